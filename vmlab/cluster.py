@@ -1,0 +1,551 @@
+"""The cluster: hosts, VMs, datastores and networks as plain state, validated with clear errors.
+
+A cluster is built the way an administrator reads it::
+
+    >>> from vmlab import Cluster
+    >>> c = Cluster()
+    >>> c.add_host("esx-01", cpu="intel-icelake", cores=32, memory_gib=256)
+    Host('esx-01', intel-icelake, 32 cores, 256 GiB, up)
+    >>> c.add_host("esx-02", cpu="intel-icelake", cores=32, memory_gib=256)
+    Host('esx-02', intel-icelake, 32 cores, 256 GiB, up)
+    >>> c.add_datastore("san-01", shared=True)
+    Datastore('san-01', shared)
+    >>> c.add_vm("web-01", host="esx-01", vcpus=2, memory_gib=4, service="web")
+    VM('web-01' on esx-01, 2 vCPU, 4 GiB, web)
+    >>> c.vms["web-01"].host
+    'esx-01'
+
+Nothing here knows about simulated time: :class:`vmlab.sim.Simulation` takes a copy of a
+cluster and plays failures, repairs and migrations on it.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import pandas as pd
+
+# ----------------------------------------------------------------------------------------
+# Vocabulary
+# ----------------------------------------------------------------------------------------
+
+CPU_MODELS: dict[str, tuple[str, int, str]] = {
+    # name: (vendor, generation within the vendor, what a person calls it)
+    "intel-skylake": ("intel", 1, "Intel Skylake"),
+    "intel-cascadelake": ("intel", 2, "Intel Cascade Lake"),
+    "intel-icelake": ("intel", 3, "Intel Ice Lake"),
+    "intel-sapphirerapids": ("intel", 4, "Intel Sapphire Rapids"),
+    "intel-emeraldrapids": ("intel", 5, "Intel Emerald Rapids"),
+    "amd-zen2": ("amd", 2, "AMD Zen 2"),
+    "amd-zen3": ("amd", 3, "AMD Zen 3"),
+    "amd-zen4": ("amd", 4, "AMD Zen 4"),
+}
+"""CPU generations a host can have. vMotion needs the same CPU features on both hosts;
+a newer generation has every feature of an older one of the same vendor, never of the other
+vendor (VMware documentation, "vMotion CPU compatibility"; EVC masks hosts down to a
+common baseline)."""
+
+HOST_STATES = ("up", "down", "maintenance", "isolated")
+PROTECTIONS = ("none", "ha", "ft")
+RESTART_PRIORITIES = ("disabled", "lowest", "low", "medium", "high", "highest")
+"""vSphere HA restart priorities, lowest to highest; ``medium`` is the default
+(VMware documentation, "VM restart priority")."""
+NETWORK_KINDS = ("management", "vmotion", "ft_logging")
+
+
+@dataclass(frozen=True)
+class ServiceProfile:
+    """What one kind of service looks like to the hypervisor.
+
+    These are teaching assumptions, not measurements: round numbers of the right order
+    for each kind of service, so that a database dirties memory faster and boots slower
+    than a web front end. Change them to describe your own estate.
+    """
+
+    service: str
+    description: str
+    vcpus: int
+    memory_gib: float
+    dirty_rate_mib_s: float
+    working_set_gib: float
+    boot_s: float
+
+
+SERVICE_PROFILES: dict[str, ServiceProfile] = {
+    p.service: p
+    for p in (
+        ServiceProfile("web", "web front end (nginx)", 2, 4, 20, 0.5, 45),
+        ServiceProfile("app", "application server (Java)", 4, 16, 150, 3, 120),
+        ServiceProfile("db", "database (PostgreSQL)", 8, 64, 400, 12, 300),
+        ServiceProfile("mail", "mail server", 4, 16, 60, 2, 150),
+        ServiceProfile("file", "file server", 2, 8, 30, 1, 90),
+        ServiceProfile("dc", "directory and DNS", 2, 8, 10, 0.5, 90),
+    )
+}
+"""Default workload per service. ``boot_s`` is guest boot plus service start — the part of
+an HA outage after the restart is issued."""
+
+
+def _listing(names: Iterable[str]) -> str:
+    names = list(names)
+    if not names:
+        return "(none yet)"
+    if len(names) > 8:
+        return f"{names[0]} … {names[-1]}"
+    return ", ".join(names)
+
+
+class NotFoundError(KeyError, ValueError):
+    """A name that is not in the cluster. The message lists the valid choices."""
+
+    def __str__(self) -> str:  # KeyError would print the message with quotes around it
+        return str(self.args[0])
+
+
+T = TypeVar("T")
+
+
+class Registry(Mapping[str, T], Generic[T]):
+    """A read-only mapping from name to object whose missing keys explain themselves."""
+
+    def __init__(self, what: str) -> None:
+        self._what = what
+        self._items: dict[str, T] = {}
+
+    def __getitem__(self, name: str) -> T:
+        try:
+            return self._items[name]
+        except KeyError:
+            plural = self._what.lower() + "s"
+            raise NotFoundError(
+                f"{self._what} {name!r} does not exist; {plural} are {_listing(self._items)}"
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} {self._what.lower()}s: {_listing(self._items)}>"
+
+    def _add(self, name: str, item: T) -> None:
+        self._items[name] = item
+
+
+# ----------------------------------------------------------------------------------------
+# The parts of a cluster
+# ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Host:
+    """A physical server running ESXi.
+
+    Attributes
+    ----------
+    name : str
+    cpu : str
+        CPU generation, one of :data:`CPU_MODELS` (e.g. ``'intel-icelake'``).
+    cores : int
+    memory_gib : float
+    state : str
+        ``'up'``, ``'down'``, ``'maintenance'`` or ``'isolated'``.
+    """
+
+    name: str
+    cpu: str
+    cores: int
+    memory_gib: float
+    state: str = "up"
+
+    @property
+    def cpu_vendor(self) -> str:
+        """``'intel'`` or ``'amd'``: vMotion never crosses vendors."""
+        return CPU_MODELS[self.cpu][0]
+
+    @property
+    def cpu_generation(self) -> int:
+        """Generation within the vendor; a newer one has every feature of an older one."""
+        return CPU_MODELS[self.cpu][1]
+
+    @property
+    def cpu_label(self) -> str:
+        return CPU_MODELS[self.cpu][2]
+
+    def __repr__(self) -> str:
+        return (
+            f"Host({self.name!r}, {self.cpu}, {self.cores} cores, "
+            f"{self.memory_gib:g} GiB, {self.state})"
+        )
+
+
+@dataclass
+class VM:
+    """A virtual machine and the service inside it.
+
+    Attributes
+    ----------
+    name, host : str
+        ``host`` is the name of the host the VM is registered on (runs on, when running).
+    vcpus : int
+    memory_gib : float
+    service : str
+        What runs inside (``'web'``, ``'db'`` …), see :data:`SERVICE_PROFILES`.
+    dirty_rate_mib_s, working_set_gib : float
+        The workload as vMotion sees it: how fast the guest writes memory, and the size of
+        the memory it keeps rewriting (Clark et al., NSDI 2005, "writable working set").
+    boot_s : float
+        Guest boot plus service start, in seconds.
+    protection : str
+        ``'none'``, ``'ha'`` or ``'ft'``.
+    restart_priority : str
+        One of :data:`RESTART_PRIORITIES` (used by HA).
+    datastore : str
+        Where the VM's disks live.
+    """
+
+    name: str
+    host: str
+    vcpus: int
+    memory_gib: float
+    service: str = "app"
+    dirty_rate_mib_s: float = 50.0
+    working_set_gib: float = 1.0
+    boot_s: float = 60.0
+    protection: str = "none"
+    restart_priority: str = "medium"
+    datastore: str = ""
+    state: str = "running"
+
+    def __repr__(self) -> str:
+        return (
+            f"VM({self.name!r} on {self.host}, {self.vcpus} vCPU, "
+            f"{self.memory_gib:g} GiB, {self.service})"
+        )
+
+
+@dataclass
+class Datastore:
+    """Storage for VM disks. A shared datastore is seen by every host listed in ``hosts``
+    (``None`` = every host of the cluster); a local one by its own host only."""
+
+    name: str
+    shared: bool = True
+    hosts: frozenset[str] | None = None
+
+    def visible_from(self, host: str) -> bool:
+        return self.hosts is None or host in self.hosts
+
+    def __repr__(self) -> str:
+        if self.shared:
+            where = "shared" if self.hosts is None else f"shared by {_listing(sorted(self.hosts))}"
+        else:
+            where = f"local to {_listing(sorted(self.hosts or ()))}"
+        return f"Datastore({self.name!r}, {where})"
+
+
+@dataclass
+class Network:
+    """A VMkernel network: ``management`` (HA heartbeats), ``vmotion`` or ``ft_logging``."""
+
+    kind: str
+    bandwidth_gbit_s: float
+
+    def __repr__(self) -> str:
+        return f"Network({self.kind!r}, {self.bandwidth_gbit_s:g} Gbit/s)"
+
+
+# ----------------------------------------------------------------------------------------
+# The cluster
+# ----------------------------------------------------------------------------------------
+
+
+def _positive(value: float, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a number, not {value!r}") from None
+    if not number > 0:
+        raise ValueError(f"{what} must be greater than 0, not {value!r}")
+    return number
+
+
+def _choice(value: str, choices: Iterable[str], what: str) -> str:
+    choices = tuple(choices)
+    if value not in choices:
+        raise ValueError(f"{what} {value!r} is not known; choose one of {', '.join(choices)}")
+    return value
+
+
+@dataclass
+class Cluster:
+    """Hosts pooled as one resource pool, with the VMs that run on them.
+
+    ``hosts``, ``vms`` and ``datastores`` are read-only mappings from name to object; add to
+    them with :meth:`add_host`, :meth:`add_datastore`, :meth:`add_vm`. ``networks`` maps a
+    network kind to its :class:`Network`. ``evc`` is the cluster's EVC baseline (a CPU
+    model name) or ``None``.
+    """
+
+    hosts: Registry[Host] = field(default_factory=lambda: Registry("Host"))
+    vms: Registry[VM] = field(default_factory=lambda: Registry("VM"))
+    datastores: Registry[Datastore] = field(default_factory=lambda: Registry("Datastore"))
+    networks: dict[str, Network] = field(default_factory=dict)
+    evc: str | None = None
+    name: str = "cluster"
+
+    # -- building -------------------------------------------------------------------------
+
+    def add_host(
+        self, name: str, *, cpu: str = "intel-icelake", cores: int = 32, memory_gib: float = 256
+    ) -> Host:
+        """Add an ESXi host and return it.
+
+        Raises
+        ------
+        ValueError
+            The name is taken, the CPU model is unknown, or a size is not positive.
+        """
+        self._new_name(name, self.hosts, "host")
+        _choice(cpu, CPU_MODELS, "CPU model")
+        if int(_positive(cores, "cores")) != cores:
+            raise ValueError(f"cores must be a whole number, not {cores!r}")
+        host = Host(name, cpu, int(cores), _positive(memory_gib, "memory_gib"))
+        self.hosts._add(name, host)
+        return host
+
+    def add_datastore(
+        self, name: str, *, shared: bool = True, hosts: Iterable[str] | None = None
+    ) -> Datastore:
+        """Add a datastore. Shared with ``hosts=None`` means every host sees it (SAN, NFS,
+        vSAN); a local datastore needs exactly one host.
+        """
+        self._new_name(name, self.datastores, "datastore")
+        seen = None
+        if hosts is not None:
+            seen = frozenset(hosts)
+            for h in seen:
+                self.hosts[h]  # raises NotFoundError with the valid names
+        if not shared and (seen is None or len(seen) != 1):
+            raise ValueError(
+                f"A local datastore belongs to one host: add_datastore({name!r}, "
+                f"shared=False, hosts=['esx-01'])"
+            )
+        ds = Datastore(name, bool(shared), seen)
+        self.datastores._add(name, ds)
+        return ds
+
+    def add_network(self, kind: str, *, bandwidth_gbit_s: float) -> Network:
+        """Add (or replace) a VMkernel network of ``kind`` management / vmotion / ft_logging."""
+        _choice(kind, NETWORK_KINDS, "Network kind")
+        net = Network(kind, _positive(bandwidth_gbit_s, "bandwidth_gbit_s"))
+        self.networks[kind] = net
+        return net
+
+    def add_vm(
+        self,
+        name: str,
+        *,
+        host: str,
+        vcpus: int | None = None,
+        memory_gib: float | None = None,
+        service: str = "app",
+        dirty_rate_mib_s: float | None = None,
+        working_set_gib: float | None = None,
+        boot_s: float | None = None,
+        protection: str = "none",
+        restart_priority: str = "medium",
+        datastore: str | None = None,
+    ) -> VM:
+        """Add a running VM on ``host`` and return it.
+
+        Sizes and workload left out come from the service's profile in
+        :data:`SERVICE_PROFILES` (an unknown service uses the ``'app'`` profile). The disks go
+        on ``datastore``, by default the first datastore ``host`` can see.
+
+        Raises
+        ------
+        ValueError
+            The name is taken; the host, datastore, protection or priority is unknown; the VM
+            is larger than any host; or the host has not enough free memory or cores.
+        """
+        self._new_name(name, self.vms, "VM")
+        h = self.hosts[host]
+        profile = SERVICE_PROFILES.get(service, SERVICE_PROFILES["app"])
+        vcpus = profile.vcpus if vcpus is None else vcpus
+        memory = _positive(profile.memory_gib if memory_gib is None else memory_gib, "memory_gib")
+        if int(_positive(vcpus, "vcpus")) != vcpus:
+            raise ValueError(f"vcpus must be a whole number, not {vcpus!r}")
+        dirty = profile.dirty_rate_mib_s if dirty_rate_mib_s is None else dirty_rate_mib_s
+        if float(dirty) < 0:
+            raise ValueError(f"dirty_rate_mib_s must be 0 or more, not {dirty!r}")
+        wss = _positive(
+            min(profile.working_set_gib, memory) if working_set_gib is None else working_set_gib,
+            "working_set_gib",
+        )
+        if wss > memory:
+            raise ValueError(
+                f"working_set_gib ({wss:g}) cannot be larger than the VM's memory ({memory:g} GiB)"
+            )
+        boot = _positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
+        _choice(protection, PROTECTIONS, "Protection")
+        _choice(restart_priority, RESTART_PRIORITIES, "Restart priority")
+
+        biggest = max(self.hosts.values(), key=lambda x: x.memory_gib)
+        if memory > biggest.memory_gib or vcpus > max(x.cores for x in self.hosts.values()):
+            raise ValueError(
+                f"VM {name!r} ({vcpus} vCPU, {memory:g} GiB) is larger than any host; the "
+                f"largest is {biggest.name} ({biggest.cores} cores, {biggest.memory_gib:g} GiB)"
+            )
+        if vcpus > h.cores:
+            raise ValueError(f"VM {name!r} has {vcpus} vCPUs but {host} has only {h.cores} cores")
+        free = self.free_memory_gib(host)
+        if memory > free:
+            roomy = [x for x in self.hosts if self.free_memory_gib(x) >= memory]
+            raise ValueError(
+                f"{host} has {free:g} GiB free, not enough for {name!r} ({memory:g} GiB); "
+                f"hosts with room: {_listing(roomy)}"
+            )
+        if datastore is None:
+            seen = [d.name for d in self.datastores.values() if d.visible_from(host)]
+            if not seen:
+                raise ValueError(
+                    f"{host} sees no datastore for the disks of {name!r}: add one first, "
+                    f"e.g. cluster.add_datastore('san-01', shared=True)"
+                )
+            datastore = seen[0]
+        elif not self.datastores[datastore].visible_from(host):
+            raise ValueError(f"{host} cannot see datastore {datastore!r}")
+
+        vm = VM(
+            name=name,
+            host=host,
+            vcpus=int(vcpus),
+            memory_gib=memory,
+            service=service,
+            dirty_rate_mib_s=float(dirty),
+            working_set_gib=wss,
+            boot_s=boot,
+            protection=protection,
+            restart_priority=restart_priority,
+            datastore=datastore,
+        )
+        self.vms._add(name, vm)
+        return vm
+
+    def _new_name(self, name: str, registry: Registry, what: str) -> None:
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"A {what} needs a name (a non-empty string), not {name!r}")
+        if name in registry:
+            raise ValueError(f"There is already a {what} called {name!r}; pick another name")
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def vms_on(self, host: str) -> list[VM]:
+        """The VMs registered on ``host``, in the order they were added."""
+        self.hosts[host]
+        return [vm for vm in self.vms.values() if vm.host == host]
+
+    def used_memory_gib(self, host: str) -> float:
+        return sum(vm.memory_gib for vm in self.vms_on(host))
+
+    def free_memory_gib(self, host: str) -> float:
+        return self.hosts[host].memory_gib - self.used_memory_gib(host)
+
+    def used_vcpus(self, host: str) -> int:
+        return sum(vm.vcpus for vm in self.vms_on(host))
+
+    def host_table(self) -> pd.DataFrame:
+        """One row per host: CPU, size, state, VMs and how full it is."""
+        rows = []
+        for h in self.hosts.values():
+            used = self.used_memory_gib(h.name)
+            rows.append(
+                {
+                    "host": h.name,
+                    "cpu": h.cpu,
+                    "cores": h.cores,
+                    "memory_gib": h.memory_gib,
+                    "state": h.state,
+                    "vms": len(self.vms_on(h.name)),
+                    "vcpus_used": self.used_vcpus(h.name),
+                    "memory_used_gib": used,
+                    "memory_used_pct": round(100 * used / h.memory_gib, 1),
+                }
+            )
+        return pd.DataFrame(rows)
+
+    def vm_table(self) -> pd.DataFrame:
+        """One row per VM: where it runs, its size, workload and protection."""
+        cols = [
+            "name", "host", "service", "vcpus", "memory_gib", "dirty_rate_mib_s",
+            "working_set_gib", "boot_s", "protection", "restart_priority", "datastore",
+        ]  # fmt: skip
+        return pd.DataFrame(
+            [{c: getattr(vm, c) for c in cols} for vm in self.vms.values()], columns=cols
+        ).rename(columns={"name": "vm"})
+
+    def total(self) -> dict[str, float]:
+        """The cluster as one resource pool: total and used cores and memory."""
+        hosts = list(self.hosts.values())
+        return {
+            "hosts": len(hosts),
+            "cores": sum(h.cores for h in hosts),
+            "memory_gib": sum(h.memory_gib for h in hosts),
+            "vms": len(self.vms),
+            "vcpus_used": sum(vm.vcpus for vm in self.vms.values()),
+            "memory_used_gib": sum(vm.memory_gib for vm in self.vms.values()),
+        }
+
+    def copy(self) -> Cluster:
+        """A deep copy: change it freely, the original stays as it was."""
+        return copy.deepcopy(self)
+
+    def __repr__(self) -> str:
+        return f"<Cluster {self.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
+
+    # -- the source document's cluster -------------------------------------------------------
+
+    @classmethod
+    def example(cls) -> Cluster:
+        """The cluster of the source document: 16 identical hosts on shared storage.
+
+        16 × Intel Ice Lake hosts (32 cores, 256 GiB each) on one shared SAN datastore, a
+        1 Gbit/s management network, 10 Gbit/s vMotion and FT-logging networks, running 76
+        VMs of a typical company:
+
+        ======== ===== ======================================================
+        service  count what it is
+        ======== ===== ======================================================
+        web         24 web front ends, 2 vCPU / 4 GiB
+        app         16 application servers, 4 vCPU / 16 GiB
+        db           8 databases, 8 vCPU / 64 GiB, busy memory, slow start
+        mail         8 mail servers, 4 vCPU / 16 GiB
+        file        12 file servers, 2 vCPU / 8 GiB
+        dc           8 directory / DNS servers, 2 vCPU / 8 GiB
+        ======== ===== ======================================================
+
+        VMs are spread round-robin over the hosts in the order of the table, so every host
+        runs a mix. Workloads follow :data:`SERVICE_PROFILES`. The result is the same every
+        time.
+        """
+        c = cls(name="example")
+        for i in range(1, 17):
+            c.add_host(f"esx-{i:02d}", cpu="intel-icelake", cores=32, memory_gib=256)
+        c.add_datastore("san-01", shared=True)
+        c.add_network("management", bandwidth_gbit_s=1)
+        c.add_network("vmotion", bandwidth_gbit_s=10)
+        c.add_network("ft_logging", bandwidth_gbit_s=10)
+        counts = {"web": 24, "app": 16, "db": 8, "mail": 8, "file": 12, "dc": 8}
+        hosts = list(c.hosts)
+        k = 0
+        for service, n in counts.items():
+            for i in range(1, n + 1):
+                c.add_vm(f"{service}-{i:02d}", host=hosts[k % len(hosts)], service=service)
+                k += 1
+        return c

@@ -1,0 +1,417 @@
+"""Simulated time for a cluster: scheduled actions, the event log and the timeline result.
+
+    >>> from vmlab import Cluster, Simulation
+    >>> sim = Simulation(Cluster.example(), seed=0)
+    >>> sim.fail_host("esx-03", at_s=60)
+    >>> sim.repair_host("esx-03", at_s=600)
+    >>> timeline = sim.run(until_s=900)
+    >>> timeline.outages()[["vm", "down_s"]].head(2)
+           vm  down_s
+    0  web-03   585.0
+    1  web-19   585.0
+
+The simulation works on its own copy of the cluster, so the cluster you pass in is never
+changed. Every state change is logged as an event and as a state interval; the results are
+pandas DataFrames (:class:`Timeline`).
+
+Feature models (vMotion, HA, FT) plug in through the small API below — :meth:`Simulation.log`,
+:meth:`Simulation.set_vm_state`, :meth:`Simulation.boot_vm`, :meth:`Simulation.subscribe` —
+and never import this module's internals.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Generator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import simpy
+
+from vmlab.cluster import Cluster, NotFoundError
+from vmlab.units import format_clock, format_duration
+
+SimTime = float
+"""Simulated time in seconds since the start of the run."""
+
+VM_STATES = ("running", "stunned", "down", "booting", "migrating", "secondary", "off")
+"""``running`` serves clients; ``migrating`` also serves them while vMotion copies memory;
+``stunned`` is paused for a switchover; ``down`` is off because of a failure; ``booting`` is
+starting its guest and service; ``secondary`` is an FT shadow copy; ``off`` is powered off
+on purpose."""
+
+OUTAGE_STATES = frozenset({"stunned", "down", "booting"})
+"""States in which a VM's service does not answer its clients."""
+
+EVENT_COLUMNS = ["t_s", "kind", "host", "vm", "detail"]
+STATE_COLUMNS = ["vm", "host", "state", "start_s", "end_s", "cause"]
+HOST_STATE_COLUMNS = ["host", "state", "start_s", "end_s"]
+OUTAGE_COLUMNS = ["vm", "service", "start_s", "end_s", "down_s", "cause", "ongoing"]
+
+# A host action is allowed only from some host states; the schedule is checked up front.
+_HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "fail_host": (("up", "maintenance", "isolated"), "down"),
+    "repair_host": (("down",), "up"),
+}
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """What happened during a run.
+
+    Attributes
+    ----------
+    events : DataFrame
+        One row per event: ``t_s, kind, host, vm, detail``.
+    states : DataFrame
+        One row per VM state interval: ``vm, host, state, start_s, end_s, cause``. An interval
+        still open when the run ends closes at ``until_s``.
+    host_states : DataFrame
+        One row per host state interval: ``host, state, start_s, end_s``.
+    until_s : float
+        When the run stopped.
+    cluster : Cluster
+        The cluster as it was at ``until_s``.
+    """
+
+    events: pd.DataFrame
+    states: pd.DataFrame
+    host_states: pd.DataFrame
+    until_s: float
+    cluster: Cluster
+
+    def outages(self) -> pd.DataFrame:
+        """One row per service outage: ``vm, service, start_s, end_s, down_s, cause, ongoing``.
+
+        An outage is a stretch of time in which the VM's service does not answer (down,
+        booting or stunned, back to back). ``cause`` is what started it; ``ongoing`` is true
+        when the run ended before the service came back.
+        """
+        rows = []
+        primary = self.states[self.states.state != "secondary"]
+        for vm, group in primary.groupby("vm", sort=False):
+            current: dict[str, Any] | None = None
+            for r in group.itertuples(index=False):
+                if r.state in OUTAGE_STATES:
+                    if current is None:
+                        current = {"vm": vm, "start_s": r.start_s, "cause": r.cause}
+                    current["end_s"] = r.end_s
+                elif current is not None:
+                    rows.append(current)
+                    current = None
+            if current is not None:
+                rows.append(current)
+        out = pd.DataFrame(rows, columns=["vm", "start_s", "end_s", "cause"])
+        services = {name: vm.service for name, vm in self.cluster.vms.items()}
+        out["service"] = out["vm"].map(services)
+        out["down_s"] = out["end_s"] - out["start_s"]
+        out["ongoing"] = out["vm"].map(self._still_out) & (out["end_s"] >= self.until_s)
+        order = {name: i for i, name in enumerate(self.cluster.vms)}
+        out = (
+            out.assign(_o=out["vm"].map(order))
+            .sort_values(["start_s", "_o"], kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
+        return out[OUTAGE_COLUMNS]
+
+    def _still_out(self, vm: str) -> bool:
+        last = self.states[(self.states.vm == vm) & (self.states.state != "secondary")]
+        return bool(len(last)) and last.iloc[-1].state in OUTAGE_STATES
+
+    def state_at(self, vm: str, t_s: float) -> str:
+        """The state of ``vm`` at time ``t_s`` (its primary copy)."""
+        rows = self.states[
+            (self.states.vm == vm)
+            & (self.states.state != "secondary")
+            & (self.states.start_s <= t_s)
+            & (self.states.end_s > t_s)
+        ]
+        if rows.empty:
+            rows = self.states[(self.states.vm == vm) & (self.states.state != "secondary")]
+            if rows.empty:
+                self.cluster.vms[vm]  # unknown name → readable error
+            return str(rows.iloc[-1].state)
+        return str(rows.iloc[0].state)
+
+    def host_state_at(self, host: str, t_s: float) -> str:
+        """The state of ``host`` at time ``t_s``."""
+        self.cluster.hosts[host]
+        rows = self.host_states[
+            (self.host_states.host == host)
+            & (self.host_states.start_s <= t_s)
+            & (self.host_states.end_s > t_s)
+        ]
+        if rows.empty:
+            return str(self.host_states[self.host_states.host == host].iloc[-1].state)
+        return str(rows.iloc[0].state)
+
+    def log(self, kinds: list[str] | None = None) -> str:
+        """The event log as lines a person reads: ``01:00 esx-03 host_failed — …``."""
+        ev = self.events if kinds is None else self.events[self.events.kind.isin(kinds)]
+        lines = []
+        for r in ev.itertuples(index=False):
+            who = " ".join(x for x in (r.host, r.vm) if x)
+            detail = f" — {r.detail}" if r.detail else ""
+            lines.append(f"{format_clock(r.t_s)}  {r.kind:<18} {who}{detail}")
+        return "\n".join(lines)
+
+
+class Simulation:
+    """Plays scheduled actions on a copy of a cluster in simulated time (SimPy).
+
+    Parameters
+    ----------
+    cluster : Cluster
+        Copied; the original is never changed.
+    seed : int
+        Seeds :attr:`rng`, the only source of randomness, so every run is the same.
+
+    Examples
+    --------
+    >>> sim = Simulation(Cluster.example(), seed=0)
+    >>> sim.fail_host("esx-03", at_s=60)
+    >>> t = sim.run(until_s=300)
+    >>> sorted(t.events.kind.unique())
+    ['host_failed', 'vm_down']
+    """
+
+    def __init__(self, cluster: Cluster, seed: int = 0) -> None:
+        if not isinstance(cluster, Cluster):
+            raise TypeError(f"Simulation needs a Cluster, not {type(cluster).__name__}")
+        self.cluster: Cluster = cluster.copy()
+        self.seed = int(seed)
+        self.rng = np.random.default_rng(self.seed)
+        self.env = simpy.Environment()
+        self._actions: list[tuple[float, int, str, str, Callable[[], None]]] = []
+        self._events: list[tuple[float, str, str, str, str]] = []
+        self._open: dict[tuple[str, str], list[Any]] = {}  # (vm, copy) -> [host, state, t, cause]
+        self._intervals: list[tuple[str, str, str, float, float, str]] = []
+        self._host_open: dict[str, list[Any]] = {}
+        self._host_intervals: list[tuple[str, str, float, float]] = []
+        self._token: dict[str, int] = defaultdict(int)  # bumps cancel a VM's pending steps
+        self._subscribers: dict[str, list[Callable[[dict[str, Any]], None]]] = defaultdict(list)
+        self._ran = False
+        for name, vm in self.cluster.vms.items():
+            self._open[(name, "primary")] = [vm.host, vm.state, 0.0, ""]
+        for name, host in self.cluster.hosts.items():
+            self._host_open[name] = [host.state, 0.0]
+
+    # -- scheduling (validated up front; a rejected call changes nothing) ---------------------
+
+    def fail_host(self, host: str, *, at_s: float) -> None:
+        """Schedule a sudden failure of ``host`` (power, motherboard …) at ``at_s``.
+
+        Its VMs stop at once. With no protection they stay down until the host is repaired.
+        """
+        self._schedule_host_action("fail_host", host, at_s, self._do_fail_host)
+
+    def repair_host(self, host: str, *, at_s: float) -> None:
+        """Schedule the repair of a failed ``host``: it is back up at ``at_s`` and the VMs still
+        registered on it boot."""
+        self._schedule_host_action("repair_host", host, at_s, self._do_repair_host)
+
+    def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
+        """Schedule any callable at ``at_s`` (for feature models and experiments)."""
+        t = self._check_time(at_s)
+        self._actions.append((t, len(self._actions), label, "", action))
+
+    def _check_time(self, at_s: float) -> float:
+        if self._ran:
+            raise RuntimeError(
+                "This simulation has already run; make a new Simulation to try another schedule"
+            )
+        try:
+            t = float(at_s)
+        except (TypeError, ValueError):
+            raise ValueError(f"at_s must be a number of seconds, not {at_s!r}") from None
+        if not np.isfinite(t) or t < 0:
+            raise ValueError(f"at_s must be 0 or more seconds after the start, not {at_s!r}")
+        return t
+
+    def _schedule_host_action(
+        self, kind: str, host: str, at_s: float, fn: Callable[[str], None]
+    ) -> None:
+        t = self._check_time(at_s)
+        self.cluster.hosts[host]  # unknown host → NotFoundError listing the hosts
+        planned = self._actions + [(t, len(self._actions), kind, host, lambda: fn(host))]
+        self._check_host_sequence(host, planned)
+        self._actions = planned
+
+    def _check_host_sequence(self, host: str, actions: list) -> None:
+        state, since = self.cluster.hosts[host].state, 0.0
+        last_kind = "the start"
+        said = {"fail_host": "it failed", "repair_host": "it was repaired"}
+        for t, _, kind, target, _ in sorted(actions, key=lambda a: (a[0], a[1])):
+            if target != host or kind not in _HOST_TRANSITIONS:
+                continue
+            allowed, new_state = _HOST_TRANSITIONS[kind]
+            if state not in allowed:
+                verb = kind.replace("_host", "")
+                raise ValueError(
+                    f"Cannot {verb} {host} at {t:g} s: it is {state} then "
+                    f"(since {said.get(last_kind, last_kind)} at {since:g} s). "
+                    + (
+                        f"Repair it first with sim.repair_host({host!r}, at_s=…)."
+                        if state == "down"
+                        else f"Only a failed host can be repaired; fail it first with "
+                        f"sim.fail_host({host!r}, at_s=…)."
+                    )
+                )
+            state, since, last_kind = new_state, t, kind
+        return None
+
+    # -- the API that feature models use ---------------------------------------------------------
+
+    @property
+    def now(self) -> SimTime:
+        return float(self.env.now)
+
+    def log(self, kind: str, *, host: str = "", vm: str = "", detail: str = "") -> None:
+        """Append an event at the current time and tell its subscribers."""
+        self._events.append((self.now, kind, host, vm, detail))
+        for callback in self._subscribers.get(kind, ()):
+            callback({"t_s": self.now, "kind": kind, "host": host, "vm": vm, "detail": detail})
+
+    def subscribe(self, kind: str, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``callback(event)`` each time an event of ``kind`` is logged."""
+        self._subscribers[kind].append(callback)
+
+    def set_vm_state(
+        self,
+        vm: str,
+        state: str,
+        *,
+        host: str | None = None,
+        cause: str = "",
+        copy: str = "primary",
+    ) -> None:
+        """Close the VM's current state interval and open a new one (on ``host`` if given)."""
+        if state not in VM_STATES:
+            raise ValueError(f"Unknown VM state {state!r}; states are {', '.join(VM_STATES)}")
+        v = self.cluster.vms[vm]
+        key = (vm, copy)
+        if key in self._open:
+            old_host, old_state, start, old_cause = self._open[key]
+            if old_state == state and host in (None, old_host) and not cause:
+                return
+            if self.now > start:
+                self._intervals.append((vm, old_host, old_state, start, self.now, old_cause))
+        new_host = host if host is not None else (self._open.get(key) or [v.host])[0]
+        self._open[key] = [new_host, state, self.now, cause]
+        if copy == "primary":
+            v.state = state
+            v.host = new_host
+
+    def end_copy(self, vm: str, copy: str) -> None:
+        """Close the open interval of a VM copy (e.g. an FT secondary that is gone)."""
+        key = (vm, copy)
+        if key in self._open:
+            old_host, old_state, start, cause = self._open.pop(key)
+            if self.now > start:
+                self._intervals.append((vm, old_host, old_state, start, self.now, cause))
+
+    def set_host_state(self, host: str, state: str) -> None:
+        h = self.cluster.hosts[host]
+        old_state, start = self._host_open[host]
+        if old_state == state:
+            return
+        if self.now > start:
+            self._host_intervals.append((host, old_state, start, self.now))
+        self._host_open[host] = [state, self.now]
+        h.state = state
+
+    def cancel_pending(self, vm: str) -> None:
+        """Forget the VM's pending steps (a boot under way when its host fails)."""
+        self._token[vm] += 1
+
+    def boot_vm(self, vm: str, host: str, *, cause: str = "") -> simpy.Process:
+        """Boot ``vm`` on ``host``: ``booting`` for its ``boot_s``, then ``running``."""
+        return self.env.process(self._boot(vm, host, cause))
+
+    def _boot(self, vm: str, host: str, cause: str) -> Generator[simpy.Event, Any, None]:
+        self.cancel_pending(vm)
+        token = self._token[vm]
+        v = self.cluster.vms[vm]
+        self.set_vm_state(vm, "booting", host=host, cause=cause)
+        self.log("vm_booting", host=host, vm=vm, detail=f"guest and service start take "
+                 f"{format_duration(v.boot_s)}")  # fmt: skip
+        yield self.env.timeout(v.boot_s)
+        if self._token[vm] != token or self.cluster.hosts[host].state == "down":
+            return
+        self.set_vm_state(vm, "running", host=host)
+        self.log("vm_running", host=host, vm=vm, detail="service answers again")
+
+    # -- built-in actions ----------------------------------------------------------------
+
+    def _do_fail_host(self, host: str) -> None:
+        self.set_host_state(host, "down")
+        victims = [vm for vm in self.cluster.vms_on(host) if vm.state != "down"]
+        self.log("host_failed", host=host, detail=f"{len(victims)} VMs stop at once")
+        for vm in victims:
+            self.cancel_pending(vm.name)
+            self.set_vm_state(vm.name, "down", host=host, cause=f"{host} failed")
+            self.log("vm_down", host=host, vm=vm.name, detail=f"{vm.service} service stops")
+
+    def _do_repair_host(self, host: str) -> None:
+        self.set_host_state(host, "up")
+        waiting = [vm for vm in self.cluster.vms_on(host) if vm.state == "down"]
+        self.log("host_repaired", host=host, detail=f"{len(waiting)} VMs power on")
+        for vm in waiting:
+            self.boot_vm(vm.name, host, cause=f"{host} failed")
+
+    # -- running ----------------------------------------------------------------------------
+
+    def run(self, until_s: float) -> Timeline:
+        """Run to ``until_s`` seconds and return the :class:`Timeline`. A simulation runs once."""
+        if self._ran:
+            raise RuntimeError(
+                "This simulation has already run; make a new Simulation to try another schedule"
+            )
+        try:
+            until = float(until_s)
+        except (TypeError, ValueError):
+            raise ValueError(f"until_s must be a number of seconds, not {until_s!r}") from None
+        if not np.isfinite(until) or until <= 0:
+            raise ValueError(f"until_s must be more than 0 seconds, not {until_s!r}")
+        self._ran = True
+        for t, _, _, _, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
+            self.env.process(self._later(t, action))
+        self.env.run(until=until)
+        return self._timeline(until)
+
+    def _later(self, t: float, action: Callable[[], None]) -> Generator[simpy.Event, Any, None]:
+        yield self.env.timeout(t - self.now)
+        action()
+
+    def _timeline(self, until: float) -> Timeline:
+        intervals = list(self._intervals)
+        for (vm, _copy), (host, state, start, cause) in self._open.items():
+            if until > start:
+                intervals.append((vm, host, state, start, until, cause))
+        order = {name: i for i, name in enumerate(self.cluster.vms)}
+        states = pd.DataFrame(intervals, columns=STATE_COLUMNS)
+        states["_o"] = states["vm"].map(order)
+        states = (
+            states.sort_values(["_o", "start_s"], kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
+        hosts = list(self._host_intervals) + [
+            (h, s, start, until) for h, (s, start) in self._host_open.items() if until > start
+        ]
+        horder = {name: i for i, name in enumerate(self.cluster.hosts)}
+        host_states = pd.DataFrame(hosts, columns=HOST_STATE_COLUMNS)
+        host_states["_o"] = host_states["host"].map(horder)
+        host_states = (
+            host_states.sort_values(["_o", "start_s"], kind="stable")
+            .drop(columns="_o")
+            .reset_index(drop=True)
+        )
+        events = pd.DataFrame(self._events, columns=EVENT_COLUMNS)
+        return Timeline(events, states, host_states, until, self.cluster.copy())
+
+
+__all__ = ["Simulation", "Timeline", "VM_STATES", "OUTAGE_STATES", "NotFoundError"]
