@@ -1,0 +1,54 @@
+"""Lesson 00's failure widget, driven as a student would: pick, press, read."""
+
+from __future__ import annotations
+
+from vmlab import Cluster
+from vmlab.widgets import failure_picker
+
+
+def test_pressing_fail_runs_the_simulation_for_the_chosen_host(capsys):
+    picker = failure_picker(Cluster.example(), fail_at_s=60, until_s=3600)
+    assert picker.timeline is None
+    picker.host.value = "esx-10"
+    picker.repair_after.value = 20
+    picker.fail_button.click()
+    t = picker.timeline
+    assert t is not None
+    out = t.outages()
+    assert set(out.vm) == {vm.name for vm in Cluster.example().vms_on("esx-10")}
+    db = out.set_index("vm").loc["db-02"]
+    assert db.down_s == 20 * 60 + 300
+    assert picker.message.startswith("esx-10 failed at 01:00: 5 VMs stopped")
+    assert "esx-10 failed" in picker.summary.value
+
+
+def test_a_second_press_shows_the_new_host():
+    picker = failure_picker(until_s=1800)
+    picker.host.value = "esx-01"
+    picker.fail_button.click()
+    first = picker.message
+    picker.host.value = "esx-16"
+    picker.fail_button.click()
+    assert picker.message != first and picker.message.startswith("esx-16")
+
+
+def test_an_impossible_run_shows_a_message_not_a_traceback():
+    picker = failure_picker(fail_at_s=60, until_s=1800)
+    picker.repair_after.value = 5
+    picker.fail_at_s = -10  # as if a teacher had mistyped the lesson's parameter
+    picker.fail_button.click()
+    assert picker.message.startswith("Cannot do that: at_s must be 0 or more")
+    assert "Cannot do that" in picker.summary.value
+    assert picker.timeline is None
+
+
+def test_a_host_with_no_vms():
+    c = Cluster()
+    c.add_host("esx-01")
+    c.add_host("esx-02")
+    c.add_datastore("san-01")
+    c.add_vm("web-01", host="esx-01", service="web")
+    picker = failure_picker(c)
+    picker.host.value = "esx-02"
+    picker.fail_button.click()
+    assert picker.message == "esx-02 failed at 01:00, but no VM was running on it."

@@ -1,0 +1,127 @@
+"""Lesson 00's widget: pick a host, fail it, and see which services stop and for how long."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from vmlab.cluster import Cluster
+from vmlab.plots.cluster import plot_timeline
+from vmlab.sim import Simulation, Timeline
+from vmlab.units import format_clock, format_duration
+
+
+class FailurePicker(w.VBox):
+    """Fail one host of a cluster with no protection and show the damage.
+
+    Controls: ``host`` (Dropdown), ``repair_after`` (how many minutes until the host is
+    repaired), ``fail_button``. After a press, ``timeline`` holds the run and ``message``
+    says what happened in words; the ``output`` area shows the timeline plot.
+    """
+
+    def __init__(
+        self, cluster: Cluster, *, fail_at_s: float = 60, until_s: float = 1800, seed: int = 0
+    ) -> None:
+        self.cluster = cluster
+        self.fail_at_s = float(fail_at_s)
+        self.until_s = float(until_s)
+        self.seed = seed
+        self.timeline: Timeline | None = None
+        self.message = ""
+        self.host = w.Dropdown(options=list(cluster.hosts), description="Host")
+        self.repair_after = w.IntSlider(
+            value=10,
+            min=1,
+            max=int((self.until_s - self.fail_at_s) // 60) - 1,
+            description="Repair after",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.repair_unit = w.Label("min")
+        self.fail_button = w.Button(
+            description="Fail this host",
+            button_style="danger",
+            icon="bolt",
+            tooltip="Cut the power of the chosen host and run the simulation",
+        )
+        self.summary = w.HTML("<i>Pick a host and press <b>Fail this host</b>.</i>")
+        self.output = w.Output(layout=w.Layout(min_height="340px"))
+        self.fail_button.on_click(self.on_fail)
+        super().__init__(
+            [
+                w.HBox([self.host, self.repair_after, self.repair_unit, self.fail_button]),
+                self.summary,
+                self.output,
+            ]
+        )
+
+    def on_fail(self, _button: w.Button | None = None) -> None:
+        """Run the simulation for the chosen host and redraw."""
+        try:
+            self.timeline = self.simulate(self.host.value, self.repair_after.value * 60)
+        except (ValueError, KeyError) as err:  # a readable message, never a traceback
+            self.message = f"Cannot do that: {err}"
+            self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
+            return
+        self.message = describe_failure(self.timeline, self.host.value)
+        self.summary.value = self.message.replace("\n", "<br>")
+        with self.output:
+            self.output.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(9, 3.2))
+            plot_timeline(self.timeline, ax=ax)
+            fig.tight_layout()
+            display(fig)
+            plt.close(fig)
+
+    def simulate(self, host: str, repair_after_s: float) -> Timeline:
+        """The run behind a press: ``host`` fails at ``fail_at_s`` and is repaired later."""
+        sim = Simulation(self.cluster, seed=self.seed)
+        sim.fail_host(host, at_s=self.fail_at_s)
+        sim.repair_host(host, at_s=self.fail_at_s + repair_after_s)
+        return sim.run(until_s=self.until_s)
+
+
+def describe_failure(timeline: Timeline, host: str) -> str:
+    """A few sentences on what a host failure cost: which services stopped, for how long."""
+    out = timeline.outages()
+    failed = timeline.events[
+        (timeline.events.kind == "host_failed") & (timeline.events.host == host)
+    ]
+    when = format_clock(failed.t_s.iloc[0]) if len(failed) else "?"
+    if out.empty:
+        return f"{host} failed at {when}, but no VM was running on it."
+    services = ", ".join(f"{n} {s}" for s, n in out.service.value_counts().sort_index().items())
+    shortest, longest = out.down_s.min(), out.down_s.max()
+    span = (
+        format_duration(shortest)
+        if shortest == longest
+        else f"{format_duration(shortest)} to {format_duration(longest)}"
+    )
+    still = int(out.ongoing.sum())
+    tail = f" {still} were still down when the run ended." if still else ""
+    return (
+        f"{host} failed at {when}: {len(out)} VMs stopped ({services}).\n"
+        f"Their services were out for {span}: until the host was repaired, plus each guest's "
+        f"boot.{tail}"
+    )
+
+
+def failure_picker(
+    cluster: Cluster | None = None, *, fail_at_s: float = 60, until_s: float = 1800, seed: int = 0
+) -> FailurePicker:
+    """Build the fail-a-host widget for ``cluster`` (default: :meth:`Cluster.example`).
+
+    >>> picker = failure_picker()
+    >>> picker.host.options[:3]
+    ('esx-01', 'esx-02', 'esx-03')
+
+    In a notebook, show it as the last line of a cell; press the button, or in code::
+
+        picker.host.value = "esx-05"
+        picker.fail_button.click()
+        print(picker.message)
+    """
+    return FailurePicker(
+        cluster or Cluster.example(), fail_at_s=fail_at_s, until_s=until_s, seed=seed
+    )
