@@ -235,9 +235,9 @@ def page(browser, lab_server: LabServer, request: pytest.FixtureRequest) -> Iter
     page.on("pageerror", lambda exc: console.append(f"pageerror: {exc}"))
     page.on(
         "console",
-        lambda msg: console.append(f"console.{msg.type}: {msg.text}")
-        if msg.type == "error"
-        else None,
+        lambda msg: (
+            console.append(f"console.{msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
     )
     try:
         yield page
