@@ -1,0 +1,306 @@
+"""Pictures of a pre-copy migration: how the dirty memory shrinks, and where it lies.
+
+Each ``plot_*`` takes a :class:`~vmlab.migration.MigrationResult` and an optional
+``ax``, draws on it and returns it::
+
+    fig, ax = plt.subplots(figsize=(8, 4))
+    plot_convergence(precopy(8, 300, 1, 10), ax=ax)
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.colors import ListedColormap
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from vmlab.migration import MAP_STATES, MigrationResult
+from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
+from vmlab.units import PAGE_KIB, format_duration, mib_s_to_gbit_s, mib_to_gib, pages_to_mib
+
+__all__ = ["MAP_COLOURS", "plot_convergence", "plot_memory_map"]
+
+MAP_COLOURS = {
+    "clean": "#EEEEEE",
+    "sent": OKABE_ITO["sky_blue"],
+    "dirty": OKABE_ITO["vermillion"],
+}
+"""Colours of the memory map: untouched, sent this round, dirty (to send again)."""
+
+_SENT_COLOUR = "#C9D9E8"
+_REMAINING_COLOUR = OKABE_ITO["blue"]
+_STOP_COLOUR = STATE_COLOURS["stunned"]
+_THROTTLE_COLOUR = OKABE_ITO["purple"]
+_FLOOR_MIB = pages_to_mib(1)
+
+
+def _verdict(result: MigrationResult) -> str:
+    precopy_rounds = result.n_rounds - (1 if result.switched_over else 0)
+    return {
+        "converged": f"converged after {precopy_rounds} pre-copy round(s)",
+        "sdps": f"converged after {precopy_rounds} rounds, with SDPS",
+        "forced": "did not converge: switched over anyway",
+        "aborted": "did not converge: aborted",
+    }[result.outcome]
+
+
+def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
+    """Draw the dirty memory left after each copy round, on a log scale.
+
+    Bars show what each round sent; the line shows the dirty memory still to send when
+    the round ended; the dashed line is the switchover threshold (what the link sends
+    within the switchover target). Pre-copy converges when the line drops under it. The
+    stop-and-copy round (the VM paused) is drawn in the "stunned" colour, and when SDPS
+    slowed the guest each new throttle level is written above its round.
+
+    Parameters
+    ----------
+    result : MigrationResult
+        What :func:`vmlab.migration.precopy` returned.
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from vmlab.migration import precopy
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_convergence(precopy(8, 300, 1, 10), ax=ax)
+    >>> ax.get_yscale()
+    'log'
+    >>> plt.close(fig)
+    """
+    ax = ax or plt.gca()
+    rows = result.rounds
+    rounds = rows["round"].to_numpy()
+    sent = rows["sent_mib"].to_numpy()
+    remaining = rows["remaining_mib"].to_numpy()
+    throttle = rows["throttle_pct"].to_numpy()
+    n_pre = len(rows) - (1 if result.switched_over else 0)
+
+    colours = [_SENT_COLOUR] * n_pre + [_STOP_COLOUR] * (len(rows) - n_pre)
+    ax.bar(rounds, sent, color=colours, width=0.7, zorder=1)
+    left = remaining[:n_pre] > 0  # a log axis cannot show 0: those rounds get a note
+    ax.plot(
+        rounds[:n_pre][left],
+        remaining[:n_pre][left],
+        marker="o",
+        color=_REMAINING_COLOUR,
+        linewidth=2,
+        zorder=3,
+        label="dirty memory left after the round",
+    )
+    shown = np.concatenate([sent[sent > 0], remaining[remaining > 0]])
+    if result.switchover_threshold_mib > 0:
+        shown = np.append(shown, result.switchover_threshold_mib)
+    low, high = (shown.min(), shown.max()) if shown.size else (_FLOOR_MIB, 1.0)
+    ax.set_yscale("log")
+    ax.set_ylim(low / 3, high * 60)  # head-room for the legend
+    for r in rounds[:n_pre][~left]:
+        ax.annotate(
+            "nothing left dirty",
+            (r, low / 3),
+            xytext=(0, 6),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+            color=_REMAINING_COLOUR,
+        )
+    handles: list = [
+        Patch(color=_SENT_COLOUR, label="sent in the round (VM running)"),
+        Line2D([], [], color=_REMAINING_COLOUR, marker="o", label="dirty memory left"),
+    ]
+    threshold = result.switchover_threshold_mib
+    if threshold > 0:
+        ax.axhline(
+            threshold,
+            color=OKABE_ITO["black"],
+            linestyle="--",
+            linewidth=1.2,
+            zorder=2,
+            label="switchover threshold",
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=OKABE_ITO["black"],
+                linestyle="--",
+                label=f"switchover threshold: {threshold:,.0f} MiB "
+                f"({result.switchover_target_ms:g} ms of link time)",
+            )
+        )
+    if result.switched_over:
+        handles.append(
+            Patch(
+                color=_STOP_COLOUR,
+                label=f"stop-and-copy, VM paused {format_duration(result.downtime_s)}",
+            )
+        )
+    if result.max_throttle_pct > 0:
+        previous = 0.0
+        for r, level, y in zip(rounds[:n_pre], throttle[:n_pre], remaining[:n_pre], strict=True):
+            if level != previous:
+                ax.annotate(
+                    f"{level:.0f} %",
+                    (r, y if y > 0 else low / 3),
+                    xytext=(0, 8),
+                    textcoords="offset points",
+                    ha="center",
+                    fontsize=8,
+                    color=_THROTTLE_COLOUR,
+                )
+                previous = level
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_THROTTLE_COLOUR,
+                marker="$\\%$",
+                linestyle="none",
+                label="SDPS throttle: share of time the vCPUs are held back",
+            )
+        )
+    if not result.switched_over:
+        ax.annotate(
+            "aborted: VM stays on the source",
+            (rounds[-1], remaining[-1] if remaining[-1] > 0 else low / 3),
+            xytext=(-10, -18),
+            textcoords="offset points",
+            ha="right",
+            fontsize=9,
+            color=OKABE_ITO["vermillion"],
+        )
+
+    ax.set_xlabel("Copy round (0 = full copy)")
+    ax.set_ylabel("Memory (MiB, log scale)")
+    link = mib_s_to_gbit_s(result.bandwidth_mib_s)
+    ax.set_title(
+        f"Pre-copy of {mib_to_gib(result.memory_mib):g} GiB over {link:.3g} Gbit/s: "
+        f"{_verdict(result)}"
+    )
+    if len(rounds) <= 20:
+        ax.set_xticks(rounds)
+    ax.grid(axis="y", which="major", alpha=0.3)
+    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def plot_memory_map(
+    result: MigrationResult, round: int | None = None, ax: Axes | None = None
+) -> Axes:
+    """Draw the memory map of a page-model migration: clean, sent and dirty pages.
+
+    With ``round=None`` every round is one row (round 0 at the top), memory runs left to
+    right: the dirty pages cluster in the working set. With ``round=k`` round *k* is
+    drawn as a square grid, one cell per page read row by row.
+
+    Parameters
+    ----------
+    result : MigrationResult
+        From ``precopy(..., model='pages')``, which records the map.
+    round : int, optional
+        A round to draw alone (0 … ``n_rounds - 1``; negative counts from the end).
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+
+    Returns
+    -------
+    Axes
+
+    Raises
+    ------
+    ValueError
+        When the result has no memory map (``model='expected'``) or the round does not
+        exist.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from vmlab.migration import precopy
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_memory_map(precopy(1, 50, 0.25, 1, model="pages"), ax=ax)
+    >>> ax.images[0].get_array().shape
+    (4, 4096)
+    >>> plt.close(fig)
+    """
+    if result.memory_map is None:
+        raise ValueError(
+            "This result has no memory map: it was computed with model='expected'. "
+            "Run precopy(..., model='pages') to record one."
+        )
+    maps = result.memory_map
+    n_rounds, n_cells = maps.shape
+    if round is not None:
+        if isinstance(round, bool) or not isinstance(round, int | np.integer):
+            raise ValueError(f"round must be a whole number or None; got {round!r}.")
+        if not -n_rounds <= round < n_rounds:
+            raise ValueError(
+                f"round must be between 0 and {n_rounds - 1} (this migration had "
+                f"{n_rounds} rounds), or None for all of them; got {round}."
+            )
+    ax = ax or plt.gca()
+    cmap = ListedColormap([MAP_COLOURS[s] for s in MAP_STATES]).with_extremes(bad="white")
+    per_cell = result.memory_map_pages_per_cell
+    sample_note = (
+        "each cell is one 4 KiB page"
+        if per_cell <= 1
+        else f"each cell is one page out of every {per_cell:,.0f}"
+    )
+    if round is None:
+        memory_gib = mib_to_gib(result.memory_mib)
+        ax.imshow(
+            maps,
+            cmap=cmap,
+            vmin=0,
+            vmax=len(MAP_STATES) - 1,
+            aspect="auto",
+            interpolation="nearest",
+            extent=(0, memory_gib, n_rounds - 0.5, -0.5),
+        )
+        ax.set_xlabel(f"Memory address (GiB); {sample_note}")
+        ax.set_ylabel("Copy round")
+        if n_rounds <= 20:
+            ax.set_yticks(range(n_rounds))
+        ax.set_title("Memory map, round by round")
+    else:
+        k = int(round) % n_rounds
+        cols = math.ceil(math.sqrt(n_cells))
+        grid_rows = math.ceil(n_cells / cols)
+        grid = np.full(grid_rows * cols, np.nan)
+        grid[:n_cells] = maps[k]
+        ax.imshow(
+            np.ma.masked_invalid(grid.reshape(grid_rows, cols)),
+            cmap=cmap,
+            vmin=0,
+            vmax=len(MAP_STATES) - 1,
+            interpolation="nearest",
+        )
+        row_mib = cols * per_cell * PAGE_KIB / 1024
+        ax.set_xlabel(f"Memory, row by row ({row_mib:,.3g} MiB per row; {sample_note})")
+        ax.set_ylabel("Row")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        last = k == n_rounds - 1 and result.switched_over
+        ax.set_title(f"Memory map, round {k}" + (" (stop-and-copy)" if last else ""))
+    labels = {
+        "clean": "clean (not sent this round)",
+        "sent": "sent this round",
+        "dirty": "dirty: to send again",
+    }
+    ax.legend(
+        handles=[Patch(color=MAP_COLOURS[s], label=labels[s]) for s in MAP_STATES],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+    )
+    return ax
