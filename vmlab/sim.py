@@ -23,13 +23,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
 
+from vmlab import ha, vmotion
 from vmlab.cluster import Cluster, NotFoundError
 from vmlab.units import format_clock, format_duration
 
@@ -48,13 +49,47 @@ OUTAGE_STATES = frozenset({"stunned", "down", "booting"})
 EVENT_COLUMNS = ["t_s", "kind", "host", "vm", "detail"]
 STATE_COLUMNS = ["vm", "host", "state", "start_s", "end_s", "cause"]
 HOST_STATE_COLUMNS = ["host", "state", "start_s", "end_s"]
+MIGRATION_COLUMNS = [
+    "vm", "from_host", "to_host", "start_s", "end_s", "total_time_s", "downtime_s", "n_rounds",
+    "transferred_gib", "outcome",
+]  # fmt: skip
 OUTAGE_COLUMNS = ["vm", "service", "start_s", "end_s", "down_s", "cause", "ongoing"]
 
 # A host action is allowed only from some host states; the schedule is checked up front.
 _HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "fail_host": (("up", "maintenance", "isolated"), "down"),
-    "repair_host": (("down",), "up"),
+    "repair_host": (("down", "isolated"), "up"),
+    "isolate_host": (("up",), "isolated"),
+    "enter_maintenance": (("up",), "maintenance"),
+    "exit_maintenance": (("maintenance",), "up"),
 }
+
+
+_SAID = {
+    "fail_host": "it failed",
+    "repair_host": "it was repaired",
+    "isolate_host": "it lost its management network",
+    "enter_maintenance": "it entered maintenance",
+    "exit_maintenance": "it left maintenance",
+}
+
+
+def _hint(host: str, state: str, kind: str) -> str:
+    """What to try instead of an impossible host action."""
+    if state == "down":
+        return f"Repair it first with sim.repair_host({host!r}, at_s=…)."
+    if state == "isolated":
+        return f"It is isolated; sim.repair_host({host!r}, at_s=…) gives it its network back."
+    if kind == "repair_host":
+        return (
+            "Only a failed or isolated host can be repaired; "
+            f"fail it first with sim.fail_host({host!r}, at_s=…)."
+        )
+    if kind == "exit_maintenance":
+        return f"Put it in maintenance first with sim.enter_maintenance({host!r}, at_s=…)."
+    if state == "maintenance":
+        return f"Bring it back first with sim.exit_maintenance({host!r}, at_s=…)."
+    return ""
 
 
 @dataclass(frozen=True)
@@ -74,6 +109,9 @@ class Timeline:
         When the run stopped.
     cluster : Cluster
         The cluster as it was at ``until_s``.
+    migrations : DataFrame
+        One row per vMotion that ran: ``vm, from_host, to_host, start_s, end_s, total_time_s,
+        downtime_s, n_rounds, transferred_gib, outcome`` (empty when none ran).
     """
 
     events: pd.DataFrame
@@ -81,6 +119,9 @@ class Timeline:
     host_states: pd.DataFrame
     until_s: float
     cluster: Cluster
+    migrations: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=MIGRATION_COLUMNS)
+    )
 
     def outages(self) -> pd.DataFrame:
         """One row per service outage: ``vm, service, start_s, end_s, down_s, cause, ongoing``.
@@ -97,6 +138,8 @@ class Timeline:
                 if r.state in OUTAGE_STATES:
                     if current is None:
                         current = {"vm": vm, "start_s": r.start_s, "cause": r.cause}
+                    elif r.cause and r.cause not in current["cause"].split("; "):
+                        current["cause"] += f"; {r.cause}"  # "esx-03 failed; insufficient capacity"
                     current["end_s"] = r.end_s
                 elif current is not None:
                     rows.append(current)
@@ -194,10 +237,15 @@ class Simulation:
         self._token: dict[str, int] = defaultdict(int)  # bumps cancel a VM's pending steps
         self._subscribers: dict[str, list[Callable[[dict[str, Any]], None]]] = defaultdict(list)
         self._ran = False
+        self.features: dict[str, Any] = {}  # feature agents (vMotion, HA, FT) by name
         for name, vm in self.cluster.vms.items():
             self._open[(name, "primary")] = [vm.host, vm.state, 0.0, ""]
         for name, host in self.cluster.hosts.items():
             self._host_open[name] = [host.state, 0.0]
+        self.partition_sides: tuple[frozenset[str], frozenset[str]] | None = None
+        self._partitions: list[tuple[float, float]] = []
+        if self.cluster.ha is not None:  # HA is on: start its agent (vmlab.ha)
+            self.features["ha"] = ha.HAAgent(self)
 
     # -- scheduling (validated up front; a rejected call changes nothing) ---------------------
 
@@ -212,6 +260,112 @@ class Simulation:
         """Schedule the repair of a failed ``host``: it is back up at ``at_s`` and the VMs still
         registered on it boot."""
         self._schedule_host_action("repair_host", host, at_s, self._do_repair_host)
+
+    def migrate(
+        self, vm: str, to_host: str, *, at_s: float, switchover_target_ms: float | None = None
+    ) -> None:
+        """Schedule a vMotion of ``vm`` to ``to_host`` at ``at_s``.
+
+        The VM keeps running while its memory is copied (state ``migrating``), is stunned
+        for the switchover only, and resumes on ``to_host`` with the same MAC and IP.
+        Problems that cannot change with time (CPUs, storage, the vMotion network) are refused
+        now with a ``ValueError``; those that can (free memory, host state) are checked when
+        the migration starts and logged as ``vmotion_refused``.
+        """
+        t = self._check_time(at_s)
+        self.cluster.vms[vm]
+        self.cluster.hosts[to_host]
+        fixed = vmotion.fixed_problems(self.cluster, vm, to_host)
+        if fixed:
+            raise ValueError(f"vMotion of {vm} to {to_host} is refused: " + "; ".join(fixed))
+        self._actions.append(
+            (t, len(self._actions), "migrate", "",
+             lambda: vmotion.start_migration(self, vm, to_host, switchover_target_ms))
+        )  # fmt: skip
+
+    def enter_maintenance(self, host: str, *, at_s: float) -> None:
+        """Schedule maintenance mode for ``host``: every VM leaves with vMotion (a few at a
+        time), then the empty host is powered off for the work. No service stops."""
+        self._schedule_host_action(
+            "enter_maintenance", host, at_s, lambda h: vmotion.start_maintenance(self, h)
+        )
+
+    def exit_maintenance(self, host: str, *, at_s: float) -> None:
+        """Schedule the end of maintenance: ``host`` is back up, empty, ready for VMs."""
+        self._schedule_host_action(
+            "exit_maintenance", host, at_s, lambda h: vmotion.finish_maintenance(self, h)
+        )
+
+    def isolate_host(self, host: str, *, at_s: float) -> None:
+        """Schedule the loss of ``host``'s management network at ``at_s``: the host and its
+        VMs keep running, but it hears no other host. With HA it applies the isolation
+        response; :meth:`repair_host` gives it its network back."""
+        self._schedule_host_action("isolate_host", host, at_s, self._do_isolate_host)
+
+    def partition(
+        self,
+        hosts_a: list[str] | str,
+        hosts_b: list[str] | str | None = None,
+        *,
+        at_s: float,
+        heal_at_s: float | None = None,
+    ) -> None:
+        """Schedule a network partition: ``hosts_a`` and ``hosts_b`` (default: every other
+        host) can no longer hear each other from ``at_s`` (until ``heal_at_s``). Every host
+        stays up and keeps its VMs running; with HA each side elects its own primary.
+
+        Raises
+        ------
+        ValueError
+            Unknown host, a host on both sides or on neither, an empty side, or a partition
+            overlapping another one.
+        """
+        t = self._check_time(at_s)
+        a = [hosts_a] if isinstance(hosts_a, str) else list(hosts_a)
+        b = [hosts_b] if isinstance(hosts_b, str) else (None if hosts_b is None else list(hosts_b))
+        for h in a + (b or []):
+            self.cluster.hosts[h]  # unknown host → NotFoundError listing the hosts
+        if b is None:
+            b = [h for h in self.cluster.hosts if h not in a]
+        both = sorted(set(a) & set(b))
+        if both:
+            raise ValueError(f"A host cannot be on both sides of a partition: {', '.join(both)}")
+        neither = [h for h in self.cluster.hosts if h not in a and h not in b]
+        if neither:
+            raise ValueError(
+                f"Every host must be on one side of the partition; on neither: "
+                f"{', '.join(neither)} (leave hosts_b out to mean 'every other host')"
+            )
+        if not a or not b:
+            raise ValueError("Each side of a partition needs at least one host")
+        end = float("inf") if heal_at_s is None else self._check_time(heal_at_s)
+        if end <= t:
+            raise ValueError(f"heal_at_s ({heal_at_s!r}) must come after at_s ({at_s!r})")
+        for start, stop in self._partitions:
+            if t < stop and start < end:
+                raise ValueError(
+                    f"This partition overlaps the one from {start:g} s; heal that one first "
+                    f"(heal_at_s=…) or start this one later"
+                )
+        self._partitions.append((t, end))
+        sides = (frozenset(a), frozenset(b))
+        self._actions.append(
+            (t, len(self._actions), "partition", "", lambda: self._do_partition(sides))
+        )
+        if heal_at_s is not None:
+            self._actions.append(
+                (end, len(self._actions), "partition_healed", "", self._do_heal_partition)
+            )
+
+    def hang_guest(self, vm: str, *, at_s: float) -> None:
+        """Schedule a guest hang (a kernel panic, a blue screen) of ``vm`` at ``at_s``: the
+        host is fine, but the guest stops answering and stops sending guest heartbeats. With
+        HA's VM monitoring on, the VM is reset; otherwise it stays down."""
+        t = self._check_time(at_s)
+        self.cluster.vms[vm]  # unknown VM → NotFoundError listing the VMs
+        self._actions.append(
+            (t, len(self._actions), "hang_guest", "", lambda: self._do_hang_guest(vm))
+        )
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
         """Schedule any callable at ``at_s`` (for feature models and experiments)."""
@@ -243,22 +397,16 @@ class Simulation:
     def _check_host_sequence(self, host: str, actions: list) -> None:
         state, since = self.cluster.hosts[host].state, 0.0
         last_kind = "the start"
-        said = {"fail_host": "it failed", "repair_host": "it was repaired"}
         for t, _, kind, target, _ in sorted(actions, key=lambda a: (a[0], a[1])):
             if target != host or kind not in _HOST_TRANSITIONS:
                 continue
             allowed, new_state = _HOST_TRANSITIONS[kind]
             if state not in allowed:
-                verb = kind.replace("_host", "")
+                verb = kind.replace("_host", "").replace("_", " ")
                 raise ValueError(
                     f"Cannot {verb} {host} at {t:g} s: it is {state} then "
-                    f"(since {said.get(last_kind, last_kind)} at {since:g} s). "
-                    + (
-                        f"Repair it first with sim.repair_host({host!r}, at_s=…)."
-                        if state == "down"
-                        else f"Only a failed host can be repaired; fail it first with "
-                        f"sim.fail_host({host!r}, at_s=…)."
-                    )
+                    f"(since {_SAID.get(last_kind, last_kind)} at {since:g} s). "
+                    + _hint(host, state, kind)
                 )
             state, since, last_kind = new_state, t, kind
         return None
@@ -362,6 +510,31 @@ class Simulation:
         for vm in waiting:
             self.boot_vm(vm.name, host, cause=f"{host} failed")
 
+    def _do_isolate_host(self, host: str) -> None:
+        self.set_host_state(host, "isolated")
+        n = len(self.cluster.vms_on(host))
+        self.log("management_network_lost", host=host,
+                 detail=f"the host and its {n} VMs keep running, but it hears no other host")  # fmt: skip
+
+    def _do_partition(self, sides: tuple[frozenset[str], frozenset[str]]) -> None:
+        self.partition_sides = sides
+        a, b = (sorted(s, key=list(self.cluster.hosts).index) for s in sides)
+        self.log("partition", detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
+                 f"({len(b)} hosts) can no longer hear each other")  # fmt: skip
+
+    def _do_heal_partition(self) -> None:
+        self.partition_sides = None
+        self.log("partition_healed", detail="every host hears every other again")
+
+    def _do_hang_guest(self, vm: str) -> None:
+        v = self.cluster.vms[vm]
+        if v.state != "running":
+            self.log("guest_hang_skipped", host=v.host, vm=vm, detail=f"it was {v.state}, not running")
+            return
+        self.set_vm_state(vm, "down", cause="guest hung")
+        self.log("guest_hung", host=v.host, vm=vm,
+                 detail=f"the guest stops answering; {v.service} service stops")  # fmt: skip
+
     # -- running ----------------------------------------------------------------------------
 
     def run(self, until_s: float) -> Timeline:
@@ -411,7 +584,8 @@ class Simulation:
             .reset_index(drop=True)
         )
         events = pd.DataFrame(self._events, columns=EVENT_COLUMNS)
-        return Timeline(events, states, host_states, until, self.cluster.copy())
+        migrations = vmotion.migrations_table(self, MIGRATION_COLUMNS)
+        return Timeline(events, states, host_states, until, self.cluster.copy(), migrations)
 
 
 __all__ = ["Simulation", "Timeline", "VM_STATES", "OUTAGE_STATES", "NotFoundError"]
