@@ -143,7 +143,7 @@ def test_maintenance_respects_the_concurrency_limit(gbit, limit):
     assert concurrency_limit(gbit) == limit
     starts = t.migrations.start_s.tolist()
     ends = t.migrations.end_s.tolist()
-    peak = max(sum(1 for s, e in zip(starts, ends) if s <= x < e) for x in starts)
+    peak = max(sum(1 for s, e in zip(starts, ends, strict=True) if s <= x < e) for x in starts)
     assert peak == limit
     assert t.host_state_at("esx-01", 3599) == "maintenance"
     assert set(MAX_CONCURRENT_PER_HOST.values()) == {4, 8}
