@@ -187,3 +187,14 @@ def test_propose_moves_brings_a_hot_host_under_the_threshold():
 def test_propose_moves_rejects_a_bad_threshold():
     with pytest.raises(ValueError, match="between 1 and 100"):
         propose_moves(Cluster.example(), threshold_pct=150)
+
+
+def test_an_evacuation_never_sends_faster_than_the_link():
+    """The migrations share the host's vMotion NIC: data sent / elapsed ≤ link speed."""
+    sim = Simulation(Cluster.example())
+    sim.enter_maintenance("esx-09", at_s=0)
+    t = sim.run(until_s=3600)
+    m = t.migrations
+    elapsed = m.end_s.max() - m.start_s.min()
+    gbit_s = m.transferred_gib.sum() * 2**30 * 8 / 1e9 / elapsed
+    assert 9.0 < gbit_s <= 10.0 * 1.01, "close to the 10 Gbit/s link, never above it"

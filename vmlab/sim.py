@@ -60,6 +60,8 @@ _HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "fail_host": (("up", "maintenance", "isolated"), "down"),
     "repair_host": (("down", "isolated"), "up"),
     "isolate_host": (("up",), "isolated"),
+    "power_off_host": (("up",), "down"),
+    "power_on_host": (("down",), "up"),
     "enter_maintenance": (("up",), "maintenance"),
     "exit_maintenance": (("maintenance",), "up"),
 }
@@ -70,6 +72,8 @@ _SAID = {
     "repair_host": "it was repaired",
     "isolate_host": "it lost its management network",
     "enter_maintenance": "it entered maintenance",
+    "power_off_host": "it was powered off",
+    "power_on_host": "it was powered on",
     "exit_maintenance": "it left maintenance",
 }
 
@@ -260,6 +264,19 @@ class Simulation:
         """Schedule the repair of a failed ``host``: it is back up at ``at_s`` and the VMs still
         registered on it boot."""
         self._schedule_host_action("repair_host", host, at_s, self._do_repair_host)
+
+    def power_off_host(self, host: str, *, at_s: float) -> None:
+        """Schedule the old way of doing planned work: shut ``host``'s VMs down and power the
+        host off at ``at_s``. Its services stop until :meth:`power_on_host` and their boot."""
+        self._schedule_host_action(
+            "power_off_host", host, at_s, lambda h: self._do_fail_host(h, planned=True)
+        )
+
+    def power_on_host(self, host: str, *, at_s: float) -> None:
+        """Schedule powering ``host`` back on after planned work; its VMs boot."""
+        self._schedule_host_action(
+            "power_on_host", host, at_s, lambda h: self._do_repair_host(h, planned=True)
+        )
 
     def migrate(
         self, vm: str, to_host: str, *, at_s: float, switchover_target_ms: float | None = None
@@ -494,21 +511,27 @@ class Simulation:
 
     # -- built-in actions ----------------------------------------------------------------
 
-    def _do_fail_host(self, host: str) -> None:
+    def _do_fail_host(self, host: str, *, planned: bool = False) -> None:
         self.set_host_state(host, "down")
         victims = [vm for vm in self.cluster.vms_on(host) if vm.state != "down"]
-        self.log("host_failed", host=host, detail=f"{len(victims)} VMs stop at once")
+        if planned:
+            cause = f"{host} powered off for maintenance"
+            self.log("host_powered_off", host=host, detail=f"{len(victims)} VMs shut down first")
+        else:
+            cause = f"{host} failed"
+            self.log("host_failed", host=host, detail=f"{len(victims)} VMs stop at once")
         for vm in victims:
             self.cancel_pending(vm.name)
-            self.set_vm_state(vm.name, "down", host=host, cause=f"{host} failed")
+            self.set_vm_state(vm.name, "down", host=host, cause=cause)
             self.log("vm_down", host=host, vm=vm.name, detail=f"{vm.service} service stops")
 
-    def _do_repair_host(self, host: str) -> None:
+    def _do_repair_host(self, host: str, *, planned: bool = False) -> None:
         self.set_host_state(host, "up")
         waiting = [vm for vm in self.cluster.vms_on(host) if vm.state == "down"]
-        self.log("host_repaired", host=host, detail=f"{len(waiting)} VMs power on")
+        kind = "host_powered_on" if planned else "host_repaired"
+        self.log(kind, host=host, detail=f"{len(waiting)} VMs power on")
         for vm in waiting:
-            self.boot_vm(vm.name, host, cause=f"{host} failed")
+            self.boot_vm(vm.name, host, cause=self._open[(vm.name, "primary")][3])
 
     def _do_isolate_host(self, host: str) -> None:
         self.set_host_state(host, "isolated")

@@ -198,13 +198,14 @@ class VMotionAgent:
         target: str,
         *,
         switchover_target_ms: float | None = None,
-        sharing: int | None = None,
+        bandwidth_gbit_s: float | None = None,
     ) -> simpy.Process | None:
         """Start moving ``vm`` to ``target`` now and return the SimPy process, or log
         ``vmotion_refused`` and return None when a check fails.
 
-        The target's memory is reserved at once. ``sharing`` is how many migrations share the
-        source's link (default: those already running from it, this one included).
+        The target's memory is reserved at once. ``bandwidth_gbit_s`` is this migration's share
+        of the source's vMotion link (default: an equal share with those already running from
+        it).
         """
         sim = self.sim
         v = sim.cluster.vms[vm]
@@ -215,7 +216,7 @@ class VMotionAgent:
             return None
         link = sim.cluster.networks["vmotion"].bandwidth_gbit_s
         self.active_from[source] = self.active_from.get(source, 0) + 1
-        share = link / max(sharing or 0, self.active_from[source])
+        share = bandwidth_gbit_s or link / self.active_from[source]
         self.reserved_gib[target] = self.reserved_gib.get(target, 0.0) + v.memory_gib
         kwargs = (
             {} if switchover_target_ms is None else {"switchover_target_ms": switchover_target_ms}
@@ -223,11 +224,17 @@ class VMotionAgent:
         result = precopy(v.memory_gib, v.dirty_rate_mib_s, v.working_set_gib, share, **kwargs)
         self.results.setdefault(vm, []).append(result)
         row = {
-            "vm": vm, "from_host": source, "to_host": target, "start_s": sim.now,
-            "end_s": float("nan"), "total_time_s": result.total_time_s,
-            "downtime_s": result.downtime_s, "n_rounds": result.n_rounds,
-            "transferred_gib": result.transferred_mib / 1024, "outcome": result.outcome,
-        }  # fmt: skip
+            "vm": vm,
+            "from_host": source,
+            "to_host": target,
+            "start_s": sim.now,
+            "end_s": float("nan"),
+            "total_time_s": result.total_time_s,
+            "downtime_s": result.downtime_s,
+            "n_rounds": result.n_rounds,
+            "transferred_gib": result.transferred_mib / 1024,
+            "outcome": result.outcome,
+        }
         self.log.append(row)
         sim.log(
             "vmotion_started",
@@ -313,11 +320,15 @@ class VMotionAgent:
             host=host,
             detail=f"evacuating {len(vms)} VMs with vMotion, at most {limit} at a time",
         )
+        share = (
+            fair_shares([cluster.vms[vm] for vm in vms], link_gbit_s=link, limit=limit)
+            if link
+            else {}
+        )
         waiting = list(vms)
         running: list[simpy.Process] = []
         stuck: list[str] = []
         while waiting or running:
-            sharing = min(limit, len(waiting) + len(running))
             while waiting and len(running) < limit:
                 vm = waiting.pop(0)
                 target = self.pick_target(vm, exclude={host})
@@ -330,7 +341,7 @@ class VMotionAgent:
                         detail="no other host can take it (capacity, CPU or storage)",
                     )
                     continue
-                process = self.migrate(vm, target, sharing=sharing)
+                process = self.migrate(vm, target, bandwidth_gbit_s=share.get(vm))
                 if process is None:
                     stuck.append(vm)
                 else:
@@ -354,6 +365,59 @@ class VMotionAgent:
             host=host,
             detail="empty: powered off for the work; no service stopped",
         )
+
+
+def fair_shares(vms: list[Any], *, link_gbit_s: float, limit: int) -> dict[str, float]:
+    """Each VM's average share of one host's vMotion link during an evacuation.
+
+    The migrations of an evacuation run at most ``limit`` at a time and split the link
+    equally while they run; when one ends, the others speed up. The pre-copy model takes one
+    bandwidth per migration, so we plan the evacuation as a fluid queue: each VM's volume is
+    first estimated at an equal share, the queue is played out (equal split among active
+    streams, the next VM starting when one ends), and each VM gets volume / time-in-queue.
+    A two-pass approximation of how vMotion streams share a NIC; it keeps a large VM from
+    crawling at a small share after the small VMs have gone.
+    """
+    if not vms:
+        return {}
+    shares = dict.fromkeys((vm.name for vm in vms), link_gbit_s / min(limit, len(vms)))
+    for _ in range(4):  # volumes depend on the shares and the shares on the volumes
+        volume = {
+            vm.name: precopy(
+                vm.memory_gib, vm.dirty_rate_mib_s, vm.working_set_gib, shares[vm.name]
+            ).transferred_mib
+            for vm in vms
+        }
+        shares = _fluid_queue(volume, [vm.name for vm in vms], link_gbit_s, limit)
+    return shares
+
+
+def _fluid_queue(
+    volume: dict[str, float], order: list[str], link_gbit_s: float, limit: int
+) -> dict[str, float]:
+    """Play a queue of transfers sharing one link equally, ``limit`` at a time; return each
+    transfer's average rate in Gbit/s."""
+    left = dict(volume)
+    rate = link_gbit_s * 1e9 / 8 / 2**20  # MiB/s of the whole link
+    queue = list(order)
+    active = [queue.pop(0) for _ in range(min(limit, len(queue)))]
+    start = dict.fromkeys(active, 0.0)
+    shares: dict[str, float] = {}
+    now = 0.0
+    while active:
+        each = rate / len(active)
+        name = min(active, key=lambda n: left[n])
+        step = left[name] / each
+        now += step
+        for n in active:
+            left[n] -= each * step
+        active.remove(name)
+        shares[name] = volume[name] / max(now - start[name], 1e-9) * 8 * 2**20 / 1e9
+        if queue:
+            nxt = queue.pop(0)
+            active.append(nxt)
+            start[nxt] = now
+    return shares
 
 
 def _final_copy_mib(result: MigrationResult) -> float:

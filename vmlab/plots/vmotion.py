@@ -1,0 +1,131 @@
+"""Pictures of vMotion in a cluster: a maintenance timeline and host load."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.patches import Patch
+
+from vmlab.cluster import Cluster
+from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
+from vmlab.sim import Timeline
+from vmlab.units import format_duration
+
+
+def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
+    """One row per vMotion: the pre-copy while the VM runs, and its stun, labelled in ms.
+
+    Parameters
+    ----------
+    timeline : Timeline
+        A run with migrations (e.g. after ``sim.enter_maintenance``).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = ax or plt.gca()
+    m = timeline.migrations
+    if m.empty:
+        ax.set_title("No vMotion ran")
+        ax.axis("off")
+        return ax
+    rows = list(reversed(range(len(m))))
+    for y, r in zip(rows, m.itertuples(), strict=True):
+        end = r.end_s if np.isfinite(r.end_s) else timeline.until_s
+        copy_s = max(end - r.start_s - r.downtime_s, 0)
+        ax.barh(y, copy_s, left=r.start_s, color=STATE_COLOURS["migrating"], height=0.6)
+        ax.barh(
+            y,
+            max(r.downtime_s, 0),
+            left=r.start_s + copy_s,
+            color=STATE_COLOURS["stunned"],
+            height=0.6,
+        )
+        ax.annotate(
+            f"{r.to_host}, stunned {format_duration(r.downtime_s)}",
+            (end, y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    ax.set_yticks(rows)
+    ax.set_yticklabels([f"{r.vm} ({r.memory:g} GiB)" for r in _with_memory(timeline)], fontsize=8)
+    for r in timeline.events[timeline.events.kind == "host_in_maintenance"].itertuples():
+        ax.axvline(r.t_s, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
+        ax.annotate(
+            f"{r.host} empty: powered off",
+            (r.t_s, len(m) - 0.5),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    span = max(float(np.nanmax(m.end_s.fillna(timeline.until_s))), 1.0)
+    ax.set_xlim(float(m.start_s.min()) - 0.02 * span, span * 1.35)
+    ax.set_ylim(-0.8, len(m) - 0.2 + 0.6)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_title("Maintenance mode: each VM copied while it runs, then stunned for a moment")
+    ax.legend(
+        handles=[
+            Patch(color=STATE_COLOURS["migrating"], label="pre-copy (VM running)"),
+            Patch(color=STATE_COLOURS["stunned"], label="switchover (VM stunned)"),
+        ],
+        loc="lower right",
+        fontsize=8,
+    )
+    return ax
+
+
+def _with_memory(timeline: Timeline):
+    class Row:
+        def __init__(self, vm: str, memory: float) -> None:
+            self.vm, self.memory = vm, memory
+
+    return [Row(v, timeline.cluster.vms[v].memory_gib) for v in timeline.migrations.vm]
+
+
+def plot_host_load(
+    cluster: Cluster, *, threshold_pct: float | None = None, ax: Axes | None = None
+) -> Axes:
+    """Memory used on each host, in percent, with an optional threshold line.
+
+    Parameters
+    ----------
+    cluster : Cluster
+    threshold_pct : float, optional
+        Draws the line a balancer keeps hosts under; bars above it are vermilion.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = ax or plt.gca()
+    names = list(cluster.hosts)
+    pct = [100 * cluster.used_memory_gib(h) / cluster.hosts[h].memory_gib for h in names]
+    colours = [
+        OKABE_ITO["vermillion"]
+        if threshold_pct is not None and p > threshold_pct
+        else OKABE_ITO["blue"]
+        for p in pct
+    ]
+    ax.bar(names, pct, color=colours)
+    if threshold_pct is not None:
+        ax.axhline(threshold_pct, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
+        ax.annotate(
+            f"threshold {threshold_pct:g} %",
+            (len(names) - 0.5, threshold_pct),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+        )
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("memory used (%)")
+    ax.set_xlabel("host")
+    ax.tick_params(axis="x", labelrotation=60, labelsize=8)
+    ax.set_title("How full each host is")
+    return ax
