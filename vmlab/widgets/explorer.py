@@ -1,0 +1,289 @@
+"""The migration explorer: turn sliders, watch pre-copy converge (or not).
+
+A student moves the VM's memory, its dirty rate and working set, the switchover target,
+picks a link and a policy, and sees the convergence plot and the result redrawn::
+
+    explorer = migration_explorer(dirty_rate_mib_s=2000)
+    explorer            # last line of a cell shows it
+
+In code (and in tests) set a control's ``.value``; the explorer recomputes at once and
+keeps the current :class:`~vmlab.migration.MigrationResult` in ``explorer.result``.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import time
+from typing import Any
+
+import ipywidgets as w
+from matplotlib.figure import Figure
+
+from vmlab.migration import SWITCHOVER_TARGET_MS, MigrationResult, precopy
+from vmlab.plots.migration import plot_convergence
+
+__all__ = ["LINKS_GBIT_S", "POLICIES", "MigrationExplorer", "migration_explorer"]
+
+LINKS_GBIT_S = (1, 10, 25)
+"""The links to choose from, Gbit/s (vSphere needs at least 1 Gbit/s for vMotion)."""
+
+POLICIES = {
+    "sdps": "SDPS: slow the guest",
+    "force": "Force the switchover",
+    "abort": "Abort",
+}
+"""What to do when pre-copy cannot converge, and the button label for each."""
+
+DEFAULTS: dict[str, Any] = {
+    "memory_gib": 8.0,
+    "dirty_rate_mib_s": 500,
+    "working_set_gib": 1.0,
+    "switchover_target_ms": int(SWITCHOVER_TARGET_MS),  # QEMU's downtime-limit
+    "bandwidth_gbit_s": 10,
+    "on_no_convergence": "sdps",
+}
+"""The explorer's starting point (any of them can be passed to :func:`migration_explorer`)."""
+
+_RANGES = {
+    "memory_gib": (0.5, 256.0, 0.5, "GiB"),
+    "dirty_rate_mib_s": (0, 5000, 10, "MiB/s"),
+    "working_set_gib": (0.0, 256.0, 0.25, "GiB"),
+    "switchover_target_ms": (0, 2000, 10, "ms"),
+}
+
+_FIGSIZE_IN = (8.0, 3.8)
+_DPI = 90
+_MARGINS = {"left": 0.09, "right": 0.98, "bottom": 0.13, "top": 0.91}
+_PLOT_HEIGHT = "360px"
+
+
+class MigrationExplorer(w.VBox):
+    """Sliders and choices for one VM's vMotion; the plot and the result follow them.
+
+    Controls: ``memory`` (GiB), ``dirty_rate`` (MiB/s), ``working_set`` (GiB),
+    ``switchover_target`` (ms), ``link`` (Gbit/s), ``policy``. After every change:
+    ``result`` holds the :class:`MigrationResult` (None when the settings are invalid),
+    ``message`` the text shown under the controls, ``output`` the convergence plot or
+    the error, ``last_redraw_s`` how long the update took (compute + render).
+    """
+
+    def __init__(self, **initial: Any) -> None:
+        values = _initial_values(initial)
+        self.result: MigrationResult | None = None
+        self.message = ""
+        self.last_redraw_s = 0.0
+        slider_style = {"description_width": "140px"}
+        slider_layout = w.Layout(width="460px")
+        self.memory = w.FloatSlider(
+            value=values["memory_gib"],
+            min=0.5,
+            max=256,
+            step=0.5,
+            description="Memory (GiB)",
+            readout_format=".1f",
+            continuous_update=False,
+            style=slider_style,
+            layout=slider_layout,
+        )
+        self.dirty_rate = w.IntSlider(
+            value=values["dirty_rate_mib_s"],
+            min=0,
+            max=5000,
+            step=10,
+            description="Dirty rate (MiB/s)",
+            continuous_update=False,
+            style=slider_style,
+            layout=slider_layout,
+        )
+        self.working_set = w.FloatSlider(
+            value=values["working_set_gib"],
+            min=0,
+            max=256,
+            step=0.25,
+            description="Working set (GiB)",
+            readout_format=".2f",
+            continuous_update=False,
+            style=slider_style,
+            layout=slider_layout,
+        )
+        self.switchover_target = w.IntSlider(
+            value=values["switchover_target_ms"],
+            min=0,
+            max=2000,
+            step=10,
+            description="Switchover target (ms)",
+            continuous_update=False,
+            style=slider_style,
+            layout=slider_layout,
+        )
+        self.link = w.ToggleButtons(
+            options=[(f"{g} Gbit/s", g) for g in LINKS_GBIT_S],
+            value=values["bandwidth_gbit_s"],
+            description="vMotion link",
+            style={"description_width": "140px", "button_width": "90px"},
+        )
+        self.policy = w.ToggleButtons(
+            options=[(label, key) for key, label in POLICIES.items()],
+            value=values["on_no_convergence"],
+            description="If it can't converge",
+            tooltips=[
+                "Slow the guest's vCPUs step by step until pre-copy converges",
+                "Switch over after the round limit anyway: a long pause",
+                "Give up: the VM keeps running on the source host",
+            ],
+            style={"description_width": "140px", "button_width": "160px"},
+        )
+        self.summary = w.HTML()
+        self.output = w.Output(layout=w.Layout(height=_PLOT_HEIGHT, overflow="hidden"))
+        for control in self.controls:
+            control.observe(self.on_change, names="value")
+        super().__init__(
+            [
+                w.VBox([self.memory, self.dirty_rate, self.working_set, self.switchover_target]),
+                self.link,
+                self.policy,
+                self.summary,
+                self.output,
+            ]
+        )
+        self.update()
+
+    @property
+    def controls(self) -> tuple[w.ValueWidget, ...]:
+        """Every control whose value drives the migration."""
+        return (
+            self.memory,
+            self.dirty_rate,
+            self.working_set,
+            self.switchover_target,
+            self.link,
+            self.policy,
+        )
+
+    def on_change(self, _change: dict | None = None) -> None:
+        """A control changed: recompute and redraw."""
+        self.update()
+
+    def compute(self) -> MigrationResult:
+        """The migration the controls describe (raises ``ValueError`` for bad settings)."""
+        return precopy(
+            self.memory.value,
+            self.dirty_rate.value,
+            self.working_set.value,
+            self.link.value,
+            switchover_target_ms=self.switchover_target.value,
+            on_no_convergence=self.policy.value,
+        )
+
+    def update(self) -> None:
+        """Recompute the migration, then replace the summary and the plot in one step.
+
+        Bad settings (a working set larger than memory, …) show a readable message in
+        the output area instead of a plot; nothing is raised to the notebook.
+        """
+        started = time.perf_counter()
+        try:
+            result = self.compute()
+        except ValueError as err:
+            self.result = None
+            self.message = f"Cannot migrate with these settings: {err}"
+            self.summary.value = f"<b style='color:#D55E00'>{html.escape(self.message)}</b>"
+            self.output.outputs = (
+                {"output_type": "stream", "name": "stdout", "text": self.message + "\n"},
+            )
+            self.last_redraw_s = time.perf_counter() - started
+            return
+        self.result = result
+        self.message = result.summary()
+        lines = self.message.splitlines()
+        self.summary.value = "<br>".join(
+            f"<b>{html.escape(line)}</b>" if i == len(lines) - 2 else html.escape(line)
+            for i, line in enumerate(lines)
+        )
+        # Replacing the whole output at once (no clear-then-draw) keeps it from
+        # flickering, works with any matplotlib backend, and needs no running kernel.
+        self.output.outputs = (_figure_output(result),)
+        self.last_redraw_s = time.perf_counter() - started
+
+
+def _figure_output(result: MigrationResult) -> dict[str, Any]:
+    """The convergence plot as a display_data output (a PNG), drawn off-screen."""
+    fig = Figure(figsize=_FIGSIZE_IN, dpi=_DPI)
+    ax = fig.add_subplot()
+    plot_convergence(result, ax=ax)
+    fig.subplots_adjust(**_MARGINS)  # fixed margins: tight_layout would cost a second draw
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    png = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {
+        "output_type": "display_data",
+        "data": {"image/png": png, "text/plain": f"<convergence plot: {result.outcome}>"},
+        "metadata": {},
+    }
+
+
+def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:
+    unknown = sorted(set(initial) - set(DEFAULTS))
+    if unknown:
+        raise ValueError(
+            f"migration_explorer() does not know {', '.join(unknown)}; "
+            f"it takes {', '.join(DEFAULTS)}."
+        )
+    values = {**DEFAULTS, **initial}
+    for name, (low, high, _step, unit) in _RANGES.items():
+        value = values[name]
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not (low <= value <= high)
+        ):
+            raise ValueError(
+                f"{name} must be a number from {low:g} to {high:g} {unit} for the "
+                f"explorer's slider; got {value!r}."
+            )
+    if values["bandwidth_gbit_s"] not in LINKS_GBIT_S:
+        raise ValueError(
+            f"bandwidth_gbit_s must be one of {', '.join(map(str, LINKS_GBIT_S))} (Gbit/s); "
+            f"got {values['bandwidth_gbit_s']!r}."
+        )
+    if values["on_no_convergence"] not in POLICIES:
+        raise ValueError(
+            f"on_no_convergence must be one of {', '.join(map(repr, POLICIES))}; "
+            f"got {values['on_no_convergence']!r}."
+        )
+    return values
+
+
+def migration_explorer(**initial: Any) -> MigrationExplorer:
+    """Build the migration explorer (returns the widget; it never displays itself).
+
+    Parameters
+    ----------
+    **initial
+        Starting values: ``memory_gib`` (0.5–256), ``dirty_rate_mib_s`` (0–5000),
+        ``working_set_gib`` (0–256), ``switchover_target_ms`` (0–2000; default 300,
+        QEMU's downtime-limit), ``bandwidth_gbit_s`` (1, 10 or 25) and
+        ``on_no_convergence`` (``'sdps'``, ``'force'`` or ``'abort'``).
+
+    Returns
+    -------
+    MigrationExplorer
+        A container widget; ``.result`` is the current migration.
+
+    Raises
+    ------
+    ValueError
+        For an unknown starting value or one outside its slider's range.
+
+    Examples
+    --------
+    >>> explorer = migration_explorer(dirty_rate_mib_s=2000, bandwidth_gbit_s=1)
+    >>> explorer.result.outcome
+    'sdps'
+    >>> explorer.policy.value = "abort"
+    >>> explorer.result.outcome
+    'aborted'
+    """
+    return MigrationExplorer(**initial)
