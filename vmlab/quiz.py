@@ -196,3 +196,79 @@ register(
         },
     )
 )
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 01 — planned maintenance with vMotion
+# ----------------------------------------------------------------------------------------
+
+
+def _slowest_move_s() -> float:
+    sim = Simulation(Cluster.example(), seed=0)
+    sim.enter_maintenance("esx-09", at_s=60)
+    return float(sim.run(until_s=3600).migrations.total_time_s.max())
+
+
+def _idle_move_s() -> float:
+    from vmlab.migration import precopy
+
+    return precopy(16, 0, 0, 10).total_time_s
+
+
+register(
+    Number(
+        "01.1",
+        "Entering maintenance on esx-09: how long does the slowest vMotion take?",
+        answer=_slowest_move_s,
+        unit="s",
+        explain="The 64 GiB database: the most memory to copy and the busiest writer.",
+        hint="weekday_run.migrations.total_time_s.max()",
+        abs_tolerance=1.5,
+    )
+)
+register(
+    Number(
+        "01.2",
+        "How long does the vMotion of an idle 16 GiB VM take over 10 Gbit/s?",
+        answer=_idle_move_s,
+        unit="s",
+        explain="One full copy (16 GiB ÷ ~1.16 GiB/s) and nothing to re-send.",
+        hint="an idle VM dirties nothing: one round of memory ÷ bandwidth.",
+        tolerance=0.1,
+    )
+)
+register(
+    Choice(
+        "01.3",
+        "Why does the dirty working set matter more than the dirty rate for convergence?",
+        {
+            "a": "the rate is measured wrongly",
+            "b": "rewriting the same pages many times dirties them only once per round",
+            "c": "the working set is copied first",
+        },
+        "b",
+        {
+            "a": "The rate is right; it just counts rewrites of the same page again and again.",
+            "b": "A round re-sends each dirty page once, however often it was written: the "
+            "dirty set can never outgrow the working set (Clark et al.'s observation).",
+            "c": "Round 0 copies memory in order; the working set gets no head start.",
+        },
+    )
+)
+register(
+    Choice(
+        "01.4",
+        "esx-02 has a Cascade Lake CPU, esx-05 an Ice Lake, no EVC. Which way can a running "
+        "VM move?",
+        {"a": "esx-02 → esx-05 only", "b": "esx-05 → esx-02 only", "c": "both", "d": "neither"},
+        "a",
+        {
+            "a": "Ice Lake has every Cascade Lake feature; the reverse is not true. "
+            "An EVC baseline of intel-cascadelake would allow both ways.",
+            "b": "The other way round: a guest started on the newer CPU may use features the "
+            "older one lacks.",
+            "c": "Only with an EVC baseline that masks the newer host down.",
+            "d": "Same vendor, older to newer generation: allowed.",
+        },
+    )
+)
