@@ -384,38 +384,40 @@ class _PageMemory:
         self.pages_per_cell = self.n_pages / n_cells
         self.sent_cells = np.ones(n_cells, dtype=bool)  # round 0 sends every page
         self.maps: list[np.ndarray] = []
-        self._buf16: np.ndarray | None = None
 
     def write(self, written_mib: float) -> float:
         ws = self.ws_pages
-        self.dirty[:] = False
         writes = written_mib * KIB_PER_MIB / PAGE_KIB
         n = int(writes)
         if self.rng.random() < writes - n:  # stochastic rounding keeps the mean exact
             n += 1
+        dirty = self.dirty
         if ws == 0 or n == 0:
-            self.n_dirty = 0
+            dirty[:] = False
         elif self.sequential:
-            if n >= ws:
-                self.dirty[:] = True
-            else:
+            dirty[:] = n >= ws
+            if n < ws:
                 end = self.scan_at + n
-                self.dirty[self.scan_at : min(end, ws)] = True
+                dirty[self.scan_at : min(end, ws)] = True
                 if end > ws:
-                    self.dirty[: end - ws] = True
+                    dirty[: end - ws] = True
             self.scan_at = (self.scan_at + n) % ws
-            self.n_dirty = min(n, ws)
         elif n < ws * _SAMPLE_DENSE_FRACTION:
-            self.dirty[self.rng.integers(0, ws, n)] = True
-            self.n_dirty = int(np.count_nonzero(self.dirty))
+            # few writes: draw each one
+            dirty[:] = False
+            dirty[self.rng.integers(0, ws, n)] = True
         else:
-            # many writes: each page is dirty with probability 1 - (1 - 1/W)^n
-            p = -math.expm1(n * math.log1p(-1.0 / ws)) if ws > 1 else 1.0
-            if self._buf16 is None:
-                self._buf16 = np.empty(ws, dtype=np.uint16)
-            self._buf16[:] = self.rng.integers(0, _UNIFORM16, ws, dtype=np.uint16)
-            np.less(self._buf16, round(p * _UNIFORM16), out=self.dirty)
-            self.n_dirty = int(np.count_nonzero(self.dirty))
+            # many writes: each page stays clean with probability (1 - 1/W)^n
+            p_clean = math.exp(n * math.log1p(-1.0 / ws)) if ws > 1 else 0.0
+            if p_clean < _SAMPLE_DENSE_FRACTION:
+                # nearly all dirty: draw the few pages that stayed clean
+                dirty[:] = True
+                misses = int(self.rng.binomial(ws, p_clean))
+                dirty[self.rng.integers(0, ws, misses)] = False
+            else:
+                draws = self.rng.integers(0, _UNIFORM16, ws, dtype=np.uint16)
+                np.less(draws, round((1.0 - p_clean) * _UNIFORM16), out=dirty)
+        self.n_dirty = int(np.count_nonzero(dirty))
         return pages_to_mib(self.n_dirty)
 
     def take_dirty(self) -> float:
