@@ -198,3 +198,14 @@ def test_an_evacuation_never_sends_faster_than_the_link():
     elapsed = m.end_s.max() - m.start_s.min()
     gbit_s = m.transferred_gib.sum() * 2**30 * 8 / 1e9 / elapsed
     assert 9.0 < gbit_s <= 10.0 * 1.01, "close to the 10 Gbit/s link, never above it"
+
+
+def test_migrate_many_queues_moves_per_source_and_refuses_impossible_ones(mixed):
+    sim = Simulation(mixed)
+    with pytest.raises(ValueError, match="vMotion of web-01 to esx-amd is refused"):
+        sim.migrate_many([("db-01", "esx-02"), ("web-01", "esx-amd")], at_s=0)
+    sim.migrate_many([("db-01", "esx-02"), ("web-01", "esx-02")], at_s=5)
+    t = sim.run(until_s=3600)
+    assert sorted(t.migrations.vm) == ["db-01", "web-01"]
+    assert (t.migrations.start_s == 5).all()
+    assert {t.cluster.vms[v].host for v in ("db-01", "web-01")} == {"esx-02"}

@@ -31,6 +31,7 @@ import pandas as pd
 import simpy
 
 from vmlab import ha, vmotion
+from vmlab import ft  # FT (issue 5)
 from vmlab.cluster import Cluster, NotFoundError
 from vmlab.units import format_clock, format_duration
 
@@ -246,6 +247,8 @@ class Simulation:
             self._open[(name, "primary")] = [vm.host, vm.state, 0.0, ""]
         for name, host in self.cluster.hosts.items():
             self._host_open[name] = [host.state, 0.0]
+        # FT (issue 5): opens each FT secondary's interval; fails over, re-protects (vmlab.ft)
+        self._ft = ft.FTAgent(self)
         self.partition_sides: tuple[frozenset[str], frozenset[str]] | None = None
         self._partitions: list[tuple[float, float]] = []
         if self.cluster.ha is not None:  # HA is on: start its agent (vmlab.ha)
@@ -299,6 +302,22 @@ class Simulation:
             (t, len(self._actions), "migrate", "",
              lambda: vmotion.start_migration(self, vm, to_host, switchover_target_ms))
         )  # fmt: skip
+
+    def migrate_many(self, moves: list[tuple[str, str]], *, at_s: float) -> None:
+        """Schedule several vMotions at ``at_s`` — e.g. the rows of
+        :func:`vmlab.vmotion.propose_moves` as ``(vm, to_host)`` pairs. Moves leaving the same
+        host run a few at a time and share its vMotion link, as in maintenance mode."""
+        t = self._check_time(at_s)
+        pairs = [(str(vm), str(host)) for vm, host in moves]
+        for vm, host in pairs:
+            self.cluster.vms[vm]
+            self.cluster.hosts[host]
+            fixed = vmotion.fixed_problems(self.cluster, vm, host)
+            if fixed:
+                raise ValueError(f"vMotion of {vm} to {host} is refused: " + "; ".join(fixed))
+        self._actions.append(
+            (t, len(self._actions), "migrate_many", "", lambda: vmotion.start_moves(self, pairs))
+        )
 
     def enter_maintenance(self, host: str, *, at_s: float) -> None:
         """Schedule maintenance mode for ``host``: every VM leaves with vMotion (a few at a
@@ -382,6 +401,23 @@ class Simulation:
         self.cluster.vms[vm]  # unknown VM → NotFoundError listing the VMs
         self._actions.append(
             (t, len(self._actions), "hang_guest", "", lambda: self._do_hang_guest(vm))
+        )
+
+    def cut_ft_logging(self, vm: str, *, at_s: float) -> None:
+        """Schedule a cut of the FT logging link of ``vm`` at ``at_s`` (issue 5, vmlab.ft).
+
+        Both copies think the other has died and race for an atomic test-and-set on shared
+        storage: exactly one goes on, the other stops itself, and a new secondary is started.
+
+        Raises
+        ------
+        ValueError
+            ``vm`` has no FT (the message lists the VMs that have it).
+        """
+        t = self._check_time(at_s)
+        self._ft.check_cut(vm)
+        self._actions.append(
+            (t, len(self._actions), "cut_ft_logging", "", lambda: self._ft.cut_logging(vm))
         )
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
@@ -513,7 +549,13 @@ class Simulation:
 
     def _do_fail_host(self, host: str, *, planned: bool = False) -> None:
         self.set_host_state(host, "down")
-        victims = [vm for vm in self.cluster.vms_on(host) if vm.state != "down"]
+        # FT (issue 5): an FT VM whose secondary is live elsewhere fails over instead of stopping
+        failovers = self._ft.failovers_for(host)
+        victims = [
+            vm
+            for vm in self.cluster.vms_on(host)
+            if vm.state != "down" and vm.name not in failovers
+        ]
         if planned:
             cause = f"{host} powered off for maintenance"
             self.log("host_powered_off", host=host, detail=f"{len(victims)} VMs shut down first")
@@ -524,6 +566,7 @@ class Simulation:
             self.cancel_pending(vm.name)
             self.set_vm_state(vm.name, "down", host=host, cause=cause)
             self.log("vm_down", host=host, vm=vm.name, detail=f"{vm.service} service stops")
+        self._ft.host_failed(host, failovers)  # FT (issue 5)
 
     def _do_repair_host(self, host: str, *, planned: bool = False) -> None:
         self.set_host_state(host, "up")
@@ -552,7 +595,9 @@ class Simulation:
     def _do_hang_guest(self, vm: str) -> None:
         v = self.cluster.vms[vm]
         if v.state != "running":
-            self.log("guest_hang_skipped", host=v.host, vm=vm, detail=f"it was {v.state}, not running")
+            self.log(
+                "guest_hang_skipped", host=v.host, vm=vm, detail=f"it was {v.state}, not running"
+            )
             return
         self.set_vm_state(vm, "down", cause="guest hung")
         self.log("guest_hung", host=v.host, vm=vm,

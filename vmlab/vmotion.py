@@ -320,6 +320,32 @@ class VMotionAgent:
             host=host,
             detail=f"evacuating {len(vms)} VMs with vMotion, at most {limit} at a time",
         )
+        yield from self._queue(host, vms, lambda vm: self.pick_target(vm, exclude={host}))
+        if cluster.hosts[host].state == "down":
+            return
+        left = [vm.name for vm in cluster.vms_on(host) if vm.state != "down"]
+        if left:
+            sim.log(
+                "maintenance_blocked",
+                host=host,
+                detail=f"{len(left)} VMs could not leave ({', '.join(left)}); the host stays up",
+            )
+            return
+        sim.set_host_state(host, "maintenance")
+        sim.log(
+            "host_in_maintenance",
+            host=host,
+            detail="empty: powered off for the work; no service stopped",
+        )
+
+    def _queue(self, host: str, vms: list[str], choose: Any) -> Generator[Any, Any, list[str]]:
+        """Migrate ``vms`` off ``host``, at most the concurrency limit at a time, sharing the
+        link (:func:`fair_shares`); ``choose(vm)`` names each target when its turn comes.
+        Returns the VMs that could not go."""
+        sim = self.sim
+        cluster = sim.cluster
+        link = cluster.networks["vmotion"].bandwidth_gbit_s if "vmotion" in cluster.networks else 0
+        limit = concurrency_limit(link)
         share = (
             fair_shares([cluster.vms[vm] for vm in vms], link_gbit_s=link, limit=limit)
             if link
@@ -331,7 +357,7 @@ class VMotionAgent:
         while waiting or running:
             while waiting and len(running) < limit:
                 vm = waiting.pop(0)
-                target = self.pick_target(vm, exclude={host})
+                target = choose(vm)
                 if target is None:
                     stuck.append(vm)
                     sim.log(
@@ -350,21 +376,17 @@ class VMotionAgent:
                 yield sim.env.any_of(running)
                 running = [p for p in running if not p.triggered]
             if cluster.hosts[host].state == "down":
-                return
-        left = [vm.name for vm in cluster.vms_on(host) if vm.state != "down"]
-        if left:
-            sim.log(
-                "maintenance_blocked",
-                host=host,
-                detail=f"{len(left)} VMs could not leave ({', '.join(left)}); the host stays up",
-            )
-            return
-        sim.set_host_state(host, "maintenance")
-        sim.log(
-            "host_in_maintenance",
-            host=host,
-            detail="empty: powered off for the work; no service stopped",
-        )
+                break
+        return stuck
+
+    def move_many(self, moves: list[tuple[str, str]]) -> None:
+        """Start a set of moves now: the moves leaving one host queue and share its link."""
+        by_source: dict[str, list[tuple[str, str]]] = {}
+        for vm, target in moves:
+            by_source.setdefault(self.sim.cluster.vms[vm].host, []).append((vm, target))
+        for source, pairs in by_source.items():
+            targets = dict(pairs)
+            self.sim.env.process(self._queue(source, list(targets), targets.get))
 
 
 def fair_shares(vms: list[Any], *, link_gbit_s: float, limit: int) -> dict[str, float]:
@@ -436,6 +458,11 @@ def _agent(sim: Any) -> VMotionAgent:
 def start_migration(sim: Any, vm: str, target: str, switchover_target_ms: float | None) -> None:
     """Scheduled action: start one vMotion now (refused with an event when it cannot run)."""
     _agent(sim).migrate(vm, target, switchover_target_ms=switchover_target_ms)
+
+
+def start_moves(sim: Any, moves: list[tuple[str, str]]) -> None:
+    """Scheduled action: start several vMotions at once (see :meth:`VMotionAgent.move_many`)."""
+    _agent(sim).move_many(moves)
 
 
 def start_maintenance(sim: Any, host: str) -> None:
