@@ -24,9 +24,12 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
+
+if TYPE_CHECKING:  # cluster never imports ha at run time (DESIGN: cluster ← ha ← sim)
+    from vmlab.ha import HAConfig
 
 # ----------------------------------------------------------------------------------------
 # Vocabulary
@@ -298,6 +301,9 @@ class Cluster:
     networks: dict[str, Network] = field(default_factory=dict)
     evc: str | None = None
     name: str = "cluster"
+    ha: HAConfig | None = None
+    """vSphere HA settings (:class:`vmlab.ha.HAConfig`), ``None`` while HA is off; see
+    :meth:`enable_ha`."""
 
     # -- building -------------------------------------------------------------------------
 
@@ -421,6 +427,10 @@ class Cluster:
             datastore = seen[0]
         elif not self.datastores[datastore].visible_from(host):
             raise ValueError(f"{host} cannot see datastore {datastore!r}")
+        if self.ha is not None:  # admission control may refuse it (HA's failover reserve)
+            self.ha.admit(name, host, int(vcpus), memory)
+            if protection == "none":
+                protection = "ha"
 
         vm = VM(
             name=name,
@@ -505,6 +515,69 @@ class Cluster:
     def copy(self) -> Cluster:
         """A deep copy: change it freely, the original stays as it was."""
         return copy.deepcopy(self)
+
+    # -- vSphere HA (the model lives in vmlab.ha) ------------------------------------------------
+
+    def enable_ha(
+        self,
+        *,
+        isolation_response: str = "leave_powered_on",
+        admission_control: Any = None,
+        host_failures: int = 1,
+        percent: float | None = None,
+        failover_hosts: Iterable[str] | str | None = None,
+        vm_monitoring: str | None = None,
+        **timings: float,
+    ) -> HAConfig:
+        """Switch vSphere HA on for the cluster (or change its settings) and return them.
+
+        Parameters
+        ----------
+        isolation_response : str
+            What an isolated host does with its VMs: ``'leave_powered_on'`` (default),
+            ``'power_off'`` or ``'shutdown'``.
+        admission_control : str, policy or None
+            ``None`` / ``'none'`` (off), ``'percentage'``, ``'slots'``, ``'failover_hosts'``,
+            or a :class:`vmlab.ha.PercentagePolicy` / ``SlotPolicy`` / ``FailoverHostsPolicy``.
+        host_failures : int
+            Host failures the percentage and slot policies reserve for (default 1).
+        percent : float, optional
+            Percentage policy: reserve this share (0–100) of CPU and memory instead.
+        failover_hosts : list of str, optional
+            Dedicated failover hosts (default: the last host).
+        vm_monitoring : str, optional
+            ``None`` (off), ``'low'``, ``'medium'`` or ``'high'`` sensitivity.
+        **timings
+            Override a published default, e.g. ``failure_detection_s=15``.
+
+        Every VM with protection ``'none'`` becomes ``'ha'``. A bad setting raises
+        ``ValueError`` listing the choices, and nothing changes.
+
+        >>> c = Cluster.example()
+        >>> c.enable_ha(admission_control="slots").failover_capacity
+        0
+        >>> c.ha.primary
+        'esx-01'
+        """
+        from vmlab.ha import make_config  # the settings live with the model, not here
+
+        config = make_config(
+            self, isolation_response=isolation_response, admission_control=admission_control,
+            host_failures=host_failures, percent=percent, failover_hosts=failover_hosts,
+            vm_monitoring=vm_monitoring, **timings,
+        )  # fmt: skip
+        self.ha = config
+        for vm in self.vms.values():
+            if vm.protection == "none":
+                vm.protection = "ha"
+        return config
+
+    def disable_ha(self) -> None:
+        """Switch HA off: VMs protected by HA go back to protection ``'none'``."""
+        self.ha = None
+        for vm in self.vms.values():
+            if vm.protection == "ha":
+                vm.protection = "none"
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
