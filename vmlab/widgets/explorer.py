@@ -136,6 +136,10 @@ class MigrationExplorer(w.VBox):
             style={"description_width": "140px", "button_width": "160px"},
         )
         self.summary = w.HTML()
+        # one off-screen figure, redrawn in place: cheaper than a new one per change
+        self._figure = Figure(figsize=_FIGSIZE_IN, dpi=_DPI)
+        self._axes = self._figure.add_subplot()
+        self._figure.subplots_adjust(**_MARGINS)  # fixed: tight_layout costs a second draw
         self.output = w.Output(layout=w.Layout(height=_PLOT_HEIGHT, overflow="hidden"))
         for control in self.controls:
             control.observe(self.on_change, names="value")
@@ -204,24 +208,21 @@ class MigrationExplorer(w.VBox):
         )
         # Replacing the whole output at once (no clear-then-draw) keeps it from
         # flickering, works with any matplotlib backend, and needs no running kernel.
-        self.output.outputs = (_figure_output(result),)
+        self.output.outputs = (self._render(result),)
         self.last_redraw_s = time.perf_counter() - started
 
-
-def _figure_output(result: MigrationResult) -> dict[str, Any]:
-    """The convergence plot as a display_data output (a PNG), drawn off-screen."""
-    fig = Figure(figsize=_FIGSIZE_IN, dpi=_DPI)
-    ax = fig.add_subplot()
-    plot_convergence(result, ax=ax)
-    fig.subplots_adjust(**_MARGINS)  # fixed margins: tight_layout would cost a second draw
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    png = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return {
-        "output_type": "display_data",
-        "data": {"image/png": png, "text/plain": f"<convergence plot: {result.outcome}>"},
-        "metadata": {},
-    }
+    def _render(self, result: MigrationResult) -> dict[str, Any]:
+        """The convergence plot as a display_data output (a PNG), drawn off-screen."""
+        self._axes.clear()
+        plot_convergence(result, ax=self._axes)
+        buffer = io.BytesIO()
+        self._figure.savefig(buffer, format="png")
+        png = base64.b64encode(buffer.getvalue()).decode("ascii")
+        return {
+            "output_type": "display_data",
+            "data": {"image/png": png, "text/plain": f"<convergence plot: {result.outcome}>"},
+            "metadata": {},
+        }
 
 
 def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:
