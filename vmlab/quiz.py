@@ -272,3 +272,56 @@ register(
         },
     )
 )
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 02 — relieving an overloaded host
+# ----------------------------------------------------------------------------------------
+
+
+def _moves_needed(threshold_pct: float) -> int:
+    from vmlab.scenarios import overloaded_cluster
+    from vmlab.vmotion import propose_moves
+
+    return len(propose_moves(overloaded_cluster(), threshold_pct=threshold_pct))
+
+
+register(
+    Number(
+        "02.1",
+        "How many vMotions bring esx-05 under 80 %?",
+        answer=lambda: _moves_needed(80),
+        unit="moves",
+        explain="Each move frees the VM's memory on esx-05; the plan stops once it is under.",
+        hint="len(moves)",
+        abs_tolerance=0,
+    )
+)
+register(
+    Number(
+        "02.2",
+        "With a 60 % threshold, how many moves are proposed?",
+        answer=lambda: _moves_needed(60),
+        unit="moves",
+        explain="A lower threshold means more memory to free, so more VMs must go.",
+        hint="propose_moves(cluster, threshold_pct=60) and count the rows.",
+        abs_tolerance=0,
+    )
+)
+register(
+    Choice(
+        "02.3",
+        "Why does the balancer move dc-01 before batch-01?",
+        {
+            "a": "dc-01 is bigger",
+            "b": "dc-01 dirties memory slowly, so it moves in few rounds with a short stun",
+            "c": "batch VMs cannot be migrated",
+        },
+        "b",
+        {
+            "a": "It is smaller (8 GiB against 24 GiB); size is only the tie-breaker.",
+            "b": "Cheapest first: a quiet VM converges quickly and pauses for the shortest time.",
+            "c": "They can — it would just take longer and need SDPS.",
+        },
+    )
+)
