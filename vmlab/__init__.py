@@ -12,17 +12,23 @@ ipywidgets; ``vmlab.plots`` and ``vmlab.widgets`` are imported only when a lesso
 from __future__ import annotations
 
 from vmlab.cluster import SERVICE_PROFILES, VM, Cluster, Datastore, Host, Network, NotFoundError
+from vmlab.ha import FailoverHostsPolicy, HAConfig, PercentagePolicy, SlotPolicy, readable_log
 from vmlab.sim import Simulation, Timeline
 
 __version__ = "0.1.0"
 __all__ = [
     "Cluster",
     "Datastore",
+    "FailoverHostsPolicy",
+    "HAConfig",
     "Host",
     "Network",
     "NotFoundError",
+    "PercentagePolicy",
     "SERVICE_PROFILES",
     "Simulation",
+    "SlotPolicy",
     "Timeline",
     "VM",
+    "readable_log",
 ]
