@@ -58,6 +58,16 @@ RESTART_PRIORITIES = ("disabled", "lowest", "low", "medium", "high", "highest")
 (VMware documentation, "VM restart priority")."""
 NETWORK_KINDS = ("management", "vmotion", "ft_logging")
 
+# vSphere FT limits (reference/figures.md, "SMP-FT (vSphere 6+)": VMware documentation).
+FT_MAX_VCPUS: dict[str, int] = {"standard": 2, "enterprise": 2, "enterprise_plus": 8}
+"""Most vCPUs one FT VM may have, by vSphere edition (VMware documentation)."""
+FT_MAX_VMS_PER_HOST = 4
+"""Most FT VMs (primaries and secondaries together) on one host (VMware documentation)."""
+FT_MAX_VCPUS_PER_HOST = 8
+"""Most FT vCPUs (primaries and secondaries together) on one host (VMware documentation)."""
+FT_LOGGING_MIN_GBIT_S = 10.0
+"""SMP-FT needs a dedicated 10 Gbit/s low-latency logging network (VMware documentation)."""
+
 
 @dataclass(frozen=True)
 class ServiceProfile:
@@ -210,6 +220,9 @@ class VM:
         One of :data:`RESTART_PRIORITIES` (used by HA).
     datastore : str
         Where the VM's disks live.
+    secondary_host : str or None
+        With FT on (:meth:`Cluster.enable_ft`), the host where the VM's secondary copy runs;
+        ``None`` otherwise.
     """
 
     name: str
@@ -224,11 +237,13 @@ class VM:
     restart_priority: str = "medium"
     datastore: str = ""
     state: str = "running"
+    secondary_host: str | None = None
 
     def __repr__(self) -> str:
+        ft = f", FT secondary on {self.secondary_host}" if self.secondary_host else ""
         return (
             f"VM({self.name!r} on {self.host}, {self.vcpus} vCPU, "
-            f"{self.memory_gib:g} GiB, {self.service})"
+            f"{self.memory_gib:g} GiB, {self.service}{ft})"
         )
 
 
@@ -461,14 +476,25 @@ class Cluster:
         self.hosts[host]
         return [vm for vm in self.vms.values() if vm.host == host]
 
+    def secondaries_on(self, host: str) -> list[VM]:
+        """The FT VMs whose secondary copy runs on ``host``."""
+        self.hosts[host]
+        return [vm for vm in self.vms.values() if vm.secondary_host == host]
+
     def used_memory_gib(self, host: str) -> float:
-        return sum(vm.memory_gib for vm in self.vms_on(host))
+        """Memory of the VMs on ``host``, FT secondaries included (FT reserves it fully)."""
+        return sum(vm.memory_gib for vm in self.vms_on(host)) + sum(
+            vm.memory_gib for vm in self.secondaries_on(host)
+        )
 
     def free_memory_gib(self, host: str) -> float:
         return self.hosts[host].memory_gib - self.used_memory_gib(host)
 
     def used_vcpus(self, host: str) -> int:
-        return sum(vm.vcpus for vm in self.vms_on(host))
+        """vCPUs of the VMs on ``host``, FT secondaries included."""
+        return sum(vm.vcpus for vm in self.vms_on(host)) + sum(
+            vm.vcpus for vm in self.secondaries_on(host)
+        )
 
     def host_table(self) -> pd.DataFrame:
         """One row per host: CPU, size, state, VMs and how full it is."""
@@ -581,6 +607,186 @@ class Cluster:
 
     def __repr__(self) -> str:
         return f"<Cluster {self.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
+
+    # -- vSphere FT (plain state and its rules; the behaviour lives in vmlab.ft) -------------
+
+    def ft_host_problems(self, vm: str, host: str, *, edition: str = "enterprise_plus") -> list[str]:
+        """Why ``host`` cannot run the FT secondary of ``vm`` (an empty list: it can).
+
+        The rules: not the primary's host, up, a CPU the primary's can replay on (the same
+        model, or the same vendor under an EVC baseline), the VM's datastore visible, the VM's
+        memory free (FT reserves it fully), and at most :data:`FT_MAX_VMS_PER_HOST` FT VMs and
+        :data:`FT_MAX_VCPUS_PER_HOST` FT vCPUs on the host (VMware documentation).
+
+        >>> c = Cluster.example()
+        >>> c.ft_host_problems("web-01", "esx-01")
+        ['esx-01 runs the primary; the secondary must be on another host']
+        >>> c.ft_host_problems("web-01", "esx-02")
+        []
+        """
+        v = self.vms[vm]
+        h = self.hosts[host]
+        if host == v.host:
+            return [f"{host} runs the primary; the secondary must be on another host"]
+        problems = []
+        if h.state != "up":
+            problems.append(f"{host} is {h.state}")
+        p = self.hosts[v.host]
+        same_cpu = h.cpu == p.cpu or (self.evc is not None and h.cpu_vendor == p.cpu_vendor)
+        if not same_cpu:
+            problems.append(
+                f"{host} has a {h.cpu_label} CPU and {v.host} a {p.cpu_label}: the secondary "
+                "replays the primary's instructions, so the CPUs must match (or set an EVC "
+                "baseline)"
+            )
+        if v.datastore and not self.datastores[v.datastore].visible_from(host):
+            problems.append(f"{host} cannot see datastore {v.datastore!r}")
+        free = self.free_memory_gib(host) + (v.memory_gib if v.secondary_host == host else 0)
+        if free + 1e-9 < v.memory_gib:
+            problems.append(f"{host} has {free:g} GiB free, the secondary needs {v.memory_gib:g}")
+        others = [x for x in self._ft_vms_on(host) if x.name != vm]
+        if len(others) + 1 > FT_MAX_VMS_PER_HOST:
+            problems.append(f"{host} already holds {len(others)} FT VMs (limit {FT_MAX_VMS_PER_HOST})")
+        vcpus = sum(x.vcpus for x in others) + v.vcpus
+        if vcpus > FT_MAX_VCPUS_PER_HOST:
+            problems.append(
+                f"{host} would hold {vcpus} FT vCPUs (limit {FT_MAX_VCPUS_PER_HOST})"
+            )
+        return problems
+
+    def _ft_vms_on(self, host: str) -> list[VM]:
+        """FT VMs with a copy on ``host``: primaries registered there and secondaries."""
+        return [
+            vm
+            for vm in self.vms.values()
+            if (vm.protection == "ft" and vm.host == host) or vm.secondary_host == host
+        ]
+
+    def enable_ft(
+        self, vm: str, *, secondary_host: str | None = None, edition: str = "enterprise_plus"
+    ) -> VM:
+        """Turn on vSphere Fault Tolerance for ``vm``: a secondary copy on another host.
+
+        Parameters
+        ----------
+        vm : str
+            The VM's name.
+        secondary_host : str, optional
+            Where the secondary runs. Default: the host that can take it with the most free
+            memory (the first such host on a tie).
+        edition : str
+            The vSphere edition, which sets the vCPU limit per FT VM (:data:`FT_MAX_VCPUS`:
+            2 for ``'standard'`` and ``'enterprise'``, 8 for ``'enterprise_plus'``).
+
+        Returns
+        -------
+        VM
+            The VM, now with ``protection == 'ft'`` and ``secondary_host`` set.
+
+        Raises
+        ------
+        ValueError
+            A rule is broken: too many vCPUs, no FT logging network or a slow one (SMP-FT needs
+            :data:`FT_LOGGING_MIN_GBIT_S`), disks not on shared storage, FT already on, or no
+            host can run the secondary. The message names the rule and what to change; the
+            cluster is left as it was.
+
+        Examples
+        --------
+        >>> c = Cluster.example()
+        >>> c.enable_ft("web-01")
+        VM('web-01' on esx-01, 2 vCPU, 4 GiB, web, FT secondary on esx-02)
+        >>> c.free_memory_gib("esx-02")  # 48 GiB of VMs, plus the 4 GiB secondary
+        204.0
+        """
+        v = self.vms[vm]
+        _choice(edition, FT_MAX_VCPUS, "Edition")
+        if v.secondary_host is not None:
+            raise ValueError(
+                f"VM {vm!r} already has FT: its secondary runs on {v.secondary_host}. To move it, "
+                f"call cluster.disable_ft({vm!r}) first"
+            )
+        limit = FT_MAX_VCPUS[edition]
+        if v.vcpus > limit:
+            raise ValueError(
+                f"FT allows at most {limit} vCPUs per VM with the {edition} edition "
+                f"(standard/enterprise: 2, enterprise_plus: 8) and {vm!r} has {v.vcpus}. Give "
+                f"it fewer vCPUs, use edition='enterprise_plus', or protect it with HA instead"
+            )
+        net = self.networks.get("ft_logging")
+        if net is None:
+            raise ValueError(
+                f"FT needs a logging network between the hosts, and cluster {self.name!r} has "
+                f"none: add one with cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
+            )
+        if net.bandwidth_gbit_s < FT_LOGGING_MIN_GBIT_S:
+            raise ValueError(
+                f"SMP-FT needs a {FT_LOGGING_MIN_GBIT_S:g} Gbit/s logging network; this "
+                f"cluster's is {net.bandwidth_gbit_s:g} Gbit/s. Upgrade it with "
+                f"cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
+            )
+        ds = self.datastores[v.datastore] if v.datastore else None
+        if ds is None or not ds.shared:
+            raise ValueError(
+                f"FT keeps {vm!r}'s disks on storage both copies see, but they are on "
+                f"{v.datastore or 'no datastore'} (not shared). Move them to a shared datastore"
+            )
+        mine = [x for x in self._ft_vms_on(v.host) if x.name != vm]
+        if len(mine) + 1 > FT_MAX_VMS_PER_HOST or (
+            sum(x.vcpus for x in mine) + v.vcpus > FT_MAX_VCPUS_PER_HOST
+        ):
+            raise ValueError(
+                f"{v.host} (the primary's host) already holds {len(mine)} FT VMs with "
+                f"{sum(x.vcpus for x in mine)} vCPUs; the limits are {FT_MAX_VMS_PER_HOST} FT "
+                f"VMs and {FT_MAX_VCPUS_PER_HOST} FT vCPUs per host. Move {vm!r} to another "
+                f"host first"
+            )
+        if secondary_host is not None:
+            problems = self.ft_host_problems(vm, secondary_host, edition=edition)
+            if problems:
+                raise ValueError(
+                    f"The secondary of {vm!r} cannot run on {secondary_host}: "
+                    + "; ".join(problems)
+                )
+            target = secondary_host
+        else:
+            fits = [h for h in self.hosts if not self.ft_host_problems(vm, h, edition=edition)]
+            if not fits:
+                reasons = [
+                    f"{h}: {self.ft_host_problems(vm, h, edition=edition)[0]}"
+                    for h in self.hosts
+                    if h != v.host
+                ]
+                raise ValueError(
+                    f"No host can run the secondary of {vm!r} ({v.vcpus} vCPU, "
+                    f"{v.memory_gib:g} GiB): " + "; ".join(reasons[:4])
+                    + (f"; … ({len(reasons)} hosts)" if len(reasons) > 4 else "")
+                    + ". FT needs a second host with a matching CPU and room"
+                )
+            order = {h: i for i, h in enumerate(self.hosts)}
+            target = max(fits, key=lambda h: (self.free_memory_gib(h), -order[h]))
+        v.protection = "ft"
+        v.secondary_host = target
+        return v
+
+    def disable_ft(self, vm: str) -> VM:
+        """Turn FT off for ``vm``: its secondary is removed and its memory freed there.
+
+        The VM keeps running where it is, protected by HA when the cluster has HA, else by
+        nothing.
+
+        Raises
+        ------
+        ValueError
+            ``vm`` has no FT; the message lists the VMs that do.
+        """
+        v = self.vms[vm]
+        if v.secondary_host is None and v.protection != "ft":
+            with_ft = [x.name for x in self.vms.values() if x.secondary_host]
+            raise ValueError(f"VM {vm!r} has no FT; VMs with FT: {_listing(with_ft)}")
+        v.secondary_host = None
+        v.protection = "ha" if getattr(self, "ha", None) is not None else "none"
+        return v
 
     # -- the source document's cluster -------------------------------------------------------
 
