@@ -1,0 +1,105 @@
+"""HA plots and the dashboard widget, driven without a browser (.click(), .value = …)."""
+
+from __future__ import annotations
+
+import time
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from vmlab import Cluster, Simulation  # noqa: E402
+from vmlab.plots.ha import outage_breakdown, plot_ha_timeline, plot_outages  # noqa: E402
+from vmlab.widgets.dashboard import ha_dashboard  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def timeline():
+    c = Cluster.example()
+    c.enable_ha()
+    c.vms["mail-03"].restart_priority = "high"
+    sim = Simulation(c)
+    sim.fail_host("esx-03", at_s=60)
+    return sim.run(until_s=600)
+
+
+def test_plots_have_titles_labels_and_units(timeline):
+    fig, (a, b) = plt.subplots(2, 1)
+    ax = plot_ha_timeline(timeline, ax=a)
+    assert ax.get_title() == "HA restarts after esx-03 failed"
+    assert ax.get_xlabel() == "simulated time (s)"
+    assert ax.get_yticklabels()[-1].get_text() == "mail-03 (mail, high)"  # highest on top
+    ax = plot_outages(timeline, ax=b)
+    assert ax.get_xlabel() == "outage (s)" and ax.get_title()
+    plt.close(fig)
+
+
+def test_outage_breakdown_is_detection_and_priority_wait_plus_boot(timeline):
+    parts = outage_breakdown(timeline).set_index("vm")
+    assert parts.loc["mail-03", "waiting_s"] == 15 and parts.loc["mail-03", "booting_s"] == 150
+    assert parts.loc["web-03", "waiting_s"] == 15 + 150  # waits for the high-priority VM
+    assert (parts.waiting_s + parts.booting_s == parts.down_s).all()
+
+
+@pytest.fixture()
+def board():
+    b = ha_dashboard()
+    yield b
+    plt.close("all")
+
+
+def test_fail_button_runs_the_scenario_and_logs_in_words(board):
+    board.host.value = "esx-03"
+    start = time.perf_counter()
+    board.fail_button.click()
+    assert time.perf_counter() - start < 1.5  # fast enough to feel instant (2 busy cores)
+    assert board.actions == [("fail", "esx-03", 60.0)]
+    assert "01:15 esx-03 declared failed — restarting 5 VMs…" in board.event_log.value
+    assert "5 VMs stopped" in board.message and "still down" not in board.message
+    assert "down" in board.tiles[2].value and board.at_s.value == 120
+
+
+def test_impossible_action_is_a_message_not_a_traceback(board):
+    board.fail_button.click()
+    board.fail_button.click()  # at 120 s: esx-03 is already down
+    assert board.message.startswith("Cannot do that: Cannot fail esx-03 at 120 s")
+    assert len(board.actions) == 1
+    board.host.value = "esx-05"
+    board.repair_button.click()
+    assert "Only a failed or isolated host can be repaired" in board.message
+
+
+def test_ha_off_leaves_the_vms_down(board):
+    board.ha_on.value = False
+    board.fail_button.click()
+    assert "HA is off" in board.capacity.value
+    assert "5 still down at the end" in board.message
+
+
+def test_isolation_with_power_off_restarts_elsewhere(board):
+    board.isolation.value = "power_off"
+    board.isolate_button.click()
+    assert "declares itself isolated" in board.event_log.value
+    assert "isolated" in board.tiles[2].value
+
+
+def test_admission_control_choice_and_failover_capacity(board):
+    assert "failover capacity <b>11</b>" in board.capacity.value
+    board.admission.value = "slots"
+    assert "failover capacity <b>0</b>" in board.capacity.value
+    board.admission.value = "failover_hosts"
+    board.fail_button.click()
+    assert "restarts on esx-16" in board.event_log.value
+
+
+def test_restart_priority_per_vm(board):
+    board.vm.value = "web-03"
+    assert board.priority.value == "medium"
+    board.priority.value = "disabled"
+    board.fail_button.click()
+    assert "web-03" in board.message and "still down" in board.message
+    board.clear_button.click()
+    assert board.actions == [] and "Nothing has happened yet" in board.message

@@ -1,0 +1,268 @@
+"""Lesson 03's cluster dashboard: fail, isolate and repair hosts and watch HA bring the
+services back.
+
+::
+
+    board = ha_dashboard()
+    board.host.value = "esx-03"
+    board.fail_button.click()
+    board.event_log.value.splitlines()[2]
+    # '01:15 esx-03 declared failed — restarting 5 VMs… (15.0 s without heartbeat, …)'
+
+The factory returns the container; it never displays itself. Every press adds one action to
+the scenario (at the time on the ``at (s)`` slider), runs the whole scenario again and shows
+the HA timeline, the host tiles and the event log. Impossible actions become a message.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from vmlab.cluster import RESTART_PRIORITIES, Cluster
+from vmlab.ha import ISOLATION_RESPONSES, readable_log
+from vmlab.plots.ha import plot_ha_timeline
+from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
+from vmlab.sim import Simulation, Timeline
+from vmlab.units import format_clock, format_duration
+
+ADMISSION_CHOICES = (
+    ("off (no reserve)", "none"),
+    ("percentage: 1 host's share", "percentage"),
+    ("slot policy: 1 host", "slots"),
+    ("dedicated failover host", "failover_hosts"),
+)
+
+_ACTIONS = {"fail": "fail_host", "isolate": "isolate_host", "repair": "repair_host"}
+_WORDS = {"fail": "fails", "isolate": "loses its network", "repair": "is repaired"}
+
+
+class HADashboard(w.VBox):
+    """A cluster with HA you can break.
+
+    Controls (all attributes, so tests drive them): ``host``, ``at_s``, ``fail_button``,
+    ``isolate_button``, ``repair_button``, ``clear_button``; ``ha_on``, ``admission``,
+    ``isolation``; ``vm`` and ``priority``. Results: ``actions`` (the scenario),
+    ``timeline``, ``message`` (what happened, in words), ``tiles`` (one per host), ``event_log``
+    (the readable event log) and ``output`` (the timeline plot).
+    """
+
+    def __init__(self, cluster: Cluster, *, until_s: float = 900, seed: int = 0) -> None:
+        self.cluster = cluster.copy()
+        self.until_s = float(until_s)
+        self.seed = seed
+        self.actions: list[tuple[str, str, float]] = []
+        self.timeline: Timeline | None = None
+        self.message = ""
+        hosts = list(self.cluster.hosts)
+        narrow = {"description_width": "initial"}
+        self.host = w.Dropdown(options=hosts, value=hosts[min(2, len(hosts) - 1)],
+                               description="Host", layout=w.Layout(width="160px"))  # fmt: skip
+        self.at_s = w.IntSlider(value=60, min=0, max=1800, step=15, description="at (s)",
+                                continuous_update=False, style=narrow)  # fmt: skip
+        self.fail_button = w.Button(description="Fail host", button_style="danger", icon="bolt")
+        self.isolate_button = w.Button(description="Isolate host", button_style="warning",
+                                       icon="unlink")  # fmt: skip
+        self.repair_button = w.Button(description="Repair host", button_style="success",
+                                      icon="wrench")  # fmt: skip
+        self.clear_button = w.Button(description="Clear scenario", icon="undo")
+        self.ha_on = w.Checkbox(value=True, description="HA on", indent=False,
+                                layout=w.Layout(width="80px"))  # fmt: skip
+        self.admission = w.Dropdown(options=ADMISSION_CHOICES, value="none",
+                                    description="Admission control", style=narrow)  # fmt: skip
+        self.isolation = w.Dropdown(options=ISOLATION_RESPONSES, value="leave_powered_on",
+                                    description="Isolation response", style=narrow)  # fmt: skip
+        vms = list(self.cluster.vms)
+        self.vm = w.Dropdown(options=vms, description="VM", layout=w.Layout(width="170px"))
+        self.priority = w.Dropdown(options=RESTART_PRIORITIES,
+                                   value=self.cluster.vms[vms[0]].restart_priority,
+                                   description="restart priority", style=narrow)  # fmt: skip
+        self.summary = w.HTML("<i>Pick a host and press <b>Fail host</b>.</i>")
+        self.capacity = w.HTML()
+        self.tiles = [w.HTML(layout=w.Layout(width="96px")) for _ in hosts]
+        grid = w.GridBox(self.tiles, layout=w.Layout(
+            grid_template_columns="repeat(8, 100px)", grid_gap="3px"))  # fmt: skip
+        self.event_log = w.Textarea(value="", disabled=True, description="",
+                              layout=w.Layout(width="100%", height="150px"))  # fmt: skip
+        self.output = w.Output(layout=w.Layout(min_height="260px"))
+
+        self.fail_button.on_click(self.on_fail)
+        self.isolate_button.on_click(self.on_isolate)
+        self.repair_button.on_click(self.on_repair)
+        self.clear_button.on_click(self.on_clear)
+        self.ha_on.observe(self.on_settings, names="value")
+        self.admission.observe(self.on_settings, names="value")
+        self.isolation.observe(self.on_settings, names="value")
+        self.vm.observe(self.on_vm, names="value")
+        self.priority.observe(self.on_priority, names="value")
+        super().__init__([
+            w.HBox([self.host, self.at_s, self.fail_button, self.isolate_button,
+                    self.repair_button, self.clear_button]),
+            w.HBox([self.ha_on, self.admission, self.isolation]),
+            w.HBox([self.vm, self.priority, self.capacity]),
+            grid, self.summary, self.output, self.event_log,
+        ])  # fmt: skip
+        self.refresh()
+
+    # -- callbacks (named, so tests call them or press the buttons) ---------------------------
+
+    def on_fail(self, _button: w.Button | None = None) -> None:
+        """Add "the chosen host fails at ``at_s``" to the scenario and run it."""
+        self.add_action("fail")
+
+    def on_isolate(self, _button: w.Button | None = None) -> None:
+        """Add "the chosen host loses its management network at ``at_s``"."""
+        self.add_action("isolate")
+
+    def on_repair(self, _button: w.Button | None = None) -> None:
+        """Add "the chosen host is repaired (or gets its network back) at ``at_s``"."""
+        self.add_action("repair")
+
+    def on_clear(self, _button: w.Button | None = None) -> None:
+        """Forget every action: the cluster as it started."""
+        self.actions = []
+        self.at_s.value = 60
+        self.refresh()
+
+    def on_settings(self, _change: dict | None = None) -> None:
+        """HA on/off, admission control or isolation response changed: run again."""
+        self.refresh()
+
+    def on_vm(self, change: dict) -> None:
+        """Show the chosen VM's restart priority (no new run)."""
+        self.priority.unobserve(self.on_priority, names="value")
+        self.priority.value = self.cluster.vms[change["new"]].restart_priority
+        self.priority.observe(self.on_priority, names="value")
+
+    def on_priority(self, change: dict) -> None:
+        """Give the chosen VM a new restart priority and run again."""
+        self.cluster.vms[self.vm.value].restart_priority = change["new"]
+        self.refresh()
+
+    # -- the work ------------------------------------------------------------------------------
+
+    def add_action(self, what: str) -> None:
+        """Add one action; an impossible one (fail a host that is down) becomes a message."""
+        action = (what, self.host.value, float(self.at_s.value))
+        try:
+            self.build(self.actions + [action])
+        except (ValueError, KeyError) as err:
+            self._say_error(err)
+            return
+        self.actions.append(action)
+        self.at_s.value = min(self.at_s.max, int(action[2]) + 60)
+        self.refresh()
+
+    def build(self, actions: list[tuple[str, str, float]]) -> Simulation:
+        """The simulation behind the dashboard: the cluster, its settings, ``actions``."""
+        cluster = self.cluster.copy()
+        if self.ha_on.value:
+            cluster.enable_ha(admission_control=self.admission.value,
+                              isolation_response=self.isolation.value)  # fmt: skip
+        else:
+            cluster.disable_ha()
+        sim = Simulation(cluster, seed=self.seed)
+        for what, host, t in actions:
+            getattr(sim, _ACTIONS[what])(host, at_s=t)
+        return sim
+
+    def refresh(self) -> None:
+        """Run the scenario and redraw everything."""
+        try:
+            sim = self.build(self.actions)
+            config = sim.cluster.ha
+            last = max((t for _, _, t in self.actions), default=0.0)
+            self.timeline = sim.run(until_s=max(self.until_s, last + 600))
+        except (ValueError, KeyError) as err:
+            self._say_error(err)
+            return
+        if config is None:
+            self.capacity.value = "<b>HA is off</b>: nothing restarts a failed host's VMs."
+        else:
+            self.capacity.value = (
+                f"primary <b>{config.primary}</b> · failover capacity "
+                f"<b>{config.failover_capacity}</b> host(s)"
+            )
+        self.message = describe_ha(self.timeline, self.actions)
+        self.summary.value = html.escape(self.message).replace("\n", "<br>")
+        self.event_log.value = readable_log(self.timeline, max_lines=60) or "(nothing happened yet)"
+        self._draw_tiles()
+        self._draw_plot()
+
+    def _say_error(self, err: Exception) -> None:
+        self.message = f"Cannot do that: {err}"
+        colour = OKABE_ITO["vermillion"]
+        self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
+
+    def _draw_tiles(self) -> None:
+        t = self.timeline
+        assert t is not None
+        hit = {h for _, h, _ in self.actions}
+        for tile, host in zip(self.tiles, t.cluster.hosts, strict=True):
+            state = t.host_state_at(host, t.until_s)
+            n = len(t.cluster.vms_on(host))
+            border = "2px solid #D55E00" if host in hit else "1px solid #888"
+            tile.value = (
+                f"<div style='background:{HOST_COLOURS.get(state, 'white')};border:{border};"
+                f"padding:2px 4px;font-size:11px;line-height:1.3'><b>{host}</b><br>"
+                f"{state} · {n} VMs</div>"
+            )
+
+    def _draw_plot(self) -> None:
+        t = self.timeline
+        assert t is not None
+        with self.output:
+            self.output.clear_output(wait=True)
+            rows = len(t.outages().vm.unique())
+            fig, ax = plt.subplots(figsize=(9.5, 1.6 + 0.32 * min(max(rows, 2), 24)))
+            plot_ha_timeline(t, ax=ax)
+            fig.tight_layout()
+            display(fig)
+            plt.close(fig)
+
+
+def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> str:
+    """What the scenario did to the services, in a few sentences."""
+    if not actions:
+        return "Nothing has happened yet: every VM runs. Pick a host and press Fail host."
+    steps = "; ".join(f"{format_clock(t)} {h} {_WORDS[a]}" for a, h, t in sorted(
+        actions, key=lambda x: x[2]))  # fmt: skip
+    out = timeline.outages()
+    if out.empty:
+        return f"{steps}.\nNo service stopped."
+    back = out[~out.ongoing]
+    still = out[out.ongoing]
+    text = f"{steps}.\n{len(out.vm.unique())} VMs stopped."
+    if len(back):
+        worst = back.loc[back.down_s.idxmax()]
+        text += (
+            f" {len(back)} outages ended; the longest, {worst.vm} ({worst.service}), lasted "
+            f"{format_duration(worst.down_s)}."
+        )
+    if len(still):
+        lack = still.cause.str.contains("insufficient capacity").sum()
+        why = f" ({lack} for lack of capacity)" if lack else ""
+        text += f" {len(still)} still down at the end{why}: {', '.join(still.vm[:8])}."
+    return text
+
+
+def ha_dashboard(cluster: Cluster | None = None, *, until_s: float = 900, seed: int = 0
+                 ) -> HADashboard:  # fmt: skip
+    """Build the HA dashboard for ``cluster`` (default :meth:`Cluster.example`).
+
+    In a notebook, make it the last line of a cell. In code (the plot lands in
+    ``board.output``)::
+
+        board = ha_dashboard()
+        board.host.value = "esx-05"
+        board.fail_button.click()
+        board.actions  # [('fail', 'esx-05', 60.0)]
+        print(board.message)
+    """
+    return HADashboard(cluster or Cluster.example(), until_s=until_s, seed=seed)
+
+
+__all__ = ["HADashboard", "describe_ha", "ha_dashboard"]
