@@ -12,9 +12,7 @@ keeps the current :class:`~vmlab.migration.MigrationResult` in ``explorer.result
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import time
 from typing import Any
 
@@ -23,6 +21,7 @@ from matplotlib.figure import Figure
 
 from vmlab.migration import SWITCHOVER_TARGET_MS, MigrationResult, precopy
 from vmlab.plots.migration import plot_convergence
+from vmlab.widgets.render import figure_output, text_output
 
 __all__ = ["LINKS_GBIT_S", "POLICIES", "MigrationExplorer", "migration_explorer"]
 
@@ -194,9 +193,7 @@ class MigrationExplorer(w.VBox):
             self.result = None
             self.message = f"Cannot migrate with these settings: {err}"
             self.summary.value = f"<b style='color:#D55E00'>{html.escape(self.message)}</b>"
-            self.output.outputs = (
-                {"output_type": "stream", "name": "stdout", "text": self.message + "\n"},
-            )
+            self.output.outputs = (text_output(self.message),)
             self.last_redraw_s = time.perf_counter() - started
             return
         self.result = result
@@ -215,14 +212,7 @@ class MigrationExplorer(w.VBox):
         """The convergence plot as a display_data output (a PNG), drawn off-screen."""
         self._axes.clear()
         plot_convergence(result, ax=self._axes)
-        buffer = io.BytesIO()
-        self._figure.savefig(buffer, format="png")
-        png = base64.b64encode(buffer.getvalue()).decode("ascii")
-        return {
-            "output_type": "display_data",
-            "data": {"image/png": png, "text/plain": f"<convergence plot: {result.outcome}>"},
-            "metadata": {},
-        }
+        return figure_output(self._figure, f"<convergence plot: {result.outcome}>")
 
 
 def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:

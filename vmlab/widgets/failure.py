@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
-from IPython.display import display
+from matplotlib.figure import Figure
 
 from vmlab.cluster import Cluster
 from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
+from vmlab.widgets.render import figure_output
 
 
 class FailurePicker(w.VBox):
@@ -66,13 +66,11 @@ class FailurePicker(w.VBox):
             return
         self.message = describe_failure(self.timeline, self.host.value)
         self.summary.value = self.message.replace("\n", "<br>")
-        with self.output:
-            self.output.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(9, 3.2))
-            plot_timeline(self.timeline, ax=ax)
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+        fig = Figure(figsize=(9, 3.2), dpi=90)
+        ax = fig.add_subplot()
+        plot_timeline(self.timeline, ax=ax)
+        fig.tight_layout()
+        self.output.outputs = (figure_output(fig, f"<timeline: {self.host.value} failed>"),)
 
     def simulate(self, host: str, repair_after_s: float) -> Timeline:
         """The run behind a press: ``host`` fails at ``fail_at_s`` and is repaired later."""
