@@ -12,7 +12,6 @@ where that is an error: CI must run every layer.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import secrets
@@ -60,6 +59,35 @@ LAB_SETTINGS = {
 }
 
 
+# The test server cannot write files: the lessons on disk stay exactly as committed,
+# whatever a test clicks. Attempts are refused (JupyterLab then shows an error dialog,
+# which the harness reports) and logged for the end-of-session check.
+READ_ONLY_CONTENTS = """
+import os
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from tornado import web
+
+
+class ReadOnlyContentsManager(AsyncLargeFileManager):
+    def _refuse(self, what, path):
+        with open(os.environ["VMLAB_REFUSED_WRITES"], "a") as log:
+            log.write(f"{what} {path}\\n")
+        raise web.HTTPError(403, f"the browser tests never {what} files ({path})")
+
+    async def save(self, model, path=""):
+        self._refuse("save", path)
+
+    async def delete_file(self, path):
+        self._refuse("delete", path)
+
+    async def rename_file(self, old_path, new_path):
+        self._refuse("rename", old_path)
+
+
+c.ServerApp.contents_manager_class = ReadOnlyContentsManager
+"""
+
+
 @dataclass(frozen=True)
 class LabServer:
     """A running JupyterLab: ``url`` ends with ``/``; ``root`` is the repository."""
@@ -68,6 +96,7 @@ class LabServer:
     token: str
     root: Path
     log: Path
+    refused_writes: Path
 
     def lab_url(self, path: str) -> str:
         """URL that opens ``path`` (relative to the repository) in JupyterLab, fresh layout."""
@@ -96,11 +125,6 @@ def _require_chromium() -> None:
     if IN_CI:
         pytest.fail(message + ". Under CI=true a missing browser is a failure.", pytrace=False)
     pytest.skip(message)
-
-
-def _notebook_digests() -> dict[Path, str]:
-    paths = [*REPO.glob("notebooks/*.ipynb"), *Path(__file__).parent.glob("fixtures/*.ipynb")]
-    return {p: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
 
 
 def _free_port() -> int:
@@ -142,9 +166,14 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         target = settings / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(value, indent=2))
+    config = home / "config"
+    config.mkdir()
+    (config / "jupyter_server_config.py").write_text(READ_ONLY_CONTENTS)
+    saves = home / "refused-writes.log"
     env = dict(os.environ)
     env.update(
-        JUPYTER_CONFIG_DIR=str(home / "config"),
+        VMLAB_REFUSED_WRITES=str(saves),
+        JUPYTER_CONFIG_DIR=str(config),
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
         JUPYTERLAB_SETTINGS_DIR=str(settings),
@@ -164,6 +193,7 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         f"--IdentityProvider.token={token}",
         "--LabApp.expose_app_in_browser=True",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
         "--ServerApp.terminals_enabled=False",
         f"--ServerApp.root_dir={REPO}",
     ]
@@ -181,7 +211,6 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
             start_new_session=True,
         )
     url = f"http://127.0.0.1:{port}/"
-    digests = _notebook_digests()
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while True:
@@ -198,15 +227,11 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
                     f"JupyterLab did not answer within {SERVER_START_TIMEOUT_S} s:\n{_tail(log)}"
                 )
             time.sleep(0.5)
-        yield LabServer(url=url, token=token, root=REPO, log=log)
+        yield LabServer(url=url, token=token, root=REPO, log=log, refused_writes=saves)
     finally:
         _stop(proc)
-    changed = [
-        str(p.relative_to(REPO))
-        for p, digest in digests.items()
-        if not p.exists() or hashlib.sha256(p.read_bytes()).hexdigest() != digest
-    ]
-    assert not changed, f"the browser tests wrote to committed notebooks: {changed}"
+    refused = saves.read_text() if saves.exists() else ""
+    assert not refused, f"JupyterLab tried to write files during the browser tests:\n{refused}"
 
 
 @pytest.fixture(scope="session")

@@ -4,6 +4,11 @@ If this fails while a lesson's test fails too, suspect the harness or the lab se
 before the lesson.
 """
 
+import json
+import urllib.error
+import urllib.request
+
+import pytest
 from harness import (
     WIDGET_OUTPUT,
     assert_no_errors,
@@ -61,3 +66,24 @@ def test_harness_sets_a_slider(page, lab_server):
     set_slider(cell, "Bandwidth", 25)
     after = wait_for_change(page, cell, before, images=False)
     assert "bandwidth 25 Gbit/s" in after.text
+
+
+def test_the_test_server_never_writes_files(lab_server):
+    target = "tests/browser/artifacts/never-written.txt"
+    log = lab_server.refused_writes
+    before = log.read_text() if log.exists() else ""
+    body = json.dumps({"type": "file", "format": "text", "content": "x"}).encode()
+    request = urllib.request.Request(
+        f"{lab_server.url}api/contents/{target}?token={lab_server.token}",
+        data=body,
+        method="PUT",
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=30)
+        assert refused.value.code == 403
+        assert not (lab_server.root / target).exists()
+        assert log.read_text().endswith(f"save {target}\n")
+    finally:
+        log.write_text(before)  # this refusal was the point; keep the session check clean
