@@ -12,6 +12,7 @@ ipywidgets; ``vmlab.plots`` and ``vmlab.widgets`` are imported only when a lesso
 from __future__ import annotations
 
 from vmlab.cluster import SERVICE_PROFILES, VM, Cluster, Datastore, Host, Network, NotFoundError
+from vmlab.ft import SCALES_WORKLOADS, Workload, checkpointing, record_replay
 from vmlab.ha import FailoverHostsPolicy, HAConfig, PercentagePolicy, SlotPolicy, readable_log
 from vmlab.sim import Simulation, Timeline
 
@@ -25,10 +26,14 @@ __all__ = [
     "Network",
     "NotFoundError",
     "PercentagePolicy",
+    "SCALES_WORKLOADS",
     "SERVICE_PROFILES",
     "Simulation",
     "SlotPolicy",
     "Timeline",
     "VM",
+    "Workload",
+    "checkpointing",
     "readable_log",
+    "record_replay",
 ]

@@ -1,0 +1,199 @@
+"""Pictures of FT: where each copy of a VM ran, what the logging channel costs, and outages.
+
+Each ``plot_*`` takes a result and an optional ``ax``, draws on it and returns it::
+
+    fig, ax = plt.subplots(figsize=(10, 3))
+    plot_ft_copies(timeline, "db-01", ax=ax)
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
+from vmlab.sim import Timeline
+from vmlab.units import format_duration
+
+_STATES = ("running", "stunned", "secondary", "down", "booting")
+_MARKS = {
+    "ft_failover": ("secondary takes over", OKABE_ITO["green"]),
+    "ft_secondary_created": ("new secondary in step", OKABE_ITO["purple"]),
+    "ft_test_and_set": ("test-and-set decided", OKABE_ITO["orange"]),
+    "ft_restart": ("restart issued", OKABE_ITO["sky_blue"]),
+}
+
+
+def plot_ft_copies(
+    timeline: Timeline,
+    vm: str,
+    *,
+    t_range: tuple[float, float] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Draw one row per host that held a copy of ``vm``, coloured by what the copy was doing.
+
+    The live copy is a full-height bar (running, stunned, down, booting); the FT secondary a
+    purple bar. Host failures are dashed lines, FT steps (takeover, new secondary, test-and-set,
+    restart) dotted lines.
+
+    Parameters
+    ----------
+    timeline : Timeline
+    vm : str
+        An FT VM of the run.
+    t_range : (float, float), optional
+        The stretch of time to show, in s (default: the whole run).
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = ax or plt.gca()
+    timeline.cluster.vms[vm]  # unknown name → readable error
+    rows = timeline.states[timeline.states.vm == vm]
+    hosts = [h for h in timeline.cluster.hosts if h in set(rows.host)]
+    y = {h: len(hosts) - 1 - i for i, h in enumerate(hosts)}
+    used = set()
+    for r in rows.itertuples(index=False):
+        secondary = r.state == "secondary"
+        height, offset = (0.4, -0.2) if secondary else (0.7, -0.35)
+        ax.broken_barh(
+            [(r.start_s, r.end_s - r.start_s)],
+            (y[r.host] + offset, height),
+            facecolors=STATE_COLOURS.get(r.state, "white"),
+            edgecolor="none",
+        )
+        used.add(r.state)
+    ev = timeline.events
+    lines = []
+    failed = ev[(ev.kind == "host_failed") & ev.host.isin(hosts)]
+    for r in failed.itertuples(index=False):
+        ax.axvline(r.t_s, color=FAILURE_MARK, linestyle="--", linewidth=1)
+        ax.annotate(
+            f"{r.host} fails",
+            (r.t_s, len(hosts) - 0.1),
+            xytext=(-2, -2),
+            textcoords="offset points",
+            fontsize=7,
+            ha="right",
+            va="top",
+            rotation=90,
+        )
+    if len(failed):
+        lines.append(Line2D([], [], color=FAILURE_MARK, linestyle="--", label="host fails"))
+    mine = ev[(ev.vm == vm) & ev.kind.isin(list(_MARKS))]
+    for kind in _MARKS:
+        label, colour = _MARKS[kind]
+        for t in mine[mine.kind == kind].t_s:
+            ax.axvline(t, color=colour, linestyle=":", linewidth=1.8)
+        if (mine.kind == kind).any():
+            lines.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.8, label=label))
+    ax.set_yticks(range(len(hosts)))
+    ax.set_yticklabels(list(reversed(hosts)), fontsize=9)
+    ax.set_ylim(-0.6, max(len(hosts), 1) - 0.1)
+    lo, hi = t_range if t_range is not None else (0.0, timeline.until_s)
+    ax.set_xlim(lo, hi)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_ylabel("host")
+    ax.set_title(f"{vm}: where its copies ran")
+    handles = [
+        Patch(facecolor=STATE_COLOURS[s], label="secondary copy" if s == "secondary" else s)
+        for s in _STATES
+        if s in used
+    ]
+    handles += lines
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.22),
+        ncol=min(max(len(handles), 1), 5),
+        frameon=False,
+        fontsize=8,
+    )
+    return ax
+
+
+def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Draw the performance ratio of each workload, the model next to the paper, with the
+    logging bandwidth written above each pair.
+
+    Parameters
+    ----------
+    table : DataFrame
+        :func:`vmlab.ft.table1`'s result.
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = ax or plt.gca()
+    x = np.arange(len(table))
+    width = 0.38
+    ax.bar(x - width / 2, table.ratio, width, color=OKABE_ITO["blue"], label="vmlab model")
+    ax.bar(x + width / 2, table.paper_ratio, width, color=OKABE_ITO["grey"], label="Scales et al.")
+    for i, r in enumerate(table.itertuples(index=False)):
+        ax.annotate(
+            f"{r.bandwidth_mbit_s:.1f} Mbit/s\n(paper {r.paper_bandwidth_mbit_s:g})",
+            (i, max(r.ratio, r.paper_ratio)),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels(table.workload, fontsize=9)
+    ax.set_ylim(0.85, 1.03)
+    ax.axhline(1.0, color="#555555", linewidth=0.8)
+    ax.set_ylabel("throughput with FT / without (ratio)")
+    ax.set_title("What record/replay FT costs four workloads (logging bandwidth above the bars)")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = None) -> Axes:
+    """Draw how long a service was out in each scenario, on a logarithmic time axis.
+
+    Parameters
+    ----------
+    outages_s : dict
+        Scenario label → outage in seconds (0 is drawn as "no outage").
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+    """
+    ax = ax or plt.gca()
+    labels = list(outages_s)
+    values = [float(v) for v in outages_s.values()]
+    floor = 0.01
+    colours = [
+        OKABE_ITO["green"] if v < 1 else OKABE_ITO["vermillion"] if v >= 60 else OKABE_ITO["orange"]
+        for v in values
+    ]
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, [max(v, floor) for v in values], color=colours, left=0)
+    for yi, v in zip(y, values, strict=True):
+        text = "no outage" if v == 0 else format_duration(v)
+        ax.annotate(
+            text,
+            (max(v, floor), yi),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(floor, max(max(values, default=1) * 8, 10))
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels, fontsize=9)
+    ax.set_xlabel("service outage (s, logarithmic)")
+    ax.set_title("How long the service was out")
+    return ax

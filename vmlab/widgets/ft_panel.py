@@ -1,0 +1,267 @@
+"""Lesson 04's widget: an FT VM, its two copies, and four ways to hurt them."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+import matplotlib.pyplot as plt
+from IPython.display import display
+
+from vmlab.cluster import Cluster
+from vmlab.plots.ft import plot_ft_copies
+from vmlab.sim import Simulation, Timeline
+from vmlab.units import format_clock, format_duration
+
+
+class FTPanel(w.VBox):
+    """Fail the hosts of an FT VM, or cut its logging link, and see which copy goes on.
+
+    Controls: ``vm`` (Dropdown of the cluster's VMs), ``second_after`` (seconds between the two
+    failures of "fail both in turn") and four buttons, each with a named callback:
+    :meth:`on_fail_primary`, :meth:`on_fail_secondary`, :meth:`on_cut_logging`,
+    :meth:`on_fail_both`. After a press, ``timeline`` holds the run, ``message`` says what
+    happened, ``primary_host`` / ``secondary_host`` where the copies ended up, ``outage_s`` the
+    longest outage of the VM (0 when there was none); ``status`` shows the copies and
+    ``output`` the picture. An impossible action (a VM without FT) leaves a message, never a
+    traceback.
+    """
+
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        vm: str | None = None,
+        fail_at_s: float = 60,
+        until_s: float = 900,
+        seed: int = 0,
+    ) -> None:
+        self.cluster = cluster
+        self.fail_at_s = float(fail_at_s)
+        self.until_s = float(until_s)
+        self.seed = seed
+        self.timeline: Timeline | None = None
+        self.message = ""
+        self.outage_s: float | None = None
+        with_ft = [v.name for v in cluster.vms.values() if v.secondary_host]
+        if vm is None:
+            vm = with_ft[0] if with_ft else next(iter(cluster.vms))
+        cluster.vms[vm]  # unknown name → NotFoundError listing the VMs
+        self.vm = w.Dropdown(options=list(cluster.vms), value=vm, description="VM")
+        self.second_after = w.IntSlider(
+            value=30,
+            min=5,
+            max=300,
+            step=5,
+            description="2nd failure after (s)",
+            continuous_update=False,
+            style={"description_width": "initial"},
+        )
+        self.fail_primary_button = w.Button(
+            description="Fail the primary's host", button_style="danger", icon="bolt"
+        )
+        self.fail_secondary_button = w.Button(
+            description="Fail the secondary's host", button_style="warning", icon="bolt"
+        )
+        self.cut_button = w.Button(description="Cut the logging link", icon="cut")
+        self.fail_both_button = w.Button(
+            description="Fail both in turn", button_style="danger", icon="bomb"
+        )
+        self.fail_primary_button.on_click(self.on_fail_primary)
+        self.fail_secondary_button.on_click(self.on_fail_secondary)
+        self.cut_button.on_click(self.on_cut_logging)
+        self.fail_both_button.on_click(self.on_fail_both)
+        self.vm.observe(self.on_vm_change, names="value")
+        self.status = w.HTML()
+        self.summary = w.HTML("<i>Choose what breaks.</i>")
+        self.output = w.Output(layout=w.Layout(min_height="300px"))
+        self.primary_host, self.secondary_host = self._copies_before()
+        self._show_status("before")
+        super().__init__(
+            [
+                w.HBox([self.vm, self.second_after]),
+                w.HBox(
+                    [
+                        self.fail_primary_button,
+                        self.fail_secondary_button,
+                        self.cut_button,
+                        self.fail_both_button,
+                    ]
+                ),
+                self.status,
+                self.summary,
+                self.output,
+            ]
+        )
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def on_vm_change(self, _change: object = None) -> None:
+        """A new VM is chosen: show its copies, forget the last run."""
+        self.timeline, self.outage_s = None, None
+        self.primary_host, self.secondary_host = self._copies_before()
+        self._show_status("before")
+        self.summary.value = "<i>Choose what breaks.</i>"
+        self.output.clear_output()
+
+    def on_fail_primary(self, _button: w.Button | None = None) -> None:
+        """The primary's host fails at ``fail_at_s``."""
+        self._act("fail_primary")
+
+    def on_fail_secondary(self, _button: w.Button | None = None) -> None:
+        """The secondary's host fails at ``fail_at_s``."""
+        self._act("fail_secondary")
+
+    def on_cut_logging(self, _button: w.Button | None = None) -> None:
+        """The logging link between the two copies is cut at ``fail_at_s``."""
+        self._act("cut")
+
+    def on_fail_both(self, _button: w.Button | None = None) -> None:
+        """The primary's host fails, then ``second_after`` s later the secondary's host."""
+        self._act("fail_both")
+
+    # -- the work behind a press ---------------------------------------------------------------
+
+    def simulate(self, action: str) -> Timeline:
+        """Run ``action`` (``fail_primary``, ``fail_secondary``, ``cut``, ``fail_both``)."""
+        name = self.vm.value
+        vm = self.cluster.vms[name]
+        if vm.secondary_host is None:
+            with_ft = [v.name for v in self.cluster.vms.values() if v.secondary_host]
+            raise ValueError(
+                f"{name} has no FT, so it has no secondary to take over. Turn it on with "
+                f"cluster.enable_ft({name!r}), or choose a VM with FT: "
+                + (", ".join(with_ft) or "(none yet)")
+            )
+        sim = Simulation(self.cluster, seed=self.seed)
+        t = self.fail_at_s
+        if action == "fail_primary":
+            sim.fail_host(vm.host, at_s=t)
+        elif action == "fail_secondary":
+            sim.fail_host(vm.secondary_host, at_s=t)
+        elif action == "cut":
+            sim.cut_ft_logging(name, at_s=t)
+        elif action == "fail_both":
+            sim.fail_host(vm.host, at_s=t)
+            sim.fail_host(vm.secondary_host, at_s=t + self.second_after.value)
+        else:
+            raise ValueError(
+                f"Unknown action {action!r}; actions are fail_primary, fail_secondary, cut, "
+                "fail_both"
+            )
+        return sim.run(until_s=self.until_s)
+
+    def _act(self, action: str) -> None:
+        try:
+            self.timeline = self.simulate(action)
+        except (ValueError, KeyError) as err:  # a readable message, never a traceback
+            self.message = f"Cannot do that: {err}"
+            self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
+            return
+        name = self.vm.value
+        final = self.timeline.cluster.vms[name]
+        self.primary_host, self.secondary_host = final.host, final.secondary_host
+        out = self.timeline.outages().query("vm == @name")
+        self.outage_s = float(out.down_s.max()) if len(out) else 0.0
+        self.message = describe_ft_run(self.timeline, name, self.cluster.vms[name].host)
+        self._show_status("after")
+        self.summary.value = self.message.replace("\n", "<br>")
+        with self.output:
+            self.output.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(9, 2.8))
+            plot_ft_copies(self.timeline, name, ax=ax)
+            fig.tight_layout()
+            display(fig)
+            plt.close(fig)
+
+    def _copies_before(self) -> tuple[str, str | None]:
+        vm = self.cluster.vms[self.vm.value]
+        return vm.host, vm.secondary_host
+
+    def _show_status(self, when: str) -> None:
+        secondary = self.secondary_host or "none (unprotected)"
+        outage = ""
+        if self.outage_s is not None:
+            outage = (
+                " · outage: <b>none</b>"
+                if self.outage_s == 0
+                else f" · outage: <b>{format_duration(self.outage_s)}</b>"
+            )
+        label = "now" if when == "before" else "at the end of the run"
+        self.status.value = (
+            f"{self.vm.value} {label}: primary on <b>{self.primary_host}</b> · secondary on "
+            f"<b>{secondary}</b>{outage}"
+        )
+
+
+def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
+    """A few sentences on what happened to an FT VM in a run: who took over, how long the
+    service was out, how long the VM stayed unprotected."""
+    ev = timeline.events
+    lines = []
+    told = ("ft_failover", "ft_test_and_set", "ft_secondary_lost", "ft_no_secondary")
+    for r in ev.itertuples(index=False):
+        when = format_clock(r.t_s)
+        if r.kind == "host_failed":
+            lines.append(f"{when} {r.host} failed.")
+        elif r.vm != vm:
+            continue
+        elif r.kind in (*told, "ft_secondary_created"):
+            lines.append(f"{when} {_sentence(r.detail)}.")
+        elif r.kind == "ft_restart":
+            lines.append(f"{when} Restart: {r.detail}.")
+        elif r.kind == "ft_logging_cut" and "nothing" not in r.detail:
+            lines.append(f"{when} The logging link is cut.")
+    out = timeline.outages().query("vm == @vm")
+    if out.empty:
+        verdict = f"Outage of {vm}: none — its service never paused."
+    else:
+        longest = float(out.down_s.max())
+        if longest < 1:
+            verdict = (
+                f"Outage of {vm}: a pause of {format_duration(longest)} — not a restart; "
+                "clients keep their connections."
+            )
+        else:
+            verdict = (
+                f"Outage of {vm}: {format_duration(longest)} — both copies were lost, so the VM "
+                "had to be restarted like an HA VM."
+            )
+    final = timeline.cluster.vms[vm]
+    moved = (
+        f"The primary moved from {first_primary} to {final.host}."
+        if final.host != first_primary
+        else f"The primary stayed on {first_primary}."
+    )
+    return "\n".join([*lines, moved, verdict])
+
+
+def _sentence(text: str) -> str:
+    return "The" + text[3:] if text.startswith("the ") else text
+
+
+def ft_panel(
+    cluster: Cluster | None = None,
+    *,
+    vm: str | None = None,
+    fail_at_s: float = 60,
+    until_s: float = 900,
+    seed: int = 0,
+) -> FTPanel:
+    """Build the FT panel for ``cluster`` (default: the example cluster with FT on db-01).
+
+    >>> from vmlab import Cluster
+    >>> c = Cluster.example()
+    >>> _ = c.enable_ft("db-01")
+    >>> panel = ft_panel(c, vm="db-01")
+    >>> panel.primary_host, panel.secondary_host
+    ('esx-09', 'esx-01')
+    >>> timeline = panel.simulate("fail_primary")  # what the first button runs
+    >>> print(describe_ft_run(timeline, "db-01", "esx-09").splitlines()[-1])
+    Outage of db-01: a pause of 317 ms — not a restart; clients keep their connections.
+
+    In a notebook, show it as the last line of a cell and press its buttons; in code, call
+    ``panel.on_fail_primary()`` and read ``panel.message``.
+    """
+    if cluster is None:
+        cluster = Cluster.example()
+        cluster.enable_ft("db-01")
+    return FTPanel(cluster, vm=vm, fail_at_s=fail_at_s, until_s=until_s, seed=seed)
