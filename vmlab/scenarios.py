@@ -6,6 +6,10 @@ notebook stays a few lines long.
 
 from __future__ import annotations
 
+import math
+
+import pandas as pd
+
 from vmlab.cluster import Cluster
 from vmlab.sim import Simulation, Timeline
 from vmlab.vmotion import propose_moves
@@ -51,3 +55,268 @@ def rebalance(
     sim = Simulation(cluster, seed=seed)
     sim.migrate_many(list(zip(moves.vm, moves.to_host, strict=True)), at_s=at_s)
     return sim.run(until_s=until_s)
+
+
+# ----------------------------------------------------------------------------------------
+# The source article's scenarios, one function each
+# ----------------------------------------------------------------------------------------
+
+SUBJECT_VM = "db-01"
+"""The VM every comparison follows: the database of ``Cluster.example()`` (64 GiB, 5 min
+to start), on esx-09."""
+
+REPAIR_AFTER_S = 4 * 3600.0
+"""How long a failed host stays down in the comparison: an assumption (a technician with
+the part on site the same day), not a published figure. Change it to see its effect."""
+
+WORK_S = 2 * 3600.0
+"""How long the planned work (the CPU swap) keeps the host off: an assumption."""
+
+EVENT_AT_S = 60.0
+
+
+def cpu_swap_weekday(*, host: str | None = None, seed: int = 0) -> Timeline:
+    """Scenario A: the CPU of the subject VM's host is swapped on a weekday. Maintenance mode
+    empties it with vMotion, the host is off for :data:`WORK_S`, then comes back."""
+    c = Cluster.example()
+    host = host or c.vms[SUBJECT_VM].host
+    sim = Simulation(c, seed=seed)
+    sim.enter_maintenance(host, at_s=EVENT_AT_S)
+    sim.exit_maintenance(host, at_s=EVENT_AT_S + WORK_S)
+    return sim.run(until_s=EVENT_AT_S + WORK_S + 1800)
+
+
+def cpu_swap_weekend(*, host: str | None = None, seed: int = 0) -> Timeline:
+    """Scenario A, the old way: shut everything on the host down, swap the CPU, power on."""
+    c = Cluster.example()
+    host = host or c.vms[SUBJECT_VM].host
+    sim = Simulation(c, seed=seed)
+    sim.power_off_host(host, at_s=EVENT_AT_S)
+    sim.power_on_host(host, at_s=EVENT_AT_S + WORK_S)
+    return sim.run(until_s=EVENT_AT_S + WORK_S + 1800)
+
+
+def overloaded_host(*, threshold_pct: float = 80.0, seed: int = 0) -> Timeline:
+    """Scenario A': an overloaded host relieved with vMotion (:func:`rebalance`)."""
+    return rebalance(overloaded_cluster(), threshold_pct=threshold_pct, seed=seed)
+
+
+PROTECTIONS = ("none", "ha", "ft")
+
+
+def host_failure(protection: str = "none", *, seed: int = 0) -> Timeline:
+    """Scenario B: the subject VM's host dies suddenly and is repaired after
+    :data:`REPAIR_AFTER_S`.
+
+    Parameters
+    ----------
+    protection : {'none', 'ha', 'ft'}
+        Nothing; HA on the cluster; HA on the cluster and FT on the subject VM.
+    """
+    if protection not in PROTECTIONS:
+        raise ValueError(
+            f"protection {protection!r} is not known; choose one of {', '.join(PROTECTIONS)}"
+        )
+    c = Cluster.example()
+    if protection in ("ha", "ft"):
+        c.enable_ha()
+    if protection == "ft":
+        c.enable_ft(SUBJECT_VM)
+    host = c.vms[SUBJECT_VM].host
+    sim = Simulation(c, seed=seed)
+    sim.fail_host(host, at_s=EVENT_AT_S)
+    sim.repair_host(host, at_s=EVENT_AT_S + REPAIR_AFTER_S)
+    return sim.run(until_s=EVENT_AT_S + REPAIR_AFTER_S + 1800)
+
+
+def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
+    """What a run did to one VM, measured from its timeline.
+
+    Returns ``downtime_s`` (all outages added up), ``vm_stops`` (whether the VM was ever
+    down or booting — powered off and started again — rather than at most paused) and
+    ``trigger`` (``'automatic'`` when HA or FT acted on their own — a restart or a failover
+    in the log — else ``'manual'``: someone had to schedule the move or the repair).
+    """
+    states = timeline.states[(timeline.states.vm == vm) & (timeline.states.state != "secondary")]
+    out = timeline.outages()
+    events = timeline.events[timeline.events.vm == vm]
+    automatic = events.kind.isin(["restart_issued", "ft_failover"]).any()
+    return {
+        "downtime_s": float(out.loc[out.vm == vm, "down_s"].sum()),
+        "vm_stops": bool(states.state.isin(["down", "booting"]).any()),
+        "trigger": "automatic" if automatic else "manual",
+    }
+
+
+FEATURES = {
+    # feature: (purpose, where it is configured, the run that measures it)
+    "vMotion": ("planned moves of running VMs", "VM", lambda seed: cpu_swap_weekday(seed=seed)),
+    "HA": ("host failure", "cluster", lambda seed: host_failure("ha", seed=seed)),
+    "FT": ("host failure", "VM", lambda seed: host_failure("ft", seed=seed)),
+    "none": ("(baseline: nothing)", "—", lambda seed: host_failure("none", seed=seed)),
+}
+"""Purpose and place of configuration are facts of the product (a vMotion is started per VM;
+HA is switched on for a cluster, ``cluster.enable_ha()``; FT per VM, ``cluster.enable_ft(vm)``);
+everything else in :func:`compare` is measured."""
+
+SOURCE_TABLE = pd.DataFrame(
+    [
+        ("vMotion", "应对计划内的VM移动", "VM", "否", "0", "手动指定目的地主机"),
+        ("HA", "物理服务器故障", "Cluster", "有", "几分钟", "自动failover"),
+        ("FT", "物理服务器故障", "VM", "否", "0", "自动failover"),
+    ],
+    columns=["功能", "目的", "设置对象", "VM是否停止", "停止时间", "设定"],
+)
+"""The summary table of the source article, as it stands (in Chinese)."""
+
+
+def compare(*, seed: int = 0) -> pd.DataFrame:
+    """Run every scenario and rebuild the source article's summary table from the runs.
+
+    Returns
+    -------
+    DataFrame
+        One row per feature — ``vMotion``, ``HA``, ``FT`` and ``none`` (no protection) — with
+        ``feature, purpose, configured_on, vm_stops, downtime_s, trigger``, measured on the
+        subject VM (:data:`SUBJECT_VM`) of each run.
+
+    >>> table = compare()
+    >>> table[["feature", "vm_stops", "trigger"]]
+       feature  vm_stops    trigger
+    0  vMotion     False     manual
+    1       HA      True  automatic
+    2       FT     False  automatic
+    3     none      True     manual
+    """
+    rows = []
+    for feature, (purpose, configured_on, run) in FEATURES.items():
+        impact = vm_impact(run(seed))
+        rows.append(
+            {"feature": feature, "purpose": purpose, "configured_on": configured_on, **impact}
+        )
+    return pd.DataFrame(
+        rows, columns=["feature", "purpose", "configured_on", "vm_stops", "downtime_s", "trigger"]
+    )
+
+
+# ----------------------------------------------------------------------------------------
+# Availability over a year
+# ----------------------------------------------------------------------------------------
+
+YEAR_S = 365.25 * 24 * 3600
+
+
+def availability(
+    table: pd.DataFrame,
+    *,
+    host_failures_per_year: float,
+    maintenance_per_year: float,
+    weekend_outage_s: float | None = None,
+) -> pd.DataFrame:
+    """Expected yearly downtime and "nines" of one VM under each level of protection.
+
+    Each year its host fails ``host_failures_per_year`` times and needs planned work
+    ``maintenance_per_year`` times. Per event, the outage is the one measured in ``table``
+    (from :func:`compare`): a failure costs the ``HA``, ``FT`` or ``none`` downtime; planned
+    work costs the ``vMotion`` stun when vMotion is used, else ``weekend_outage_s`` (default:
+    measured by :func:`cpu_swap_weekend`). Both rates are inputs to choose, not statistics.
+
+    Returns
+    -------
+    DataFrame
+        ``protection, failure_s, maintenance_s, downtime_s_per_year, availability, nines``
+        for ``none``, ``vMotion``, ``vMotion + HA`` and ``vMotion + FT``.
+
+    Raises
+    ------
+    ValueError
+        A rate is negative.
+    """
+    for name, value in (
+        ("host_failures_per_year", host_failures_per_year),
+        ("maintenance_per_year", maintenance_per_year),
+    ):
+        if not float(value) >= 0:
+            raise ValueError(f"{name} must be 0 or more, not {value!r}")
+    down = table.set_index("feature").downtime_s
+    if weekend_outage_s is None:
+        weekend_outage_s = vm_impact(cpu_swap_weekend())["downtime_s"]
+    plans = {
+        "none": (down["none"], weekend_outage_s),
+        "vMotion": (down["none"], down["vMotion"]),
+        "vMotion + HA": (down["HA"], down["vMotion"]),
+        "vMotion + FT": (down["FT"], down["vMotion"]),
+    }
+    rows = []
+    for protection, (failure_s, maintenance_s) in plans.items():
+        yearly = host_failures_per_year * failure_s + maintenance_per_year * maintenance_s
+        avail = 1 - yearly / YEAR_S
+        rows.append(
+            {
+                "protection": protection,
+                "failure_s": failure_s,
+                "maintenance_s": maintenance_s,
+                "downtime_s_per_year": yearly,
+                "availability": avail,
+                "nines": nines(avail),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def nines(availability: float) -> float:
+    """Availability as a number of nines: 0.999 → 3.0, 0.9995 → 3.3; infinite for 1.
+
+    >>> nines(0.999), round(nines(0.9995), 1)
+    (3.0, 3.3)
+    """
+    if not 0 <= availability <= 1:
+        raise ValueError(f"availability must be between 0 and 1, not {availability!r}")
+    return float("inf") if availability == 1 else round(-math.log10(1 - availability), 6)
+
+
+# ----------------------------------------------------------------------------------------
+# What each feature costs
+# ----------------------------------------------------------------------------------------
+
+
+def costs(cluster: Cluster | None = None, *, vm: str = SUBJECT_VM) -> pd.DataFrame:
+    """What protecting ``vm`` with each feature holds in reserve, and the networks it needs.
+
+    * vMotion holds nothing all the time: it needs room for the VM on another host only
+      while the VM moves;
+    * HA's admission control keeps one host's worth of the cluster free (percentage policy,
+      one host failure), shared by every VM; this VM's share is in proportion to its memory;
+    * FT keeps a full second copy running: the VM's memory and vCPUs again, all the time.
+
+    Returns
+    -------
+    DataFrame
+        ``feature, always_reserved_gib, always_reserved_vcpus, while_moving_gib, networks``.
+    """
+    c = cluster.copy() if cluster is not None else Cluster.example()
+    v = c.vms[vm]
+    reserve_gib = sum(h.memory_gib for h in c.hosts.values()) / len(c.hosts)
+    reserve_vcpus = sum(h.cores for h in c.hosts.values()) / len(c.hosts)
+    used_gib = sum(x.memory_gib for x in c.vms.values())
+    used_vcpus = sum(x.vcpus for x in c.vms.values())
+    return pd.DataFrame(
+        [
+            ("vMotion", 0.0, 0.0, v.memory_gib, "vMotion ≥ 1 Gbit/s"),
+            (
+                "HA",
+                round(reserve_gib * v.memory_gib / used_gib, 1),
+                round(reserve_vcpus * v.vcpus / used_vcpus, 1),
+                0.0,
+                "management (heartbeats)",
+            ),
+            ("FT", v.memory_gib, float(v.vcpus), 0.0, "FT logging 10 Gbit/s, vMotion"),
+        ],
+        columns=[
+            "feature",
+            "always_reserved_gib",
+            "always_reserved_vcpus",
+            "while_moving_gib",
+            "networks",
+        ],
+    )

@@ -1,0 +1,147 @@
+"""Pictures that compare vMotion, HA and FT: downtime, availability over a year, and cost."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from vmlab.plots.style import OKABE_ITO
+from vmlab.units import format_duration
+
+FEATURE_COLOURS = {
+    "vMotion": OKABE_ITO["blue"],
+    "HA": OKABE_ITO["orange"],
+    "FT": OKABE_ITO["purple"],
+    "none": OKABE_ITO["vermillion"],
+    "vMotion + HA": OKABE_ITO["orange"],
+    "vMotion + FT": OKABE_ITO["purple"],
+}
+
+_MARKS = [(1e-3, "1 ms"), (1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")]
+
+
+def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Measured downtime per feature, side by side on a log scale (milliseconds to hours).
+
+    Parameters
+    ----------
+    table : DataFrame
+        From :func:`vmlab.scenarios.compare` (``feature``, ``downtime_s``, ``vm_stops``).
+    ax : Axes, optional
+    """
+    ax = ax or plt.gca()
+    rows = list(reversed(range(len(table))))
+    values = np.maximum(table.downtime_s.to_numpy(dtype=float), 1e-3)
+    colours = [FEATURE_COLOURS.get(f, OKABE_ITO["grey"]) for f in table.feature]
+    ax.barh(rows, values, color=colours, left=1e-3)
+    for y, v, stops in zip(rows, table.downtime_s, table.vm_stops, strict=True):
+        label = format_duration(v) + (" — the VM stops" if stops else " — a pause")
+        ax.annotate(
+            label,
+            (max(v, 1e-3), y),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(1e-3, 1e6)
+    for x, name in _MARKS:
+        ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
+        ax.annotate(name, (x, len(table) - 0.45), fontsize=7, color="#777777", ha="center")
+    ax.set_yticks(rows)
+    ax.set_yticklabels(table.feature)
+    ax.set_ylim(-0.6, len(table) - 0.2)
+    ax.set_xlabel("outage of the service (s, log scale)")
+    ax.set_title("How long the database is out, measured in each scenario")
+    return ax
+
+
+def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """Expected downtime per year for each level of protection, with its "nines".
+
+    Parameters
+    ----------
+    avail : DataFrame
+        From :func:`vmlab.scenarios.availability`.
+    ax : Axes, optional
+    """
+    ax = ax or plt.gca()
+    x = np.arange(len(avail))
+    values = np.maximum(avail.downtime_s_per_year.to_numpy(dtype=float), 1e-3)
+    colours = [FEATURE_COLOURS.get(p, OKABE_ITO["grey"]) for p in avail.protection]
+    ax.bar(x, values, color=colours)
+    for xi, v, a, n in zip(x, values, avail.availability, avail.nines, strict=True):
+        nines_text = "∞" if math.isinf(n) else f"{n:.1f}"
+        ax.annotate(
+            f"{format_duration(v)}/year\n{100 * a:.5f} %\n{nines_text} nines",
+            (xi, v),
+            xytext=(0, 4),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(1e-2, max(values.max() * 50, 10))
+    ax.set_xticks(x)
+    ax.set_xticklabels(avail.protection)
+    ax.set_ylabel("expected downtime per year (s, log scale)")
+    ax.set_title("One VM's year: downtime and availability")
+    return ax
+
+
+def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
+    """What each feature keeps in reserve for one VM: memory always, memory while moving.
+
+    Parameters
+    ----------
+    costs : DataFrame
+        From :func:`vmlab.scenarios.costs`.
+    ax : Axes, optional
+    """
+    ax = ax or plt.gca()
+    x = np.arange(len(costs))
+    w = 0.38
+    ax.bar(
+        x - w / 2,
+        costs.always_reserved_gib,
+        w,
+        color=OKABE_ITO["vermillion"],
+        label="memory reserved all the time",
+    )
+    ax.bar(
+        x + w / 2,
+        costs.while_moving_gib,
+        w,
+        color=OKABE_ITO["sky_blue"],
+        label="memory needed only while moving",
+    )
+    for xi, r in zip(x, costs.itertuples(), strict=True):
+        ax.annotate(
+            r.networks,
+            (xi, 0),
+            xytext=(0, -28),
+            textcoords="offset points",
+            ha="center",
+            fontsize=7.5,
+            color="#444444",
+        )
+        ax.annotate(
+            f"{r.always_reserved_gib:g} GiB, {r.always_reserved_vcpus:g} vCPU",
+            (xi - w / 2, r.always_reserved_gib),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="center",
+            fontsize=8,
+        )
+    ax.set_xticks(x)
+    ax.set_xticklabels(costs.feature)
+    ax.set_ylabel("memory (GiB)")
+    ax.set_ylim(0, max(costs.always_reserved_gib.max(), costs.while_moving_gib.max()) * 1.3)
+    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title("The price of protecting one 64 GiB database")
+    return ax
