@@ -105,7 +105,7 @@ class HADashboard(w.VBox):
             w.HBox([self.vm, self.priority, self.capacity]),
             grid, self.summary, self.output, self.event_log,
         ])  # fmt: skip
-        self.refresh()
+        self.refresh(draw=False)  # no plot until a press: nothing has happened yet
 
     # -- callbacks (named, so tests call them or press the buttons) ---------------------------
 
@@ -169,8 +169,8 @@ class HADashboard(w.VBox):
             getattr(sim, _ACTIONS[what])(host, at_s=t)
         return sim
 
-    def refresh(self) -> None:
-        """Run the scenario and redraw everything."""
+    def refresh(self, draw: bool = True) -> None:
+        """Run the scenario and redraw everything (the plot only when ``draw``)."""
         try:
             sim = self.build(self.actions)
             config = sim.cluster.ha
@@ -190,7 +190,8 @@ class HADashboard(w.VBox):
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
         self.event_log.value = readable_log(self.timeline, max_lines=60) or "(nothing happened yet)"
         self._draw_tiles()
-        self._draw_plot()
+        if draw:
+            self._draw_plot()
 
     def _say_error(self, err: Exception) -> None:
         self.message = f"Cannot do that: {err}"

@@ -1,0 +1,129 @@
+"""Lesson 03's self-checks (questions ``03.1`` … ``03.5``), added to :mod:`vmlab.quiz`.
+
+Importing this module registers them; the lesson then asks with ``check("03.1", answer)``.
+The answers are computed by running the model, so they stay true when the model changes.
+
+    >>> import vmlab.ha_quiz
+    >>> from vmlab.quiz import check
+    >>> check("03.2", "b")
+    ✔ Right. They still run and still hold their disk locks: a second copy would corrupt the disks.
+"""
+
+from __future__ import annotations
+
+from vmlab.cluster import Cluster
+from vmlab.ha import slot_failover_capacity
+from vmlab.quiz import QUESTIONS, Choice, Number, register
+from vmlab.sim import Simulation
+
+
+def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) -> float:
+    """Seconds ``vm`` is out when ``host`` fails at ``fail_at_s`` in the example cluster
+    with HA on (default settings)."""
+    cluster = Cluster.example()
+    cluster.enable_ha()
+    sim = Simulation(cluster, seed=0)
+    sim.fail_host(host, at_s=fail_at_s)
+    out = sim.run(until_s=until_s).outages()
+    return float(out.loc[out.vm == vm, "down_s"].iloc[0])
+
+
+def declared_failed_at(host: str, fail_at_s: float = 60) -> float:
+    """When HA declares ``host`` failed after it stops at ``fail_at_s`` (example cluster)."""
+    cluster = Cluster.example()
+    cluster.enable_ha()
+    sim = Simulation(cluster, seed=0)
+    sim.fail_host(host, at_s=fail_at_s)
+    ev = sim.run(until_s=fail_at_s + 600).events
+    return float(ev[(ev.kind == "host_declared_failed") & (ev.host == host)].t_s.iloc[0])
+
+
+def hosts_until_short(until_s: float = 1800) -> int:
+    """The fewest hosts (esx-01, esx-02, … failing together) that leave a VM without a
+    host to restart on, in the example cluster with HA on and no admission control."""
+    base = Cluster.example()
+    base.enable_ha()
+    hosts = list(base.hosts)
+    for k in range(1, len(hosts) + 1):
+        sim = Simulation(base, seed=0)
+        for h in hosts[:k]:
+            sim.fail_host(h, at_s=60)
+        out = sim.run(until_s=until_s).outages()
+        if out.cause.str.contains("insufficient capacity").any():
+            return k
+    return len(hosts) + 1
+
+
+_QUESTIONS = [
+    Number(
+        "03.1",
+        "HA is on with its default settings. esx-10 fails at t = 60 s. For how many seconds "
+        "is its database db-02 out of service?",
+        answer=lambda: ha_outage("db-02", "esx-10"),
+        unit="s",
+        explain="15 s until HA declares the host failed, then the database's 300 s boot on "
+        "another host.",
+        hint="detection time + the VM's boot_s (cluster.vms['db-02'].boot_s).",
+        abs_tolerance=1,
+    ),
+    Choice(
+        "03.2",
+        "esx-05 loses its management network; the isolation response is 'leave powered on'. "
+        "What does HA do with the VMs on esx-05?",
+        {
+            "a": "restarts them on other hosts once esx-05 is declared failed",
+            "b": "nothing: they keep running where they are",
+            "c": "powers them off and restarts them elsewhere",
+        },
+        "b",
+        {
+            "a": "esx-05 is not failed: it still writes its datastore heartbeats.",
+            "b": "They still run and still hold their disk locks: a second copy would corrupt "
+            "the disks.",
+            "c": "That is the 'power off' response; here the response leaves them on.",
+        },
+    ),
+    Number(
+        "03.3",
+        "The primary, esx-01, fails at t = 60 s. At what time (in s) does HA declare it failed?",
+        answer=lambda: declared_failed_at("esx-01"),
+        unit="s",
+        explain="The other hosts first elect a new primary; only that primary can wait its "
+        "15 s and declare esx-01 failed.",
+        hint="a failed primary cannot watch itself: what must the other hosts do first?",
+        abs_tolerance=0.5,
+    ),
+    Number(
+        "03.4",
+        "In Cluster.example() with HA on and no admission control, esx-01, esx-02, … fail all "
+        "at once. How many hosts must fail before some VM cannot be restarted for lack of "
+        "memory?",
+        answer=hosts_until_short,
+        unit="hosts",
+        explain="Beyond this, the memory left on the surviving hosts cannot hold every VM; "
+        "cluster.ha.failover_capacity estimates the same limit from total memory.",
+        hint="try it: fail the first k hosts in one Simulation and look for 'insufficient "
+        "capacity' in outages().cause.",
+        abs_tolerance=0,
+    ),
+    Number(
+        "03.5",
+        "VMware's slot example: hosts of 9 GHz / 9 GB, 9 GHz / 6 GB and 6 GHz / 6 GB, a slot "
+        "of 2 GHz / 2 GB, five powered-on VMs. How many host failures can it absorb?",
+        answer=lambda: slot_failover_capacity(
+            [(9, 9), (9, 6), (6, 6)], [(2, 1), (2, 1), (1, 2), (1, 1), (1, 1)]
+        ),
+        unit="hosts",
+        explain="4 + 3 + 3 = 10 slots; without the largest host 6 slots hold the 5 VMs, "
+        "without the two largest only 3 remain.",
+        hint="count slots per host (the smaller of CPU / slot CPU and memory / slot memory), "
+        "then take the largest hosts away first.",
+        abs_tolerance=0,
+    ),
+]
+
+for _q in _QUESTIONS:
+    if _q.id not in QUESTIONS:  # importing twice (a re-run cell) registers once
+        register(_q)
+
+__all__ = ["declared_failed_at", "ha_outage", "hosts_until_short"]
