@@ -325,3 +325,199 @@ register(
         },
     )
 )
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 04 — FT: no outage at all (issue 5)
+# ----------------------------------------------------------------------------------------
+
+
+def _ft_run(*steps: tuple[str, str, float], until_s: float = 900):
+    """Cluster.example() with FT on db-01 (primary esx-09, secondary esx-01), then ``steps``."""
+    cluster = Cluster.example()
+    cluster.enable_ft("db-01")
+    sim = Simulation(cluster, seed=0)
+    for kind, target, at in steps:
+        getattr(sim, kind)(target, at_s=at)
+    return sim.run(until_s=until_s)
+
+
+def _ft_pause_ms() -> float:
+    out = _ft_run(("fail_host", "esx-09", 60)).outages()
+    return 1000 * float(out.loc[out.vm == "db-01", "down_s"].iloc[0])
+
+
+def _ft_reprotect_s() -> float:
+    ev = _ft_run(("fail_host", "esx-09", 60)).events
+    mine = ev[ev.vm == "db-01"].set_index("kind").t_s
+    return float(mine["ft_secondary_created"] - mine["ft_failover"])
+
+
+def _ft_memory_cost_gib() -> float:
+    before = Cluster.example()
+    after = Cluster.example()
+    after.enable_ft("db-01")
+    return sum(after.used_memory_gib(h) for h in after.hosts) - sum(
+        before.used_memory_gib(h) for h in before.hosts
+    )
+
+
+register(
+    Number(
+        "04.1",
+        "With FT on db-01, its primary's host esx-09 fails at t = 60 s. For how many "
+        "milliseconds does db-01 pause?",
+        answer=_ft_pause_ms,
+        unit="ms",
+        explain="Failure detection plus the secondary's lag: a pause well under a second, "
+        "not a restart.",
+        hint="run the failure and read timeline.outages() (down_s is in seconds).",
+        abs_tolerance=5,
+    )
+)
+register(
+    Number(
+        "04.2",
+        "In the same run, how many seconds pass between the secondary taking over "
+        "(ft_failover) and a new secondary being in step (ft_secondary_created)?",
+        answer=_ft_reprotect_s,
+        unit="s",
+        explain="64 GiB copied by pre-copy over the 10 Gbit/s FT logging network: the VM is "
+        "unprotected all that time.",
+        hint="subtract the two events' t_s in timeline.events.",
+        tolerance=0.03,
+    )
+)
+register(
+    Choice(
+        "04.3",
+        "With FT on db-01, the host of its secondary (esx-01) fails. What do db-01's clients "
+        "notice?",
+        {
+            "a": "nothing: the primary runs on; FT starts a new secondary elsewhere",
+            "b": "a pause of a few hundred milliseconds",
+            "c": "a restart of a few minutes",
+        },
+        "a",
+        {
+            "a": "Only the shadow copy was lost. The VM is unprotected until a new one is in step.",
+            "b": "The pause comes when the primary is lost and the secondary must take over.",
+            "c": "A restart happens only when both copies are lost.",
+        },
+    )
+)
+register(
+    Number(
+        "04.4",
+        "Turning FT on for db-01 (64 GiB) in Cluster.example(): how many GiB of the "
+        "cluster's memory does it take in addition?",
+        answer=_ft_memory_cost_gib,
+        unit="GiB",
+        explain="The secondary's memory is fully reserved on its host: FT doubles the VM's "
+        "memory (and its vCPUs).",
+        hint="compare cluster.used_memory_gib(h) summed over the hosts, before and after.",
+        abs_tolerance=0.5,
+    )
+)
+register(
+    Choice(
+        "04.5",
+        "Which VM deserves FT rather than HA?",
+        {
+            "a": "one of 24 identical web front ends behind a load balancer",
+            "b": "the single order database, where a 5-minute restart loses orders and "
+            "sessions",
+            "c": "a file server whose users can wait a few minutes",
+        },
+        "b",
+        {
+            "a": "The load balancer already hides one lost copy; HA restarting it is enough.",
+            "b": "One copy of a service that must not stop: worth twice the memory and CPU.",
+            "c": "Minutes are acceptable there: HA costs far less.",
+        },
+    )
+)
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 05 — comparing vMotion, HA and FT
+# ----------------------------------------------------------------------------------------
+
+
+def _compared(feature: str) -> float:
+    from vmlab.scenarios import compare
+
+    return float(compare().set_index("feature").downtime_s[feature])
+
+
+def _yearly_with_ha(failures: float, works: float) -> float:
+    from vmlab.scenarios import availability, compare
+
+    year = availability(compare(), host_failures_per_year=failures, maintenance_per_year=works)
+    return float(year.set_index("protection").downtime_s_per_year["vMotion + HA"])
+
+
+register(
+    Number(
+        "05.1",
+        "How many seconds is the database out when its host dies with HA on?",
+        answer=lambda: _compared("HA"),
+        unit="s",
+        explain="15 s until the host is declared failed, then the database's 300 s boot.",
+        hint="look at the HA row of compare(); then split it into detection and boot.",
+        abs_tolerance=2,
+    )
+)
+register(
+    Choice(
+        "05.2",
+        "Which feature does the source configure on the cluster, not on a VM?",
+        {"a": "vMotion", "b": "HA", "c": "FT"},
+        "b",
+        {
+            "a": "vMotion is started per VM (right-click, Migrate).",
+            "b": "HA is switched on for a whole cluster; every VM in it is then protected.",
+            "c": "FT is switched on per VM: each protected VM gets its own secondary.",
+        },
+    )
+)
+register(
+    Choice(
+        "05.3",
+        "A 2-vCPU payment gateway's open connections must survive a host failure. Which "
+        "feature?",
+        {"a": "vMotion", "b": "HA", "c": "FT", "d": "none is needed"},
+        "c",
+        {
+            "a": "vMotion cannot help once the host is dead: there is nothing left to copy from.",
+            "b": "HA restarts the VM: minutes of outage and every connection lost.",
+            "c": "FT's secondary takes over within a pause; 2 vCPUs is within FT's limits.",
+            "d": "Without protection the gateway is down until the host is repaired.",
+        },
+    )
+)
+register(
+    Number(
+        "05.4",
+        "With vMotion + HA, two host failures and four planned works a year: seconds of "
+        "downtime per year?",
+        answer=lambda: _yearly_with_ha(2, 4),
+        unit="s",
+        explain="2 × the HA outage + 4 × the vMotion pause: the failures dominate.",
+        hint="availability(table, host_failures_per_year=2, maintenance_per_year=4)",
+        tolerance=0.01,
+    )
+)
+register(
+    Choice(
+        "05.5",
+        "Which feature does not help at all when a host dies suddenly?",
+        {"a": "vMotion", "b": "HA", "c": "FT"},
+        "a",
+        {
+            "a": "vMotion moves running VMs; a dead host's VMs are not running any more.",
+            "b": "HA restarts the VMs elsewhere.",
+            "c": "FT's secondary takes over.",
+        },
+    )
+)

@@ -320,3 +320,69 @@ def costs(cluster: Cluster | None = None, *, vm: str = SUBJECT_VM) -> pd.DataFra
             "networks",
         ],
     )
+
+
+# ----------------------------------------------------------------------------------------
+# A decision guide
+# ----------------------------------------------------------------------------------------
+
+FT_MAX_VCPUS_ENTERPRISE_PLUS = 8
+"""vCPUs per FT VM with vSphere Enterprise Plus (VMware documentation; figures.md)."""
+
+
+def choose_feature(
+    *,
+    max_outage_s: float,
+    vcpus: int,
+    boot_s: float | None = None,
+    table: pd.DataFrame | None = None,
+) -> str:
+    """Which protection meets a service's tolerance for a host failure, and at what price.
+
+    Parameters
+    ----------
+    max_outage_s : float
+        The longest outage the service can accept when its host dies.
+    vcpus : int
+        The VM's size (FT is limited to :data:`FT_MAX_VCPUS_ENTERPRISE_PLUS` vCPUs).
+    boot_s : float, optional
+        The service's guest boot and start time (default: the subject VM's). Its HA outage
+        is the measured detection delay (the ``HA`` row minus the subject VM's boot) plus it.
+    table : DataFrame, optional
+        Measured downtimes (:func:`compare`); computed when not given.
+
+    Returns
+    -------
+    str
+        A sentence: the cheapest feature that meets the tolerance, or why none does.
+
+    >>> table = compare()
+    >>> advice = choose_feature(max_outage_s=3600, vcpus=2, table=table)
+    >>> print(advice)  # doctest: +NORMALIZE_WHITESPACE
+    HA: an outage of about 5 min 15 s is within 1 h 00 min, and it costs only a share of the
+    cluster's reserve.
+    """
+    from vmlab.units import format_duration
+
+    if not float(max_outage_s) >= 0:
+        raise ValueError(f"max_outage_s must be 0 or more seconds, not {max_outage_s!r}")
+    down = (compare() if table is None else table).set_index("feature").downtime_s.copy()
+    subject_boot = Cluster.example().vms[SUBJECT_VM].boot_s
+    down["HA"] = down["HA"] - subject_boot + (subject_boot if boot_s is None else float(boot_s))
+    tolerance = format_duration(max_outage_s) if max_outage_s else "no outage at all"
+    if down["HA"] <= max_outage_s:
+        return (
+            f"HA: an outage of about {format_duration(down['HA'])} is within {tolerance}, "
+            "and it costs only a share of the cluster's reserve."
+        )
+    if vcpus > FT_MAX_VCPUS_ENTERPRISE_PLUS:
+        return (
+            f"Neither: HA takes about {format_duration(down['HA'])}, more than {tolerance}, "
+            f"and FT protects at most {FT_MAX_VCPUS_ENTERPRISE_PLUS} vCPUs; make the "
+            "application itself redundant (two VMs on different hosts)."
+        )
+    return (
+        f"FT: HA would take about {format_duration(down['HA'])}, more than {tolerance}; FT "
+        f"pauses the VM for about {format_duration(down['FT'])}, at the price of a full "
+        "second copy and a 10 Gbit/s logging network."
+    )
