@@ -111,7 +111,7 @@ def plot_ft_copies(
     ax.legend(
         handles=handles,
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.22),
+        bbox_to_anchor=(0.5, -0.3),
         ncol=min(max(len(handles), 1), 5),
         frameon=False,
         fontsize=8,

@@ -11,6 +11,8 @@ from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 
+_AUTO = w.Layout(width="auto")
+
 
 class FTPanel(w.VBox):
     """Fail the hosts of an FT VM, or cut its logging link, and see which copy goes on.
@@ -56,14 +58,17 @@ class FTPanel(w.VBox):
             style={"description_width": "initial"},
         )
         self.fail_primary_button = w.Button(
-            description="Fail the primary's host", button_style="danger", icon="bolt"
+            description="Fail the primary's host", button_style="danger", icon="bolt", layout=_AUTO
         )
         self.fail_secondary_button = w.Button(
-            description="Fail the secondary's host", button_style="warning", icon="bolt"
+            description="Fail the secondary's host",
+            button_style="warning",
+            icon="bolt",
+            layout=_AUTO,
         )
-        self.cut_button = w.Button(description="Cut the logging link", icon="cut")
+        self.cut_button = w.Button(description="Cut the logging link", icon="cut", layout=_AUTO)
         self.fail_both_button = w.Button(
-            description="Fail both in turn", button_style="danger", icon="bomb"
+            description="Fail both in turn", button_style="danger", icon="bomb", layout=_AUTO
         )
         self.fail_primary_button.on_click(self.on_fail_primary)
         self.fail_secondary_button.on_click(self.on_fail_secondary)
