@@ -1,0 +1,40 @@
+"""Lesson 05 in real JupyterLab: run it, see the rebuilt table and charts, answer an exercise
+as a student does (edit the cell, run it) and get the instant feedback."""
+
+from harness import CODE_CELL, assert_no_errors, open_lesson, run_all_cells, screenshot
+
+_ANSWER_JS = """
+async ([needle, source]) => {
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  const index = notebook.widgets.findIndex(
+    (cell) => cell.model.sharedModel.getSource().includes(needle));
+  if (index < 0) { return -1; }
+  notebook.widgets[index].model.sharedModel.setSource(source);
+  notebook.activeCellIndex = index;
+  await app.commands.execute('notebook:run-cell');
+  return index;
+}
+"""
+
+
+def test_lesson_05_table_charts_and_an_exercise(page, lab_server):
+    open_lesson(page, lab_server, "05-*.ipynb")
+    run_all_cells(page)
+    assert_no_errors(page)
+
+    notebook = page.locator(".jp-Notebook")
+    text = notebook.inner_text()
+    for expected in ("vMotion", "5 min 15 s", "4 h 05 min", "nines", "物理服务器故障"):
+        assert expected in text, f"the lesson does not show {expected!r}"
+    assert notebook.locator(".jp-OutputArea-output img").count() >= 3, "three charts"
+
+    cell = page.locator(CODE_CELL).filter(has_text='check("05.2", None)')
+    assert "Put your answer in place of None" in cell.inner_text()
+    index = page.evaluate(_ANSWER_JS, ['check("05.2", None)', 'check("05.2", "b")'])
+    assert index >= 0
+    answered = page.locator(".jp-Notebook .jp-Cell").nth(index)  # every cell, as JupyterLab counts
+    answered.locator(".jp-OutputArea-output", has_text="Right").wait_for(timeout=60_000)
+    assert "HA is switched on for a whole cluster" in answered.inner_text()
+    assert_no_errors(page)
+    screenshot(page, "lesson-05-exercise", scope=answered)
