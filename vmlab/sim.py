@@ -30,8 +30,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
-from vmlab import ha, vmotion
-from vmlab import ft  # FT (issue 5)
+from vmlab import ft, ha, vmotion  # ft: FT (issue 5)
 from vmlab.cluster import Cluster, NotFoundError
 from vmlab.units import format_clock, format_duration
 
@@ -51,9 +50,17 @@ EVENT_COLUMNS = ["t_s", "kind", "host", "vm", "detail"]
 STATE_COLUMNS = ["vm", "host", "state", "start_s", "end_s", "cause"]
 HOST_STATE_COLUMNS = ["host", "state", "start_s", "end_s"]
 MIGRATION_COLUMNS = [
-    "vm", "from_host", "to_host", "start_s", "end_s", "total_time_s", "downtime_s", "n_rounds",
-    "transferred_gib", "outcome",
-]  # fmt: skip
+    "vm",
+    "from_host",
+    "to_host",
+    "start_s",
+    "end_s",
+    "total_time_s",
+    "downtime_s",
+    "n_rounds",
+    "transferred_gib",
+    "outcome",
+]
 OUTAGE_COLUMNS = ["vm", "service", "start_s", "end_s", "down_s", "cause", "ongoing"]
 
 # A host action is allowed only from some host states; the schedule is checked up front.
@@ -135,27 +142,36 @@ class Timeline:
         booting or stunned, back to back). ``cause`` is what started it; ``ongoing`` is true
         when the run ended before the service came back.
         """
-        rows = []
+        rows: list[dict[str, Any]] = []
         primary = self.states[self.states.state != "secondary"]
-        for vm, group in primary.groupby("vm", sort=False):
-            current: dict[str, Any] | None = None
-            for r in group.itertuples(index=False):
-                if r.state in OUTAGE_STATES:
-                    if current is None:
-                        current = {"vm": vm, "start_s": r.start_s, "cause": r.cause}
-                    elif r.cause and r.cause not in current["cause"].split("; "):
-                        current["cause"] += f"; {r.cause}"  # "esx-03 failed; insufficient capacity"
-                    current["end_s"] = r.end_s
-                elif current is not None:
-                    rows.append(current)
-                    current = None
-            if current is not None:
+        current: dict[str, Any] | None = None
+        previous_vm = None
+        # one pass: the states table is sorted by VM, then by time
+        for vm, state, start_s, end_s, cause in zip(
+            primary.vm, primary.state, primary.start_s, primary.end_s, primary.cause, strict=True
+        ):
+            if vm != previous_vm and current is not None:
+                current["ongoing"] = current["end_s"] >= self.until_s  # last interval: still out
                 rows.append(current)
-        out = pd.DataFrame(rows, columns=["vm", "start_s", "end_s", "cause"])
+                current = None
+            previous_vm = vm
+            if state in OUTAGE_STATES:
+                if current is None:
+                    current = {"vm": vm, "start_s": start_s, "cause": cause, "ongoing": False}
+                elif cause and cause not in current["cause"].split("; "):
+                    current["cause"] += f"; {cause}"  # "esx-03 failed; insufficient capacity"
+                current["end_s"] = end_s
+            elif current is not None:
+                rows.append(current)
+                current = None
+        if current is not None:
+            current["ongoing"] = current["end_s"] >= self.until_s
+            rows.append(current)
+        out = pd.DataFrame(rows, columns=["vm", "start_s", "end_s", "cause", "ongoing"])
         services = {name: vm.service for name, vm in self.cluster.vms.items()}
         out["service"] = out["vm"].map(services)
         out["down_s"] = out["end_s"] - out["start_s"]
-        out["ongoing"] = out["vm"].map(self._still_out) & (out["end_s"] >= self.until_s)
+        out["ongoing"] = out["ongoing"].astype(bool)
         order = {name: i for i, name in enumerate(self.cluster.vms)}
         out = (
             out.assign(_o=out["vm"].map(order))
@@ -164,10 +180,6 @@ class Timeline:
             .reset_index(drop=True)
         )
         return out[OUTAGE_COLUMNS]
-
-    def _still_out(self, vm: str) -> bool:
-        last = self.states[(self.states.vm == vm) & (self.states.state != "secondary")]
-        return bool(len(last)) and last.iloc[-1].state in OUTAGE_STATES
 
     def state_at(self, vm: str, t_s: float) -> str:
         """The state of ``vm`` at time ``t_s`` (its primary copy)."""
@@ -299,9 +311,14 @@ class Simulation:
         if fixed:
             raise ValueError(f"vMotion of {vm} to {to_host} is refused: " + "; ".join(fixed))
         self._actions.append(
-            (t, len(self._actions), "migrate", "",
-             lambda: vmotion.start_migration(self, vm, to_host, switchover_target_ms))
-        )  # fmt: skip
+            (
+                t,
+                len(self._actions),
+                "migrate",
+                "",
+                lambda: vmotion.start_migration(self, vm, to_host, switchover_target_ms),
+            )
+        )
 
     def migrate_many(self, moves: list[tuple[str, str]], *, at_s: float) -> None:
         """Schedule several vMotions at ``at_s`` — e.g. the rows of
@@ -537,8 +554,12 @@ class Simulation:
         token = self._token[vm]
         v = self.cluster.vms[vm]
         self.set_vm_state(vm, "booting", host=host, cause=cause)
-        self.log("vm_booting", host=host, vm=vm, detail=f"guest and service start take "
-                 f"{format_duration(v.boot_s)}")  # fmt: skip
+        self.log(
+            "vm_booting",
+            host=host,
+            vm=vm,
+            detail=f"guest and service start take {format_duration(v.boot_s)}",
+        )
         yield self.env.timeout(v.boot_s)
         if self._token[vm] != token or self.cluster.hosts[host].state == "down":
             return
@@ -579,14 +600,20 @@ class Simulation:
     def _do_isolate_host(self, host: str) -> None:
         self.set_host_state(host, "isolated")
         n = len(self.cluster.vms_on(host))
-        self.log("management_network_lost", host=host,
-                 detail=f"the host and its {n} VMs keep running, but it hears no other host")  # fmt: skip
+        self.log(
+            "management_network_lost",
+            host=host,
+            detail=f"the host and its {n} VMs keep running, but it hears no other host",
+        )
 
     def _do_partition(self, sides: tuple[frozenset[str], frozenset[str]]) -> None:
         self.partition_sides = sides
         a, b = (sorted(s, key=list(self.cluster.hosts).index) for s in sides)
-        self.log("partition", detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
-                 f"({len(b)} hosts) can no longer hear each other")  # fmt: skip
+        self.log(
+            "partition",
+            detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
+            f"({len(b)} hosts) can no longer hear each other",
+        )
 
     def _do_heal_partition(self) -> None:
         self.partition_sides = None
@@ -600,8 +627,12 @@ class Simulation:
             )
             return
         self.set_vm_state(vm, "down", cause="guest hung")
-        self.log("guest_hung", host=v.host, vm=vm,
-                 detail=f"the guest stops answering; {v.service} service stops")  # fmt: skip
+        self.log(
+            "guest_hung",
+            host=v.host,
+            vm=vm,
+            detail=f"the guest stops answering; {v.service} service stops",
+        )
 
     # -- running ----------------------------------------------------------------------------
 
