@@ -81,4 +81,5 @@ echo "binder: executing ${#lessons[@]} lesson(s) headless in $venv"
 # importable), so the lessons use the installed vmlab, as on Binder.
 "$venv/bin/python" scripts/run_notebooks.py --output-dir "$scratch/executed" "${lessons[@]}" ||
     fail "a lesson did not run in the Binder environment"
-echo "binder: ${#lessons[@]} passed (fresh venv from binder/requirements.txt + postBuild)"
+echo "binder: every lesson ran in a fresh venv from binder/requirements.txt + postBuild"
+echo "binder: ${#lessons[@]} passed"
