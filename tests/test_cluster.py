@@ -110,3 +110,10 @@ def test_copy_is_independent(small_cluster):
     twin.hosts["esx-01"].state = "down"
     assert "web-09" not in small_cluster.vms
     assert small_cluster.hosts["esx-01"].state == "up"
+
+
+def test_ft_is_switched_on_with_enable_ft_not_add_vm(small_cluster):
+    with pytest.raises(ValueError, match=r"then call cluster.enable_ft\('new-01'\)"):
+        small_cluster.add_vm("new-01", host="esx-03", service="web", protection="ft")
+    assert "new-01" not in small_cluster.vms
+    assert "secondary_host" in small_cluster.vm_table().columns

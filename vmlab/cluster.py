@@ -415,6 +415,11 @@ class Cluster:
             )
         boot = _positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
         _choice(protection, PROTECTIONS, "Protection")
+        if protection == "ft":
+            raise ValueError(
+                f"FT needs a secondary copy on another host: add {name!r} with protection "
+                f"'none' or 'ha', then call cluster.enable_ft({name!r})"
+            )
         _choice(restart_priority, RESTART_PRIORITIES, "Restart priority")
 
         biggest = max(self.hosts.values(), key=lambda x: x.memory_gib)
@@ -521,6 +526,7 @@ class Cluster:
         cols = [
             "name", "host", "service", "vcpus", "memory_gib", "dirty_rate_mib_s",
             "working_set_gib", "boot_s", "protection", "restart_priority", "datastore",
+            "secondary_host",
         ]  # fmt: skip
         return pd.DataFrame(
             [{c: getattr(vm, c) for c in cols} for vm in self.vms.values()], columns=cols

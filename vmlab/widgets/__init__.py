@@ -2,10 +2,34 @@
 
 Callbacks are named methods, so tests drive them by setting ``.value`` or calling
 ``.click()``; errors inside a callback become a message in the widget.
+
+=====================  ======  ==============================================
+factory                lesson  what the student does
+=====================  ======  ==============================================
+``failure_picker``     00      fail a host with no protection
+``migration_explorer`` 01      turn the knobs of one pre-copy migration
+``balancer``           02      choose a threshold, run the proposed vMotions
+``ha_dashboard``       03      fail / isolate / repair hosts with HA
+``ft_panel``           04      fail either copy of an FT VM, cut its logging
+=====================  ======  ==============================================
 """
 
 from __future__ import annotations
 
+from vmlab.widgets.balance import Balancer, balancer
+from vmlab.widgets.dashboard import ha_dashboard
+from vmlab.widgets.explorer import MigrationExplorer, migration_explorer
 from vmlab.widgets.failure import FailurePicker, describe_failure, failure_picker
+from vmlab.widgets.ft_panel import ft_panel
 
-__all__ = ["FailurePicker", "describe_failure", "failure_picker"]
+__all__ = [
+    "Balancer",
+    "FailurePicker",
+    "MigrationExplorer",
+    "balancer",
+    "describe_failure",
+    "failure_picker",
+    "ft_panel",
+    "ha_dashboard",
+    "migration_explorer",
+]
