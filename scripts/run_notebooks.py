@@ -43,6 +43,7 @@ DROP_CELL_METADATA = {
     "jp-MarkdownHeadingCollapsed",
 }
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_PLACEHOLDER = "▶ Run this cell to bring the interactive widget to life."
 
 
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -67,8 +68,10 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 output.execution_count = count
             # A widget view names a model that exists only in a running kernel (a new random
             # id every run). Without saved state nothing can draw it, and JupyterLab shows the
-            # text/plain fallback anyway; keep that, drop the id. nbval skips this key.
-            output.get("data", {}).pop(WIDGET_VIEW, None)
+            # text/plain fallback instead: make that a note to the student, not a repr.
+            data = output.get("data", {})
+            if data.pop(WIDGET_VIEW, None) is not None:
+                data["text/plain"] = WIDGET_PLACEHOLDER
     return nb
 
 

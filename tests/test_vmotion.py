@@ -209,3 +209,13 @@ def test_migrate_many_queues_moves_per_source_and_refuses_impossible_ones(mixed)
     assert sorted(t.migrations.vm) == ["db-01", "web-01"]
     assert (t.migrations.start_s == 5).all()
     assert {t.cluster.vms[v].host for v in ("db-01", "web-01")} == {"esx-02"}
+
+
+def test_propose_moves_uses_as_few_moves_as_it_can():
+    """esx-05 is 35 GiB over 80 %: no VM frees that alone, so the largest (24 GiB) goes, then
+    the smallest that covers the remaining 11 GiB — of the 16 GiB ones, the quieter mail-05."""
+    from vmlab.scenarios import overloaded_cluster
+
+    moves = propose_moves(overloaded_cluster(), threshold_pct=80)
+    assert moves.vm.tolist() == ["batch-01", "mail-05"]
+    assert moves.from_pct_after.iloc[-1] <= 80

@@ -96,6 +96,7 @@ SERVICE_PROFILES: dict[str, ServiceProfile] = {
         ServiceProfile("mail", "mail server", 4, 16, 60, 2, 150),
         ServiceProfile("file", "file server", 2, 8, 30, 1, 90),
         ServiceProfile("dc", "directory and DNS", 2, 8, 10, 0.5, 90),
+        ServiceProfile("batch", "batch job server", 4, 24, 250, 4, 120),
     )
 }
 """Default workload per service. ``boot_s`` is guest boot plus service start — the part of

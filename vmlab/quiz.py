@@ -258,17 +258,17 @@ register(
 register(
     Choice(
         "01.4",
-        "esx-02 has a Cascade Lake CPU, esx-05 an Ice Lake, no EVC. Which way can a running "
+        "Host A has a Cascade Lake CPU, host B an Ice Lake, no EVC. Which way can a running "
         "VM move?",
-        {"a": "esx-02 → esx-05 only", "b": "esx-05 → esx-02 only", "c": "both", "d": "neither"},
+        {"a": "A → B only", "b": "B → A only", "c": "both ways", "d": "neither"},
         "a",
         {
             "a": "Ice Lake has every Cascade Lake feature; the reverse is not true. "
             "An EVC baseline of intel-cascadelake would allow both ways.",
-            "b": "The other way round: a guest started on the newer CPU may use features the "
-            "older one lacks.",
+            "b": "Ask which CPU has features the other lacks, and where a running guest "
+            "may already be using them.",
             "c": "Only with an EVC baseline that masks the newer host down.",
-            "d": "Same vendor, older to newer generation: allowed.",
+            "d": "Both are Intel: at least one direction keeps every feature the guest saw.",
         },
     )
 )
@@ -311,17 +311,20 @@ register(
 register(
     Choice(
         "02.3",
-        "Why does the balancer move dc-01 before batch-01?",
+        "Why does the plan start with a 24 GiB batch server rather than the small web and "
+        "directory VMs?",
         {
-            "a": "dc-01 is bigger",
-            "b": "dc-01 dirties memory slowly, so it moves in few rounds with a short stun",
-            "c": "batch VMs cannot be migrated",
+            "a": "batch VMs migrate faster per GiB",
+            "b": "no VM frees enough alone, so the largest one saves the most moves",
+            "c": "small VMs cannot be migrated",
         },
         "b",
         {
-            "a": "It is smaller (8 GiB against 24 GiB); size is only the tie-breaker.",
-            "b": "Cheapest first: a quiet VM converges quickly and pauses for the shortest time.",
-            "c": "They can — it would just take longer and need SDPS.",
+            "a": "Round 0 copies every GiB once, whatever the VM: the time per GiB is about "
+            "the same for all of them (compare a few with precopy()).",
+            "b": "Best fit: fewer moves means fewer stuns and less network time; the second "
+            "move is then the smallest VM that covers what is left.",
+            "c": "Any running VM with a compatible target can move; look at lesson 01.",
         },
     )
 )
@@ -425,8 +428,7 @@ register(
         "Which VM deserves FT rather than HA?",
         {
             "a": "one of 24 identical web front ends behind a load balancer",
-            "b": "the single order database, where a 5-minute restart loses orders and "
-            "sessions",
+            "b": "the single order database, where a 5-minute restart loses orders and sessions",
             "c": "a file server whose users can wait a few minutes",
         },
         "b",
@@ -484,8 +486,7 @@ register(
 register(
     Choice(
         "05.3",
-        "A 2-vCPU payment gateway's open connections must survive a host failure. Which "
-        "feature?",
+        "A 2-vCPU payment gateway's open connections must survive a host failure. Which feature?",
         {"a": "vMotion", "b": "HA", "c": "FT", "d": "none is needed"},
         "c",
         {

@@ -20,7 +20,7 @@ OVERLOADED_HOST = "esx-05"
 def overloaded_cluster(extra_vms: int = 8) -> Cluster:
     """:meth:`Cluster.example` with a project's batch VMs piled onto one host.
 
-    ``extra_vms`` application servers (4 vCPU, 24 GiB, busy memory) land on ``esx-05``,
+    ``extra_vms`` batch servers (4 vCPU, 24 GiB, busy memory) land on ``esx-05``,
     which then uses far more memory than its neighbours — the source article's "one
     machine carries too much".
 
@@ -30,14 +30,7 @@ def overloaded_cluster(extra_vms: int = 8) -> Cluster:
     """
     c = Cluster.example()
     for i in range(1, extra_vms + 1):
-        c.add_vm(
-            f"batch-{i:02d}",
-            host=OVERLOADED_HOST,
-            service="app",
-            memory_gib=24,
-            dirty_rate_mib_s=250,
-            working_set_gib=4,
-        )
+        c.add_vm(f"batch-{i:02d}", host=OVERLOADED_HOST, service="batch")
     return c
 
 

@@ -240,7 +240,7 @@ class VMotionAgent:
             "vmotion_started",
             host=source,
             vm=vm,
-            detail=f"to {target}; copying {v.memory_gib:g} GiB at {share:.3g} Gbit/s",
+            detail=f"to {target}; copying {v.memory_gib:g} GiB at {share:.3g} Gbit/s on average",
         )
         sim.set_vm_state(vm, "migrating", cause=f"vMotion to {target}")
         return sim.env.process(self._copy(vm, source, target, result, row))
@@ -513,11 +513,19 @@ def host_load(cluster: Cluster) -> pd.DataFrame:
 def propose_moves(
     cluster: Cluster, *, threshold_pct: float = 80.0, max_moves: int = 20
 ) -> pd.DataFrame:
-    """Moves that bring every host's memory use under ``threshold_pct``, like DRS would.
+    """Moves that bring every host's memory use under ``threshold_pct``, in as few moves as
+    it can.
 
-    Greedy: from the fullest host over the threshold, move the VM that is cheapest to
-    migrate (lowest dirty rate, then smallest) among those that help, to the allowed host
-    with the most free memory, as long as the move leaves the target under the threshold.
+    Every vMotion costs network time and a stun, and round 0 copies the whole VM whatever
+    its workload, so the time to move a GiB is about the same for every VM: what a plan can
+    save is moves. Greedy "best fit", from the fullest host over the threshold:
+
+    * if one VM frees enough on its own, move the smallest such VM;
+    * otherwise move the largest VM, and look again;
+    * among VMs of equal size, the one that dirties memory slowest (the shortest stun).
+
+    Each VM goes to the allowed host (:func:`check`) with the most free memory, as long as
+    that host stays under the threshold too. A simplification of what vSphere DRS weighs.
 
     Returns
     -------
@@ -533,49 +541,52 @@ def propose_moves(
     if not 1 <= float(threshold_pct) <= 100:
         raise ValueError(f"threshold_pct must be between 1 and 100, not {threshold_pct!r}")
     work = cluster.copy()
+    order = {h: i for i, h in enumerate(work.hosts)}
     moves = []
 
     def pct(host: str) -> float:
         return 100 * work.used_memory_gib(host) / work.hosts[host].memory_gib
+
+    def target_for(vm: Any, source: str) -> str | None:
+        targets = [
+            h
+            for h in work.hosts
+            if h != source
+            and not check(work, vm.name, h)
+            and 100 * (work.used_memory_gib(h) + vm.memory_gib) / work.hosts[h].memory_gib
+            <= threshold_pct
+        ]
+        return max(targets, key=lambda h: (work.free_memory_gib(h), -order[h]), default=None)
 
     for _ in range(max_moves):
         hot = [h for h in work.hosts if work.hosts[h].state == "up" and pct(h) > threshold_pct]
         if not hot:
             break
         source = max(hot, key=pct)
-        candidates = sorted(
-            (vm for vm in work.vms_on(source) if vm.state == "running"),
-            key=lambda vm: (vm.dirty_rate_mib_s, vm.memory_gib),
+        excess = work.used_memory_gib(source) - threshold_pct / 100 * work.hosts[source].memory_gib
+        movable = [
+            (vm, t)
+            for vm in work.vms_on(source)
+            if vm.state == "running" and (t := target_for(vm, source)) is not None
+        ]
+        if not movable:
+            break
+        enough = [(vm, t) for vm, t in movable if vm.memory_gib >= excess]
+        if enough:
+            vm, target = min(enough, key=lambda m: (m[0].memory_gib, m[0].dirty_rate_mib_s))
+        else:
+            vm, target = min(movable, key=lambda m: (-m[0].memory_gib, m[0].dirty_rate_mib_s))
+        work.vms[vm.name].host = target
+        moves.append(
+            {
+                "vm": vm.name,
+                "from_host": source,
+                "to_host": target,
+                "memory_gib": vm.memory_gib,
+                "from_pct_after": round(pct(source), 1),
+                "to_pct_after": round(pct(target), 1),
+            }
         )
-        moved = False
-        for vm in candidates:
-            targets = [
-                h
-                for h in work.hosts
-                if h != source
-                and not check(work, vm.name, h)
-                and 100 * (work.used_memory_gib(h) + vm.memory_gib) / work.hosts[h].memory_gib
-                <= threshold_pct
-            ]
-            if not targets:
-                continue
-            order = {h: i for i, h in enumerate(work.hosts)}
-            target = max(targets, key=lambda h: (work.free_memory_gib(h), -order[h]))
-            work.vms[vm.name].host = target
-            moves.append(
-                {
-                    "vm": vm.name,
-                    "from_host": source,
-                    "to_host": target,
-                    "memory_gib": vm.memory_gib,
-                    "from_pct_after": round(pct(source), 1),
-                    "to_pct_after": round(pct(target), 1),
-                }
-            )
-            moved = True
-            break
-        if not moved:
-            break
     return pd.DataFrame(
         moves,
         columns=["vm", "from_host", "to_host", "memory_gib", "from_pct_after", "to_pct_after"],

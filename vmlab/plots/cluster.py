@@ -89,11 +89,12 @@ def plot_cluster_map(
         ax.text(
             x0 + 0.05,
             y0 + 0.05,
-            f"{used:g}/{host.memory_gib:g} GiB",
+            f"{used:g}/{host.memory_gib:g} GiB used",
             ha="left",
             va="bottom",
             fontsize=6.5,
             color="#444444",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8, "alpha": 0.85},
         )
         vms = by_host[host.name]
         per_row = 3

@@ -12,14 +12,8 @@ from matplotlib.axes import Axes
 from vmlab.plots.style import OKABE_ITO
 from vmlab.units import format_duration
 
-FEATURE_COLOURS = {
-    "vMotion": OKABE_ITO["blue"],
-    "HA": OKABE_ITO["orange"],
-    "FT": OKABE_ITO["purple"],
-    "none": OKABE_ITO["vermillion"],
-    "vMotion + HA": OKABE_ITO["orange"],
-    "vMotion + FT": OKABE_ITO["purple"],
-}
+BAR_COLOUR = "#4D4D4D"
+"""One neutral colour for features: the palette's colours keep their meaning (VM states)."""
 
 _MARKS = [(1e-3, "1 ms"), (1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")]
 
@@ -36,8 +30,7 @@ def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = ax or plt.gca()
     rows = list(reversed(range(len(table))))
     values = np.maximum(table.downtime_s.to_numpy(dtype=float), 1e-3)
-    colours = [FEATURE_COLOURS.get(f, OKABE_ITO["grey"]) for f in table.feature]
-    ax.barh(rows, values, color=colours, left=1e-3)
+    ax.barh(rows, values, color=BAR_COLOUR, left=1e-3)
     for y, v, stops in zip(rows, table.downtime_s, table.vm_stops, strict=True):
         label = format_duration(v) + (" — the VM stops" if stops else " — a pause")
         ax.annotate(
@@ -49,10 +42,10 @@ def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             fontsize=9,
         )
     ax.set_xscale("log")
-    ax.set_xlim(1e-3, 1e6)
+    ax.set_xlim(5e-4, 1e6)
     for x, name in _MARKS:
         ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
-        ax.annotate(name, (x, len(table) - 0.45), fontsize=7, color="#777777", ha="center")
+        ax.annotate(name, (x, len(table) - 0.45), fontsize=8, color="#555555", ha="center")
     ax.set_yticks(rows)
     ax.set_yticklabels(table.feature)
     ax.set_ylim(-0.6, len(table) - 0.2)
@@ -73,12 +66,12 @@ def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = ax or plt.gca()
     x = np.arange(len(avail))
     values = np.maximum(avail.downtime_s_per_year.to_numpy(dtype=float), 1e-3)
-    colours = [FEATURE_COLOURS.get(p, OKABE_ITO["grey"]) for p in avail.protection]
-    ax.bar(x, values, color=colours)
+    ax.bar(x, values, color=BAR_COLOUR)
     for xi, v, a, n in zip(x, values, avail.availability, avail.nines, strict=True):
         nines_text = "∞" if math.isinf(n) else f"{n:.1f}"
+        digits = 2 if math.isinf(n) else max(2, math.ceil(n))  # enough to show the nines
         ax.annotate(
-            f"{format_duration(v)}/year\n{100 * a:.5f} %\n{nines_text} nines",
+            f"{format_duration(v)}/year\n{100 * a:.{digits}f} %\n{nines_text} nines",
             (xi, v),
             xytext=(0, 4),
             textcoords="offset points",
