@@ -235,7 +235,7 @@ def plot_timeline(
         ax.legend(
             handles=handles,
             loc="upper center",
-            bbox_to_anchor=(0.5, -0.14),
+            bbox_to_anchor=(0.5, -0.2),
             ncol=len(handles),
             frameon=False,
             fontsize=8,
