@@ -29,6 +29,7 @@ def ft_cluster(hosts: int = 4) -> Cluster:
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     c.add_vm("db-01", host="esx-01", vcpus=4, memory_gib=16, service="db", boot_s=300)
     c.add_vm("web-01", host="esx-02", service="web")
+    c.enable_ha()  # FT needs HA on the cluster (VMware documentation)
     return c
 
 
@@ -61,7 +62,7 @@ def test_enable_ft_on_a_chosen_host_and_disable_it():
     assert c.vms["db-01"].secondary_host == "esx-04"
     c.disable_ft("db-01")
     assert c.vms["db-01"].secondary_host is None
-    assert c.vms["db-01"].protection == "none"
+    assert c.vms["db-01"].protection == "ha"  # back to HA, which FT required
     assert c.free_memory_gib("esx-04") == 128
     with pytest.raises(ValueError, match="has no FT; VMs with FT: \\(none yet\\)"):
         c.disable_ft("db-01")
@@ -86,6 +87,7 @@ def _mixed_cpus():
     c.add_datastore("san-01")
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     c.add_vm("db-01", host="esx-01", vcpus=4, memory_gib=16)
+    c.enable_ha()
     return c
 
 
@@ -150,6 +152,7 @@ def test_per_host_limits_four_ft_vms_and_eight_ft_vcpus():
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     for i in range(6):
         c.add_vm(f"vm-{i}", host="esx-01", vcpus=1, memory_gib=4)
+    c.enable_ha()
     for i in range(FT_MAX_VMS_PER_HOST):
         c.enable_ft(f"vm-{i}", secondary_host="esx-02")
     before = snapshot(c)
@@ -167,6 +170,7 @@ def test_no_host_can_take_the_secondary():
     c.add_datastore("san-01")
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     c.add_vm("db-01", host="esx-01", vcpus=4, memory_gib=16)
+    c.enable_ha()
     with pytest.raises(ValueError, match="No host can run the secondary"):
         c.enable_ft("db-01")
 
@@ -311,7 +315,8 @@ def test_secondary_host_fails_no_outage_and_a_new_secondary():
     assert t.cluster.vms["db-01"].secondary_host not in (None, "esx-01", "esx-03")
 
 
-def test_second_failure_in_the_unprotected_window_means_a_restart():
+def test_second_failure_in_the_unprotected_window_means_an_ha_restart():
+    # Changed on purpose: FT requires HA, so HA (not FT) restarts a VM that lost both copies.
     c = ft_cluster()
     c.enable_ft("db-01")
     t = run(c, ("fail_host", "esx-01", 60), ("fail_host", "esx-03", 70))
@@ -319,12 +324,29 @@ def test_second_failure_in_the_unprotected_window_means_a_restart():
     assert len(out) == 2
     restart = out.iloc[1]
     assert restart.start_s == 70
-    assert restart.down_s == pytest.approx(HA_FAILURE_DETECTION_S + 300)
+    ev = t.events
+    declared = ev[(ev.kind == "host_declared_failed") & (ev.host == "esx-03")].t_s.iloc[0]
+    issued = ev[(ev.kind == "restart_issued") & (ev.vm == "db-01")]
+    assert list(issued.t_s) == [declared]  # HA restarts it when it declares esx-03 failed
+    # esx-01 was HA's primary: a new one is elected before esx-03 can be declared failed
+    assert declared - 70 >= HA_FAILURE_DETECTION_S
+    assert restart.down_s == pytest.approx(declared - 70 + 300)
     assert restart.down_s > 60  # minutes, not a pause
-    assert "ft_no_secondary" in set(t.events.kind)
-    assert "ft_restart" in set(t.events.kind)
+    assert "ft_no_secondary" in set(ev.kind)
+    assert "ft_restart" not in set(ev.kind)
     # once it runs again, FT protects it again
     assert t.cluster.vms["db-01"].secondary_host is not None
+
+
+def test_without_ha_agent_ft_falls_back_to_its_own_restart():
+    # enable_ft needs HA; a cluster whose HA settings were dropped afterwards still restarts.
+    c = ft_cluster()
+    c.enable_ft("db-01")
+    c.ha = None
+    t = run(c, ("fail_host", "esx-01", 60), ("fail_host", "esx-03", 70))
+    restart = t.outages().query("vm == 'db-01'").iloc[1]
+    assert restart.down_s == pytest.approx(HA_FAILURE_DETECTION_S + 300)
+    assert "ft_restart" in set(t.events.kind)
 
 
 def test_both_hosts_down_and_no_room_waits_for_the_repair():
@@ -334,13 +356,19 @@ def test_both_hosts_down_and_no_room_waits_for_the_repair():
     c.add_datastore("san-01")
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     c.add_vm("db-01", host="esx-01", vcpus=4, memory_gib=16, boot_s=100)
+    c.enable_ha(admission_control=None)
     c.enable_ft("db-01")
+    t = run(
+        c, ("fail_host", "esx-01", 10), ("fail_host", "esx-02", 20), ("repair_host", "esx-02", 300)
+    )
+    assert t.state_at("db-01", 1000) == "running"
+    assert t.state_at("db-01", 200) == "down"
+    c.ha = None  # the fallback without HA says why it waits
     t = run(
         c, ("fail_host", "esx-01", 10), ("fail_host", "esx-02", 20), ("repair_host", "esx-02", 300)
     )
     assert "ft_restart_waiting" in set(t.events.kind)
     assert t.state_at("db-01", 1000) == "running"
-    assert t.state_at("db-01", 200) == "down"
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -397,8 +425,32 @@ def test_the_cluster_passed_in_is_unchanged():
 
 def test_example_cluster_16_gib_reprotection_time():
     c = Cluster.example()
+    c.enable_ha()
     c.enable_ft("app-01")
     t = run(c, ("fail_host", c.vms["app-01"].host, 60))
     ev = t.events.set_index("kind")
     took = ev.loc["ft_secondary_created", "t_s"] - ev.loc["ft_failover", "t_s"]
     assert 10 < float(took) < 60
+
+
+def test_ft_needs_ha_on_the_cluster():
+    c = Cluster.example()
+    before = snapshot(c)
+    with pytest.raises(ValueError, match=r"FT needs vSphere HA.*first with cluster.enable_ha\(\)"):
+        c.enable_ft("db-01")
+    assert snapshot(c) == before
+    c.enable_ha()
+    c.enable_ft("db-01")
+    with pytest.raises(ValueError, match=r"while FT protects db-01.*disable_ft\('db-01'\)"):
+        c.disable_ha()
+    assert c.ha is not None
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_after_a_logging_cut_the_new_secondary_avoids_the_cut_link(seed):
+    c = ft_cluster()
+    c.enable_ft("db-01")  # primary esx-01, secondary esx-03
+    t = run(c, ("cut_ft_logging", "db-01", 60), until_s=600, seed=seed)
+    created = t.events[t.events.kind == "ft_secondary_created"]
+    assert len(created) == 1
+    assert created.host.iloc[0] not in ("esx-01", "esx-03")

@@ -28,6 +28,7 @@ def ft_cluster() -> Cluster:
     c.add_vm("db-01", host="esx-01", vcpus=4, memory_gib=16, service="db", boot_s=120)
     c.add_vm("app-01", host="esx-02", vcpus=2, memory_gib=8, service="app", boot_s=60)
     c.add_vm("web-01", host="esx-03", service="web")
+    c.enable_ha()  # FT needs HA on the cluster
     c.enable_ft("db-01")
     c.enable_ft("app-01")
     return c

@@ -16,6 +16,7 @@ from vmlab.widgets.ft_panel import FTPanel, ft_panel
 @pytest.fixture
 def panel() -> FTPanel:
     c = Cluster.example()
+    c.enable_ha()
     c.enable_ft("db-01")
     return ft_panel(c, vm="db-01", until_s=900)
 
@@ -53,7 +54,7 @@ def test_fail_both_in_turn_means_minutes(panel):
     panel.second_after.value = 20
     panel.fail_both_button.click()
     assert panel.outage_s > 60
-    assert "restarted like an HA VM" in panel.message
+    assert "so HA restarted the VM" in panel.message
 
 
 def test_a_vm_without_ft_gets_a_message_not_a_traceback(panel):
@@ -83,6 +84,7 @@ def test_default_panel_has_ft_on_db_01():
 
 def test_plot_ft_copies_draws_both_copies_in_the_lab_colours():
     c = Cluster.example()
+    c.enable_ha()
     c.enable_ft("db-01")
     sim = Simulation(c)
     sim.fail_host("esx-09", at_s=60)

@@ -412,3 +412,17 @@ def test_readable_log_reads_like_sentences():
     text = readable_log(t)
     assert "00:15 esx-03 declared failed — restarting 5 VMs…" in text
     assert "00:15 web-03 restarts on" in text
+
+
+def test_default_admission_control_is_vsphere_s_percentage_for_one_host():
+    # VMware vSphere Availability: admission control is on by default when HA is turned on,
+    # cluster resource percentage, 1 host failure tolerated.
+    c = Cluster.example()
+    config = c.enable_ha()
+    assert isinstance(config.admission_control, PercentagePolicy)
+    assert config.admission_control.host_failures == 1
+    assert config.admission_control.reserved_pct(c) == (100 / 16, 100 / 16)
+    report = config.report().set_index("figure").value
+    assert report["admission control"] == "percentage"
+    assert report["policy satisfied"]
+    assert c.enable_ha(admission_control=None).admission_control is None  # still switchable off

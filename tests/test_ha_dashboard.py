@@ -103,3 +103,10 @@ def test_restart_priority_per_vm(board):
     assert "web-03" in board.message and "still down" in board.message
     board.clear_button.click()
     assert board.actions == [] and "Nothing has happened yet" in board.message
+
+
+def test_dashboard_starts_with_vsphere_s_default_admission_control():
+    assert ha_dashboard().admission.value == "percentage"
+    c = Cluster.example()
+    c.enable_ha(admission_control="slots")
+    assert ha_dashboard(c).admission.value == "slots"  # a cluster's own choice is kept

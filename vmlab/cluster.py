@@ -555,7 +555,7 @@ class Cluster:
         self,
         *,
         isolation_response: str = "leave_powered_on",
-        admission_control: Any = None,
+        admission_control: Any = "percentage",
         host_failures: int = 1,
         percent: float | None = None,
         failover_hosts: Iterable[str] | str | None = None,
@@ -570,10 +570,16 @@ class Cluster:
             What an isolated host does with its VMs: ``'leave_powered_on'`` (default),
             ``'power_off'`` or ``'shutdown'``.
         admission_control : str, policy or None
-            ``None`` / ``'none'`` (off), ``'percentage'``, ``'slots'``, ``'failover_hosts'``,
-            or a :class:`vmlab.ha.PercentagePolicy` / ``SlotPolicy`` / ``FailoverHostsPolicy``.
+            ``'percentage'`` (default), ``None`` / ``'none'`` (off), ``'slots'``,
+            ``'failover_hosts'``, or a :class:`vmlab.ha.PercentagePolicy` / ``SlotPolicy`` /
+            ``FailoverHostsPolicy``. The default is vSphere's own when HA is turned on:
+            admission control enabled with the cluster-resource percentage policy, tolerating
+            1 host failure (VMware vSphere Availability, admission control (default: cluster
+            resource percentage, 1 host failure)). In a cluster of 16 identical hosts it keeps
+            1/16 = 6.25 % of the CPU and memory free.
         host_failures : int
-            Host failures the percentage and slot policies reserve for (default 1).
+            Host failures the percentage and slot policies reserve for (default 1, vSphere's
+            "Host failures cluster tolerates").
         percent : float, optional
             Percentage policy: reserve this share (0–100) of CPU and memory instead.
         failover_hosts : list of str, optional
@@ -587,6 +593,9 @@ class Cluster:
         ``ValueError`` listing the choices, and nothing changes.
 
         >>> c = Cluster.example()
+        >>> policy = c.enable_ha().admission_control  # vSphere's default
+        >>> policy.name, policy.host_failures
+        ('percentage', 1)
         >>> c.enable_ha(admission_control="slots").failover_capacity
         0
         >>> c.ha.primary
@@ -606,7 +615,20 @@ class Cluster:
         return config
 
     def disable_ha(self) -> None:
-        """Switch HA off: VMs protected by HA go back to protection ``'none'``."""
+        """Switch HA off: VMs protected by HA go back to protection ``'none'``.
+
+        Raises
+        ------
+        ValueError
+            A VM still has FT, which needs HA (VMware documentation); the message names the
+            VMs and says to call ``cluster.disable_ft(vm)`` first. Nothing changes.
+        """
+        with_ft = [vm.name for vm in self.vms.values() if vm.secondary_host is not None]
+        if with_ft:
+            raise ValueError(
+                f"HA cannot be switched off while FT protects {_listing(with_ft)}: FT needs HA. "
+                f"Turn FT off first with cluster.disable_ft({with_ft[0]!r})"
+            )
         self.ha = None
         for vm in self.vms.values():
             if vm.protection == "ha":
@@ -693,7 +715,10 @@ class Cluster:
         Raises
         ------
         ValueError
-            A rule is broken: too many vCPUs, no FT logging network or a slow one (SMP-FT needs
+            A rule is broken: HA is off on the cluster (FT needs it: "vSphere HA must be
+            enabled on the cluster before you can use Fault Tolerance", VMware documentation;
+            call ``cluster.enable_ha()`` first), too many vCPUs, no FT logging network or a
+            slow one (SMP-FT needs
             :data:`FT_LOGGING_MIN_GBIT_S`), disks not on shared storage, FT already on, or no
             host can run the secondary. The message names the rule and what to change; the
             cluster is left as it was.
@@ -701,6 +726,7 @@ class Cluster:
         Examples
         --------
         >>> c = Cluster.example()
+        >>> _ = c.enable_ha()  # FT needs HA on the cluster
         >>> c.enable_ft("web-01")
         VM('web-01' on esx-01, 2 vCPU, 4 GiB, web, FT secondary on esx-02)
         >>> c.free_memory_gib("esx-02")  # 48 GiB of VMs, plus the 4 GiB secondary
@@ -708,6 +734,13 @@ class Cluster:
         """
         v = self.vms[vm]
         _choice(edition, FT_MAX_VCPUS, "Edition")
+        if getattr(self, "ha", None) is None:
+            raise ValueError(
+                f"FT needs vSphere HA on the cluster, and HA is off in cluster {self.name!r} "
+                f'(VMware: "vSphere HA must be enabled on the cluster before you can use Fault '
+                f'Tolerance"). Turn it on first with cluster.enable_ha(), then call '
+                f"cluster.enable_ft({vm!r}) again"
+            )
         if v.secondary_host is not None:
             raise ValueError(
                 f"VM {vm!r} already has FT: its secondary runs on {v.secondary_host}. To move it, "

@@ -29,16 +29,20 @@ the two halves of the model:
    - the VM is then unprotected (``ft_unprotected``) until a new secondary on a third host is
      in step: its memory is copied over the FT logging network with the pre-copy model
      (:func:`vmlab.migration.precopy`) → ``ft_secondary_created``;
-   - a second failure inside that window finds no secondary: FT cannot help, and an HA-style
-     restart (failure detection + guest boot: minutes) brings the VM back → ``ft_restart``;
+   - a second failure inside that window finds no secondary: FT cannot help
+     (``ft_no_secondary``), and vSphere HA — which FT requires on the cluster — restarts the
+     VM like any other (failure detection + guest boot: minutes) → HA's ``restart_issued``.
+     Only if HA was switched off in between does FT restart it itself → ``ft_restart``;
    - when only the logging link is cut (:meth:`vmlab.sim.Simulation.cut_ft_logging`), both
      copies think the other is dead and race for an atomic test-and-set on shared storage:
-     exactly one wins and goes on, the other stops itself → ``ft_test_and_set``.
+     exactly one wins and goes on, the other stops itself → ``ft_test_and_set``. The new
+     secondary then goes to a third host: the cut link cannot carry its copy.
 
 A short run::
 
     >>> from vmlab import Cluster, Simulation
     >>> cluster = Cluster.example()
+    >>> _ = cluster.enable_ha()  # FT needs HA on the cluster
     >>> cluster.enable_ft("db-01")
     VM('db-01' on esx-09, 8 vCPU, 64 GiB, db, FT secondary on esx-01)
     >>> sim = Simulation(cluster, seed=0)
@@ -146,8 +150,9 @@ TEST_AND_SET_JITTER_S = 0.05
 logging-link cut. Assumption."""
 
 HA_FAILURE_DETECTION_S = 15.0
-"""When both copies are lost, an HA-style restart begins after HA's 15 s host-failure
-detection (VMware documentation, figures.md "vSphere HA")."""
+"""When both copies are lost and HA has been switched off since FT was enabled (vSphere
+requires HA for FT, so this is a fallback), FT restarts the VM itself after HA's 15 s
+host-failure detection (VMware documentation, figures.md "vSphere HA")."""
 
 
 # ----------------------------------------------------------------------------------------
@@ -484,6 +489,7 @@ class FTAgent:
         self.status: dict[str, str] = {}
         self.creating: dict[str, str] = {}  # vm -> host its new secondary is copied to
         self.waiting: set[str] = set()  # unprotected VMs with no host for a secondary yet
+        self.cut_links: set[frozenset[str]] = set()  # host pairs whose logging link is cut
         self._gen: dict[str, int] = defaultdict(int)  # bump = cancel the VM's FT processes
         for vm in self.cluster.vms.values():
             if vm.secondary_host is not None:
@@ -556,6 +562,7 @@ class FTAgent:
         t_secondary = FAILOVER_DETECTION_S + lag + float(rng.uniform(0, TEST_AND_SET_JITTER_S))
         self._gen[name] += 1
         self.status[name] = RACING
+        self.cut_links.add(frozenset((primary, secondary)))
         self.sim.log(
             "ft_logging_cut", host=primary, vm=name,
             detail=f"the logging link between {primary} and {secondary} is cut: each copy "
@@ -672,17 +679,27 @@ class FTAgent:
             self.sim.end_copy(name, "secondary")
             vm.secondary_host = None
         self.status[name] = DOWN
+        if "ha" in self.sim.features:  # HA (required by FT) restarts it like its other VMs
+            self.sim.log(
+                "ft_no_secondary", host=host, vm=name,
+                detail=f"{host} failed while {name} had no secondary in step: FT cannot help; "
+                f"HA restarts it like any other VM once it declares {host} failed "
+                f"(then {format_duration(vm.boot_s)} of boot)",
+            )  # fmt: skip
+            return
         self.sim.log(
             "ft_no_secondary", host=host, vm=name,
-            detail=f"{host} failed while {name} had no secondary in step: FT cannot help; an "
-            f"HA-style restart follows ({format_duration(HA_FAILURE_DETECTION_S)} of detection "
+            detail=f"{host} failed while {name} had no secondary in step: FT cannot help; HA "
+            f"is off, so FT restarts it the way HA would "
+            f"({format_duration(HA_FAILURE_DETECTION_S)} of detection "
             f"+ {format_duration(vm.boot_s)} of boot)",
         )  # fmt: skip
         self.env.process(self._restart(name, host, self._gen[name]))
 
     def _restart(self, name: str, failed: str, gen: int) -> Generator[Any, Any, None]:
-        """An HA-style restart. vmlab.ha restarts no FT VM, so FT does it the same way: after
-        HA's failure detection, boot on the up host with the most free memory."""
+        """The fallback when HA is off (it was switched off after FT was enabled): restart the
+        way HA would, after HA's failure detection, on the up host with the most free memory.
+        With HA on, :class:`vmlab.ha.HAAgent` restarts the VM instead."""
         yield self.env.timeout(HA_FAILURE_DETECTION_S)
         vm = self.cluster.vms[name]
         if self._gen[name] != gen or vm.state != "down" or vm.host != failed:
@@ -725,7 +742,9 @@ class FTAgent:
         fits = [
             h
             for h in self.cluster.hosts
-            if h not in busy and not self.cluster.ft_host_problems(name, h)
+            if h not in busy
+            and frozenset((vm.host, h)) not in self.cut_links  # the cut link cannot carry it
+            and not self.cluster.ft_host_problems(name, h)
         ]
         if not fits:
             return None

@@ -111,6 +111,11 @@ ADMISSION_POLICIES = ("none", "percentage", "slots", "failover_hosts")
 """Admission-control policies (VMware documentation; figures.md): disabled, cluster
 resources reserved as a percentage, slot policy, dedicated failover hosts."""
 
+DEFAULT_ADMISSION_CONTROL = "percentage"
+"""What ``enable_ha()`` uses when no policy is named: the cluster-resource percentage policy,
+tolerating 1 host failure (VMware vSphere Availability, admission control (default: cluster
+resource percentage, 1 host failure))."""
+
 VM_MONITORING_LEVELS = ("off", "low", "medium", "high")
 
 PRIORITY_ORDER = tuple(p for p in reversed(RESTART_PRIORITIES) if p != "disabled")
@@ -181,10 +186,11 @@ class PercentagePolicy:
 
 @dataclass(frozen=True)
 class SlotPolicy:
-    """Count slots: a slot holds the largest VM; keep enough slots free for ``host_failures``.
+    """Count slots; keep enough slots free for ``host_failures``.
 
-    vSphere sizes the slot by the largest CPU reservation (32 MHz when none) and the largest
-    memory reservation plus overhead (VMware documentation). vmlab's VMs have no separate
+    vSphere sizes the slot by the largest CPU reservation (32 MHz when none) and, separately,
+    the largest memory reservation plus overhead (VMware documentation): the two maxima may come
+    from different VMs, so the slot can be larger than any one VM. vmlab's VMs have no separate
     reservations, so it treats each VM's vCPUs and memory as reserved (the way FT VMs are
     reserved in full). ``slot_vcpus`` / ``slot_memory_gib`` fix the slot size instead, like
     vSphere's advanced options.
@@ -404,7 +410,11 @@ class HAConfig:
                 for c, m in hosts
             )
             rows += [
-                ("slot size", f"{slot[0]:g} vCPU, {slot[1]:g} GiB", "the largest VM"),
+                (
+                    "slot size",
+                    f"{slot[0]:g} vCPU, {slot[1]:g} GiB",
+                    "largest CPU and largest memory reservation, each taken separately",
+                ),
                 ("slots in the cluster", total, ""),
                 ("slots used", len(vms), "one per powered-on VM"),
             ]
@@ -558,7 +568,7 @@ def make_config(
     cluster: Cluster,
     *,
     isolation_response: str = "leave_powered_on",
-    admission_control: str | AdmissionPolicy | None = None,
+    admission_control: str | AdmissionPolicy | None = "percentage",
     host_failures: int = 1,
     percent: float | None = None,
     failover_hosts: Iterable[str] | str | None = None,
@@ -801,9 +811,9 @@ class HAAgent:
         if wseg is None or self.cluster.hosts[host].state != "down":
             return
         victims = [vm for vm in self.cluster.vms_on(host) if vm.state == "down"]
-        todo = [vm for vm in victims if self._protected(vm)]
+        todo = [vm for vm in victims if self._restartable(vm)]
         skipped = len(victims) - len(todo)
-        note = f"; {skipped} not protected (priority disabled or FT)" if skipped else ""
+        note = f"; {skipped} not protected (priority disabled)" if skipped else ""
         quiet = format_duration(self.sim.now - t0)
         self.sim.log(
             "host_declared_failed", host=host,
@@ -816,12 +826,19 @@ class HAAgent:
     def _protected(self, vm: VM) -> bool:
         return vm.protection != "ft" and vm.restart_priority != "disabled"
 
+    def _restartable(self, vm: VM) -> bool:
+        """HA restarts a stopped VM: an HA VM, or an FT VM that lost both copies (its secondary
+        was gone when its host failed; with a secondary, FT fails over and the VM never stops)."""
+        if vm.restart_priority == "disabled":
+            return False
+        return vm.protection != "ft" or (vm.state == "down" and vm.secondary_host is None)
+
     def _needs_restart(self, name: str) -> bool:
         vm = self.cluster.vms[name]
         return (
             vm.state == "down"
             and self.cluster.hosts[vm.host].state in ("down", "isolated")
-            and self._protected(vm)
+            and self._restartable(vm)
         )
 
     # -- restarts ------------------------------------------------------------------------------

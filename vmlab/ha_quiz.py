@@ -28,10 +28,11 @@ def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) 
     return float(out.loc[out.vm == vm, "down_s"].iloc[0])
 
 
-def declared_failed_at(host: str, fail_at_s: float = 60) -> float:
-    """When HA declares ``host`` failed after it stops at ``fail_at_s`` (example cluster)."""
+def declared_failed_at(host: str, fail_at_s: float = 60, **settings: float) -> float:
+    """When HA declares ``host`` failed after it stops at ``fail_at_s`` (example cluster;
+    ``settings`` go to ``enable_ha``, e.g. ``election_s=25``)."""
     cluster = Cluster.example()
-    cluster.enable_ha()
+    cluster.enable_ha(**settings)
     sim = Simulation(cluster, seed=0)
     sim.fail_host(host, at_s=fail_at_s)
     ev = sim.run(until_s=fail_at_s + 600).events
@@ -40,9 +41,10 @@ def declared_failed_at(host: str, fail_at_s: float = 60) -> float:
 
 def hosts_until_short(until_s: float = 1800) -> int:
     """The fewest hosts (esx-01, esx-02, … failing together) that leave a VM without a
-    host to restart on, in the example cluster with HA on and no admission control."""
+    host to restart on, in the example cluster with HA on (admission control only refuses new
+    power-ons; it never stops a restart, so the policy does not matter here)."""
     base = Cluster.example()
-    base.enable_ha()
+    base.enable_ha(admission_control=None)
     hosts = list(base.hosts)
     for k in range(1, len(hosts) + 1):
         sim = Simulation(base, seed=0)
@@ -77,47 +79,53 @@ _QUESTIONS = [
         },
         "b",
         {
-            "a": "esx-05 is not failed: it still writes its datastore heartbeats.",
+            "a": "Is esx-05 really dead? Think about which of its heartbeats still reach the "
+            "primary.",
             "b": "They still run and still hold their disk locks: a second copy would corrupt "
             "the disks.",
-            "c": "That is the 'power off' response; here the response leaves them on.",
+            "c": "Which isolation response does this cluster use, and what does that one do?",
         },
     ),
     Number(
         "03.3",
-        "The primary, esx-01, fails at t = 60 s. At what time (in s) does HA declare it failed?",
-        answer=lambda: declared_failed_at("esx-01"),
+        "Predict, then check: in a cluster whose elections take 25 s "
+        "(cluster.enable_ha(election_s=25)), the primary esx-01 fails at t = 120 s. At what "
+        "time (in s) does HA declare it failed?",
+        answer=lambda: declared_failed_at("esx-01", fail_at_s=120, election_s=25),
         unit="s",
-        explain="The other hosts first elect a new primary; only that primary can wait its "
-        "15 s and declare esx-01 failed.",
-        hint="a failed primary cannot watch itself: what must the other hosts do first?",
+        explain="The other hosts first elect a new primary (25 s here); only that primary can "
+        "then wait its 15 s and declare esx-01 failed.",
+        hint="a failed primary cannot watch itself: what must the other hosts do first, and "
+        "how long does each step take? Simulate it with Simulation and readable_log.",
         abs_tolerance=0.5,
     ),
     Number(
         "03.4",
-        "In Cluster.example() with HA on and no admission control, esx-01, esx-02, … fail all "
-        "at once. How many hosts must fail before some VM cannot be restarted for lack of "
-        "memory?",
+        "In Cluster.example() with HA on, hosts esx-01, esx-02, … fail all at the same "
+        "moment. What is the smallest number of failed hosts that leaves some VM down for lack "
+        "of memory?",
         answer=hosts_until_short,
         unit="hosts",
-        explain="Beyond this, the memory left on the surviving hosts cannot hold every VM; "
-        "cluster.ha.failover_capacity estimates the same limit from total memory.",
-        hint="try it: fail the first k hosts in one Simulation and look for 'insufficient "
-        "capacity' in outages().cause.",
+        explain="With this many hosts gone, the memory left on the survivors cannot hold every "
+        "VM. The current failover capacity counts the failures the cluster still absorbs: one "
+        "fewer.",
+        hint="the current failover capacity is how many failures the cluster CAN absorb; the "
+        "question asks for the first number it cannot. Try it: fail the first k hosts in one "
+        "Simulation and look for 'insufficient capacity' in outages().cause.",
         abs_tolerance=0,
     ),
     Number(
         "03.5",
-        "VMware's slot example: hosts of 9 GHz / 9 GB, 9 GHz / 6 GB and 6 GHz / 6 GB, a slot "
-        "of 2 GHz / 2 GB, five powered-on VMs. How many host failures can it absorb?",
+        "VMware's slot example gets a fourth host of 6 GHz / 6 GB (the same five VMs, the "
+        "same 2 GHz / 2 GB slot). What is its current failover capacity now?",
         answer=lambda: slot_failover_capacity(
-            [(9, 9), (9, 6), (6, 6)], [(2, 1), (2, 1), (1, 2), (1, 1), (1, 1)]
+            [(9, 9), (9, 6), (6, 6), (6, 6)], [(2, 1), (2, 1), (1, 2), (1, 1), (1, 1)]
         ),
-        unit="hosts",
-        explain="4 + 3 + 3 = 10 slots; without the largest host 6 slots hold the 5 VMs, "
-        "without the two largest only 3 remain.",
+        unit="host failures",
+        explain="4 + 3 + 3 + 3 = 13 slots. Without the largest host 9 remain, without the two "
+        "largest 6, both enough for the 5 VMs; without three only 3 remain.",
         hint="count slots per host (the smaller of CPU / slot CPU and memory / slot memory), "
-        "then take the largest hosts away first.",
+        "then take the largest hosts away first until fewer than 5 slots remain.",
         abs_tolerance=0,
     ),
 ]

@@ -335,10 +335,12 @@ register(
 # ----------------------------------------------------------------------------------------
 
 
-def _ft_run(*steps: tuple[str, str, float], until_s: float = 900):
-    """Cluster.example() with FT on db-01 (primary esx-09, secondary esx-01), then ``steps``."""
+def _ft_run(*steps: tuple[str, str, float], until_s: float = 900, vm: str = "db-01"):
+    """Cluster.example() with HA on (FT needs it) and FT on ``vm`` (db-01: primary esx-09,
+    secondary esx-01), then ``steps``."""
     cluster = Cluster.example()
-    cluster.enable_ft("db-01")
+    cluster.enable_ha()
+    cluster.enable_ft(vm)
     sim = Simulation(cluster, seed=0)
     for kind, target, at in steps:
         getattr(sim, kind)(target, at_s=at)
@@ -350,16 +352,20 @@ def _ft_pause_ms() -> float:
     return 1000 * float(out.loc[out.vm == "db-01", "down_s"].iloc[0])
 
 
-def _ft_reprotect_s() -> float:
-    ev = _ft_run(("fail_host", "esx-09", 60)).events
-    mine = ev[ev.vm == "db-01"].set_index("kind").t_s
+def _ft_reprotect_s(vm: str = "app-01") -> float:
+    host = Cluster.example().vms[vm].host
+    ev = _ft_run(("fail_host", host, 60), vm=vm).events
+    mine = ev[ev.vm == vm].set_index("kind").t_s
     return float(mine["ft_secondary_created"] - mine["ft_failover"])
 
 
-def _ft_memory_cost_gib() -> float:
+def _ft_memory_cost_gib(vms: tuple[str, ...] = ("db-01", "app-02", "mail-03")) -> float:
     before = Cluster.example()
+    before.enable_ha()
     after = Cluster.example()
-    after.enable_ft("db-01")
+    after.enable_ha()
+    for vm in vms:
+        after.enable_ft(vm)
     return sum(after.used_memory_gib(h) for h in after.hosts) - sum(
         before.used_memory_gib(h) for h in before.hosts
     )
@@ -381,13 +387,15 @@ register(
 register(
     Number(
         "04.2",
-        "In the same run, how many seconds pass between the secondary taking over "
-        "(ft_failover) and a new secondary being in step (ft_secondary_created)?",
+        "Protect app-01 (16 GiB, primary on esx-09) with FT instead of db-01, and fail "
+        "esx-09 at t = 60 s. For how many seconds is app-01 unprotected (from ft_failover to "
+        "ft_secondary_created)?",
         answer=_ft_reprotect_s,
         unit="s",
-        explain="64 GiB copied by pre-copy over the 10 Gbit/s FT logging network: the VM is "
-        "unprotected all that time.",
-        hint="subtract the two events' t_s in timeline.events.",
+        explain="Its 16 GiB are copied by pre-copy over the 10 Gbit/s FT logging network; a "
+        "smaller VM with a smaller working set is protected again sooner than db-01.",
+        hint="repeat the lesson's run on a fresh Cluster.example() with enable_ha() and "
+        "enable_ft('app-01'), then subtract the two events' t_s in timeline.events.",
         tolerance=0.03,
     )
 )
@@ -404,21 +412,24 @@ register(
         "a",
         {
             "a": "Only the shadow copy was lost. The VM is unprotected until a new one is in step.",
-            "b": "The pause comes when the primary is lost and the secondary must take over.",
-            "c": "A restart happens only when both copies are lost.",
+            "b": "Which copy serves the clients, and was that the one on esx-01? Look at when "
+            "the lesson's runs showed a pause.",
+            "c": "How many copies were lost here? Think about what must be gone before anything "
+            "has to boot.",
         },
     )
 )
 register(
     Number(
         "04.4",
-        "Turning FT on for db-01 (64 GiB) in Cluster.example(): how many GiB of the "
-        "cluster's memory does it take in addition?",
+        "In Cluster.example() with HA on, FT protects db-01, app-02 and mail-03. How many GiB "
+        "of the cluster's memory does FT take in addition to the same cluster without FT?",
         answer=_ft_memory_cost_gib,
         unit="GiB",
-        explain="The secondary's memory is fully reserved on its host: FT doubles the VM's "
-        "memory (and its vCPUs).",
-        hint="compare cluster.used_memory_gib(h) summed over the hosts, before and after.",
+        explain="Each secondary's memory is fully reserved on its host: FT doubles each "
+        "protected VM's memory (and its vCPUs).",
+        hint="look up each VM's memory_gib in cluster.vms, or turn FT on for the three and "
+        "compare cluster.used_memory_gib(h) summed over the hosts, before and after.",
         abs_tolerance=0.5,
     )
 )
@@ -433,9 +444,10 @@ register(
         },
         "b",
         {
-            "a": "The load balancer already hides one lost copy; HA restarting it is enough.",
+            "a": "What does the load balancer already do when one of 24 copies disappears?",
             "b": "One copy of a service that must not stop: worth twice the memory and CPU.",
-            "c": "Minutes are acceptable there: HA costs far less.",
+            "c": "What do a few minutes of outage cost this service, against a second full "
+            "copy's memory and CPU?",
         },
     )
 )

@@ -31,7 +31,7 @@ from vmlab.units import format_clock, format_duration
 
 ADMISSION_CHOICES = (
     ("off (no reserve)", "none"),
-    ("percentage: 1 host's share", "percentage"),
+    ("percentage: 1 host's share (default)", "percentage"),
     ("slot policy: 1 host", "slots"),
     ("dedicated failover host", "failover_hosts"),
 )
@@ -71,7 +71,10 @@ class HADashboard(w.VBox):
         self.clear_button = w.Button(description="Clear scenario", icon="undo")
         self.ha_on = w.Checkbox(value=True, description="HA on", indent=False,
                                 layout=w.Layout(width="80px"))  # fmt: skip
-        self.admission = w.Dropdown(options=ADMISSION_CHOICES, value="none",
+        ha = getattr(self.cluster, "ha", None)
+        known = {value for _, value in ADMISSION_CHOICES}
+        start = ha.policy_name if ha is not None and ha.policy_name in known else "percentage"
+        self.admission = w.Dropdown(options=ADMISSION_CHOICES, value=start,
                                     description="Admission control", style=narrow)  # fmt: skip
         self.isolation = w.Dropdown(options=ISOLATION_RESPONSES, value="leave_powered_on",
                                     description="Isolation response", style=narrow)  # fmt: skip

@@ -213,6 +213,8 @@ def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
             lines.append(f"{when} {_sentence(r.detail)}.")
         elif r.kind == "ft_restart":
             lines.append(f"{when} Restart: {r.detail}.")
+        elif r.kind == "restart_issued":
+            lines.append(f"{when} HA restarts {vm} on {r.host} ({r.detail}).")
         elif r.kind == "ft_logging_cut" and "nothing" not in r.detail:
             lines.append(f"{when} The logging link is cut.")
     out = timeline.outages().query("vm == @vm")
@@ -227,8 +229,8 @@ def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
             )
         else:
             verdict = (
-                f"Outage of {vm}: {format_duration(longest)} — both copies were lost, so the VM "
-                "had to be restarted like an HA VM."
+                f"Outage of {vm}: {format_duration(longest)} — both copies were lost, so HA "
+                "restarted the VM: detection + boot."
             )
     final = timeline.cluster.vms[vm]
     moved = (
@@ -251,10 +253,12 @@ def ft_panel(
     until_s: float = 900,
     seed: int = 0,
 ) -> FTPanel:
-    """Build the FT panel for ``cluster`` (default: the example cluster with FT on db-01).
+    """Build the FT panel for ``cluster`` (default: the example cluster with HA on and FT on
+    db-01).
 
     >>> from vmlab import Cluster
     >>> c = Cluster.example()
+    >>> _ = c.enable_ha()  # FT needs HA on the cluster
     >>> _ = c.enable_ft("db-01")
     >>> panel = ft_panel(c, vm="db-01")
     >>> panel.primary_host, panel.secondary_host
@@ -268,5 +272,6 @@ def ft_panel(
     """
     if cluster is None:
         cluster = Cluster.example()
+        cluster.enable_ha()  # FT needs HA on the cluster (VMware documentation)
         cluster.enable_ft("db-01")
     return FTPanel(cluster, vm=vm, fail_at_s=fail_at_s, until_s=until_s, seed=seed)
