@@ -194,8 +194,12 @@ def test_table1_frame():
     t = table1()
     assert list(t.columns) == [
         "workload", "ratio", "paper_ratio", "bandwidth_mbit_s", "paper_bandwidth_mbit_s",
-        "added_latency_ms",
+        "added_latency_ms", "lost_recording_pct", "lost_waiting_pct",
     ]  # fmt: skip
+    # the split adds up to the whole loss (columns added on purpose: the model's explanation)
+    lost = t.lost_recording_pct + t.lost_waiting_pct
+    assert lost.to_numpy() == pytest.approx((100 * (1 - t.ratio)).to_numpy())
+    assert (t.set_index("workload").lost_waiting_pct["SPECJbb2005"]) == 0  # no blocking outputs
     assert (t.added_latency_ms > 0).all() and (t.added_latency_ms < 1).all()
 
 

@@ -25,6 +25,7 @@ _MARKS = {
     "ft_secondary_created": ("new secondary in step", OKABE_ITO["purple"]),
     "ft_test_and_set": ("test-and-set decided", OKABE_ITO["orange"]),
     "ft_restart": ("restart issued", OKABE_ITO["sky_blue"]),
+    "restart_issued": ("HA restart issued", OKABE_ITO["sky_blue"]),
 }
 
 
@@ -38,8 +39,10 @@ def plot_ft_copies(
     """Draw one row per host that held a copy of ``vm``, coloured by what the copy was doing.
 
     The live copy is a full-height bar (running, stunned, down, booting); the FT secondary a
-    purple bar. Host failures are dashed lines, FT steps (takeover, new secondary, test-and-set,
-    restart) dotted lines.
+    purple bar. Host failures are dashed lines, labelled in a band above the rows (on a white
+    background, alternating lines, so that bars and other lines never cross a label); FT steps
+    (takeover, new secondary, test-and-set, restart) are dotted lines. The legend lists only
+    what is visible in the range shown.
 
     Parameters
     ----------
@@ -56,10 +59,12 @@ def plot_ft_copies(
     """
     ax = ax or plt.gca()
     timeline.cluster.vms[vm]  # unknown name → readable error
+    lo, hi = t_range if t_range is not None else (0.0, float(timeline.until_s))
     rows = timeline.states[timeline.states.vm == vm]
     hosts = [h for h in timeline.cluster.hosts if h in set(rows.host)]
     y = {h: len(hosts) - 1 - i for i, h in enumerate(hosts)}
     used = set()
+    band = len(hosts) + 0.45  # the labels' band above the rows
     for r in rows.itertuples(index=False):
         secondary = r.state == "secondary"
         height, offset = (0.4, -0.2) if secondary else (0.7, -0.35)
@@ -69,21 +74,24 @@ def plot_ft_copies(
             facecolors=STATE_COLOURS.get(r.state, "white"),
             edgecolor="none",
         )
-        used.add(r.state)
+        if r.end_s > lo and r.start_s < hi:
+            used.add(r.state)
     ev = timeline.events
+    ev = ev[(ev.t_s >= lo) & (ev.t_s <= hi)]
     lines = []
     failed = ev[(ev.kind == "host_failed") & ev.host.isin(hosts)]
-    for r in failed.itertuples(index=False):
-        ax.axvline(r.t_s, color=FAILURE_MARK, linestyle="--", linewidth=1)
+    for k, r in enumerate(failed.itertuples(index=False)):
+        ax.axvline(r.t_s, color=FAILURE_MARK, linestyle="--", linewidth=1, zorder=2)
         ax.annotate(
             f"{r.host} fails",
-            (r.t_s, len(hosts) - 0.1),
-            xytext=(-2, -2),
+            (r.t_s, band),
+            xytext=(-3, -1 - 11 * (k % 2)),
             textcoords="offset points",
-            fontsize=7,
+            fontsize=7.5,
             ha="right",
             va="top",
-            rotation=90,
+            zorder=5,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
         )
     if len(failed):
         lines.append(Line2D([], [], color=FAILURE_MARK, linestyle="--", label="host fails"))
@@ -96,8 +104,7 @@ def plot_ft_copies(
             lines.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.8, label=label))
     ax.set_yticks(range(len(hosts)))
     ax.set_yticklabels(list(reversed(hosts)), fontsize=9)
-    ax.set_ylim(-0.6, max(len(hosts), 1) - 0.1)
-    lo, hi = t_range if t_range is not None else (0.0, timeline.until_s)
+    ax.set_ylim(-0.6, max(len(hosts), 1) + 0.5)
     ax.set_xlim(lo, hi)
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("host")
@@ -120,8 +127,9 @@ def plot_ft_copies(
 
 
 def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
-    """Draw the performance ratio of each workload, the model next to the paper, with the
-    logging bandwidth written above each pair.
+    """Draw the throughput each workload loses to record/replay FT, from 0 %: the model's loss
+    split into its two causes (recording events; waiting for acknowledgements, the output
+    rule) next to the paper's measured loss, with the logging bandwidth above each pair.
 
     Parameters
     ----------
@@ -136,12 +144,18 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax = ax or plt.gca()
     x = np.arange(len(table))
     width = 0.38
-    ax.bar(x - width / 2, table.ratio, width, color=OKABE_ITO["blue"], label="vmlab model")
-    ax.bar(x + width / 2, table.paper_ratio, width, color=OKABE_ITO["grey"], label="Scales et al.")
+    left = x - width / 2
+    ax.bar(left, table.lost_recording_pct, width, color=OKABE_ITO["blue"],
+           label="model: recording events")  # fmt: skip
+    ax.bar(left, table.lost_waiting_pct, width, bottom=table.lost_recording_pct,
+           color=OKABE_ITO["sky_blue"], label="model: waiting for acknowledgements")  # fmt: skip
+    paper = 100 * (1 - table.paper_ratio)
+    ax.bar(x + width / 2, paper, width, color=OKABE_ITO["grey"], label="Scales et al. (measured)")
     for i, r in enumerate(table.itertuples(index=False)):
+        top = max(100 * (1 - r.ratio), 100 * (1 - r.paper_ratio))
         ax.annotate(
             f"{r.bandwidth_mbit_s:.1f} Mbit/s\n(paper {r.paper_bandwidth_mbit_s:g})",
-            (i, max(r.ratio, r.paper_ratio)),
+            (i, top),
             xytext=(0, 4),
             textcoords="offset points",
             ha="center",
@@ -149,11 +163,11 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         )
     ax.set_xticks(x)
     ax.set_xticklabels(table.workload, fontsize=9)
-    ax.set_ylim(0.85, 1.03)
-    ax.axhline(1.0, color="#555555", linewidth=0.8)
-    ax.set_ylabel("throughput with FT / without (ratio)")
-    ax.set_title("What record/replay FT costs four workloads (logging bandwidth above the bars)")
-    ax.legend(loc="lower right", fontsize=8)
+    highest = max(float(paper.max()), float((100 * (1 - table.ratio)).max()), 1.0)
+    ax.set_ylim(0, highest * 1.45)
+    ax.set_ylabel("throughput lost with FT (%)")
+    ax.set_title("What record/replay FT costs four workloads, and why (logging bandwidth above)")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
     return ax
 
 

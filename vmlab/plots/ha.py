@@ -37,20 +37,43 @@ def _affected(timeline: Timeline) -> list[str]:
     return sorted(first.index, key=key)
 
 
+def _zoom(timeline: Timeline, names: list[str]) -> tuple[float, float]:
+    """The stretch of time that matters: from 0 to a little after the last change of state
+    of the drawn VMs (the whole run when an outage is still open at the end)."""
+    until = float(timeline.until_s)
+    st = timeline.states
+    mine = st[st.vm.isin(names) & (st.state != "secondary")]
+    if mine.empty:
+        return 0.0, until
+    changes = mine[mine.start_s > 0].start_s
+    if changes.empty or (mine[mine.state != "running"].end_s >= until - 1e-9).any():
+        return 0.0, until
+    last = float(changes.max())
+    return 0.0, min(until, last + max(30.0, 0.15 * last))
+
+
 def plot_ha_timeline(
-    timeline: Timeline, *, vms: list[str] | None = None, ax: Axes | None = None
+    timeline: Timeline,
+    *,
+    vms: list[str] | None = None,
+    t_range: tuple[float, float] | None = None,
+    ax: Axes | None = None,
 ) -> Axes:
     """One row per VM that stopped, coloured by state, with HA's steps marked.
 
     Rows are ordered by restart priority (highest on top). Vertical lines: a host fails
     (black, dashed), HA declares it failed (blue, dotted), an isolated host applies its
-    isolation response (orange, dash-dot).
+    isolation response (orange, dash-dot). Their labels sit in a band above the rows, on
+    alternating lines, on a white background so that no line crosses them.
 
     Parameters
     ----------
     timeline : Timeline
     vms : list of str, optional
         The VMs to draw, top to bottom (default: every VM that had an outage).
+    t_range : (float, float), optional
+        The stretch of time to show, in s. Default: from 0 to a little after the last
+        restart of the drawn VMs (the whole run while an outage is still open).
     ax : Axes, optional
 
     Returns
@@ -83,11 +106,15 @@ def plot_ha_timeline(
     for kind, colour, style, label in marks:
         hits = ev[ev.kind == kind]
         for r in hits.itertuples(index=False):
-            ax.axvline(r.t_s, color=colour, linestyle=style, linewidth=1.2)
+            ax.axvline(r.t_s, color=colour, linestyle=style, linewidth=1.2, zorder=2)
             k += 1
-            ax.annotate(label.format(host=r.host), (r.t_s, top), xytext=(3, -1 - 11 * (k % 2)),
-                        textcoords="offset points", fontsize=7.5, va="top",
-                        color=colour)  # fmt: skip
+            left = kind == "host_failed"  # left of its line: clear of the declaration after it
+            ax.annotate(label.format(host=r.host), (r.t_s, top),
+                        xytext=(-3 if left else 3, -1 - 12 * (k % 2)),
+                        ha="right" if left else "left", textcoords="offset points",
+                        fontsize=7.5, va="top", color=colour,
+                        zorder=5, bbox={"facecolor": "white", "edgecolor": "none",
+                                        "pad": 0.6})  # fmt: skip
         if len(hits):
             handles.append(
                 Line2D([], [], color=colour, linestyle=style, label=kind.replace("_", " "))
@@ -99,7 +126,7 @@ def plot_ha_timeline(
         fontsize=8,
     )
     ax.set_ylim(-0.8, max(len(names), 1) + 0.8)
-    ax.set_xlim(0, timeline.until_s)
+    ax.set_xlim(*(t_range if t_range is not None else _zoom(timeline, names)))
     ax.set_xlabel("simulated time (s)")
     failed = ev[ev.kind == "host_failed"].host.unique().tolist()
     what = f"after {', '.join(failed)} failed" if failed else "during the run"
