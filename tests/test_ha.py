@@ -426,3 +426,23 @@ def test_default_admission_control_is_vsphere_s_percentage_for_one_host():
     assert report["admission control"] == "percentage"
     assert report["policy satisfied"]
     assert c.enable_ha(admission_control=None).admission_control is None  # still switchable off
+
+
+def test_hosts_declared_failed_together_restart_by_priority_across_hosts():
+    # The primary orders every VM it must restart by priority, whichever host it was on:
+    # when room is short, the high-priority databases get it first.
+    def left_down(cluster):
+        sim = Simulation(cluster, seed=0)
+        for h in list(cluster.hosts)[:13]:
+            sim.fail_host(h, at_s=60)
+        out = sim.run(until_s=900).outages()
+        return set(out[out.cause.str.contains("insufficient capacity")].vm)
+
+    c = Cluster.example()
+    c.enable_ha()
+    dbs = {vm.name for vm in c.vms.values() if vm.service == "db"}
+    assert left_down(c) & dbs  # without priority some databases find no room
+    for name in dbs:
+        c.vms[name].restart_priority = "high"
+    short = left_down(c)
+    assert short and not short & dbs  # with it, every database is back; others wait instead

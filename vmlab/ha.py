@@ -692,6 +692,7 @@ class HAAgent:
         self.waiting: dict[str, tuple[str, str]] = {}  # unplaced VM -> (cause, segment)
         self.resets: dict[str, int] = defaultdict(int)
         self._waiters: list[tuple[set[str], Any]] = []
+        self._batches: dict[tuple[str, float], tuple[list[str], dict[str, str], str]] = {}
         self._primary_event = self.env.event()
         for kind, callback in (
             ("host_failed", self.on_host_failed),
@@ -821,7 +822,24 @@ class HAAgent:
             f"datastore heartbeat{note})",
         )  # fmt: skip
         if todo:
-            yield from self._restart([vm.name for vm in todo], f"{host} failed", seg)
+            self._queue_restarts([vm.name for vm in todo], f"{host} failed", seg)
+
+    def _queue_restarts(self, names: list[str], cause: str, seg: str) -> None:
+        """Restart ``names`` together with the VMs of every other host the same primary
+        declares failed at this same instant: one restart order by priority across all of
+        them (the primary restarts the highest priorities first, whichever host they were on)."""
+        key = (self._watcher_segment(seg), self.sim.now)
+        batch = self._batches.get(key)
+        if batch is None:
+            batch = self._batches[key] = ([], {}, seg)
+            self.env.process(self._flush(key))
+        batch[0].extend(names)
+        batch[1].update({n: cause for n in names})
+
+    def _flush(self, key: tuple[str, float]) -> Generator[Any, Any, None]:
+        yield self.env.timeout(0)  # after every declaration of this instant
+        names, causes, seg = self._batches.pop(key)
+        yield from self._restart(names, causes, seg)
 
     def _protected(self, vm: VM) -> bool:
         return vm.protection != "ft" and vm.restart_priority != "disabled"
@@ -843,7 +861,9 @@ class HAAgent:
 
     # -- restarts ------------------------------------------------------------------------------
 
-    def _restart(self, names: list[str], cause: str, seg: str) -> Generator[Any, Any, None]:
+    def _restart(
+        self, names: list[str], cause: str | dict[str, str], seg: str
+    ) -> Generator[Any, Any, None]:
         """Restart ``names`` by priority, highest first; a lower priority starts when the
         higher one's VMs are running, or after ``restart_priority_wait_s``."""
         levels = [
@@ -861,8 +881,9 @@ class HAAgent:
                 self._waiters.append((set(placed), ready))
                 yield ready | self.env.timeout(self.config.restart_priority_wait_s)
 
-    def _place(self, names: list[str], cause: str, seg: str) -> list[str]:
-        """Issue the restarts of ``names`` now; return the VMs that found a host."""
+    def _place(self, names: list[str], causes: str | dict[str, str], seg: str) -> list[str]:
+        """Issue the restarts of ``names`` now; return the VMs that found a host. ``causes``
+        is one cause for all, or one per VM."""
         if not names:
             return []
         wseg = self._watcher_segment(seg)
@@ -878,6 +899,7 @@ class HAAgent:
         placed = []
         for name in names:
             vm = self.cluster.vms[name]
+            cause = causes if isinstance(causes, str) else causes[name]
             if self.attempts[name] >= limit:
                 self.waiting.pop(name, None)
                 continue
