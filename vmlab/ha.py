@@ -166,7 +166,7 @@ class PercentagePolicy:
     host_failures: int = 1
     cpu_pct: float | None = None
     memory_pct: float | None = None
-    name: str = field(default="percentage", init=False)
+    name: str = field(default="percentage", init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host_failures", _whole(self.host_failures, "host_failures"))
@@ -199,7 +199,7 @@ class SlotPolicy:
     host_failures: int = 1
     slot_vcpus: float | None = None
     slot_memory_gib: float | None = None
-    name: str = field(default="slots", init=False)
+    name: str = field(default="slots", init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "host_failures", _whole(self.host_failures, "host_failures"))
@@ -214,7 +214,7 @@ class FailoverHostsPolicy:
     """Dedicated failover hosts: kept for restarts; admission control puts no new VM there."""
 
     hosts: tuple[str, ...] = ()
-    name: str = field(default="failover_hosts", init=False)
+    name: str = field(default="failover_hosts", init=False, repr=False)
 
     def __post_init__(self) -> None:
         hosts = (self.hosts,) if isinstance(self.hosts, str) else tuple(self.hosts)
