@@ -1,4 +1,5 @@
 """Lesson 02's balancer widget, driven from pytest."""
+
 from __future__ import annotations
 
 from vmlab.scenarios import OVERLOADED_HOST, overloaded_cluster

@@ -639,7 +639,9 @@ class Cluster:
 
     # -- vSphere FT (plain state and its rules; the behaviour lives in vmlab.ft) -------------
 
-    def ft_host_problems(self, vm: str, host: str, *, edition: str = "enterprise_plus") -> list[str]:
+    def ft_host_problems(
+        self, vm: str, host: str, *, edition: str = "enterprise_plus"
+    ) -> list[str]:
         """Why ``host`` cannot run the FT secondary of ``vm`` (an empty list: it can).
 
         The rules: not the primary's host, up, a CPU the primary's can replay on (the same
@@ -675,12 +677,12 @@ class Cluster:
             problems.append(f"{host} has {free:g} GiB free, the secondary needs {v.memory_gib:g}")
         others = [x for x in self._ft_vms_on(host) if x.name != vm]
         if len(others) + 1 > FT_MAX_VMS_PER_HOST:
-            problems.append(f"{host} already holds {len(others)} FT VMs (limit {FT_MAX_VMS_PER_HOST})")
+            problems.append(
+                f"{host} already holds {len(others)} FT VMs (limit {FT_MAX_VMS_PER_HOST})"
+            )
         vcpus = sum(x.vcpus for x in others) + v.vcpus
         if vcpus > FT_MAX_VCPUS_PER_HOST:
-            problems.append(
-                f"{host} would hold {vcpus} FT vCPUs (limit {FT_MAX_VCPUS_PER_HOST})"
-            )
+            problems.append(f"{host} would hold {vcpus} FT vCPUs (limit {FT_MAX_VCPUS_PER_HOST})")
         return problems
 
     def _ft_vms_on(self, host: str) -> list[VM]:
@@ -799,7 +801,8 @@ class Cluster:
                 ]
                 raise ValueError(
                     f"No host can run the secondary of {vm!r} ({v.vcpus} vCPU, "
-                    f"{v.memory_gib:g} GiB): " + "; ".join(reasons[:4])
+                    f"{v.memory_gib:g} GiB): "
+                    + "; ".join(reasons[:4])
                     + (f"; … ({len(reasons)} hosts)" if len(reasons) > 4 else "")
                     + ". FT needs a second host with a matching CPU and room"
                 )

@@ -104,6 +104,18 @@ def _hint(host: str, state: str, kind: str) -> str:
     return ""
 
 
+def _seconds(value: object, name: str, *, zero_ok: bool) -> float:
+    """``value`` as a finite number of seconds, or a ValueError that says what was wrong."""
+    try:
+        t = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    if not np.isfinite(t) or t < 0 or (t == 0 and not zero_ok):
+        bound = "0 or more seconds after the start" if zero_ok else "more than 0 seconds"
+        raise ValueError(f"{name} must be {bound}, not {value!r}")
+    return t
+
+
 @dataclass(frozen=True)
 class Timeline:
     """What happened during a run.
@@ -443,17 +455,14 @@ class Simulation:
         self._actions.append((t, len(self._actions), label, "", action))
 
     def _check_time(self, at_s: float) -> float:
+        self._check_not_ran()
+        return _seconds(at_s, "at_s", zero_ok=True)
+
+    def _check_not_ran(self) -> None:
         if self._ran:
             raise RuntimeError(
                 "This simulation has already run; make a new Simulation to try another schedule"
             )
-        try:
-            t = float(at_s)
-        except (TypeError, ValueError):
-            raise ValueError(f"at_s must be a number of seconds, not {at_s!r}") from None
-        if not np.isfinite(t) or t < 0:
-            raise ValueError(f"at_s must be 0 or more seconds after the start, not {at_s!r}")
-        return t
 
     def _schedule_host_action(
         self, kind: str, host: str, at_s: float, fn: Callable[[str], None]
@@ -638,16 +647,8 @@ class Simulation:
 
     def run(self, until_s: float) -> Timeline:
         """Run to ``until_s`` seconds and return the :class:`Timeline`. A simulation runs once."""
-        if self._ran:
-            raise RuntimeError(
-                "This simulation has already run; make a new Simulation to try another schedule"
-            )
-        try:
-            until = float(until_s)
-        except (TypeError, ValueError):
-            raise ValueError(f"until_s must be a number of seconds, not {until_s!r}") from None
-        if not np.isfinite(until) or until <= 0:
-            raise ValueError(f"until_s must be more than 0 seconds, not {until_s!r}")
+        self._check_not_ran()
+        until = _seconds(until_s, "until_s", zero_ok=False)
         self._ran = True
         for t, _, _, _, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
             self.env.process(self._later(t, action))
