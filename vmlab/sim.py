@@ -104,6 +104,17 @@ def _hint(host: str, state: str, kind: str) -> str:
     return ""
 
 
+def _in_cluster_order(frame: pd.DataFrame, column: str, names: list[str]) -> pd.DataFrame:
+    """Rows sorted by ``column`` in the cluster's order (``names``), then by ``start_s``."""
+    rank = {name: i for i, name in enumerate(names)}
+    return (
+        frame.assign(_rank=frame[column].map(rank))
+        .sort_values(["_rank", "start_s"], kind="stable")
+        .drop(columns="_rank")
+        .reset_index(drop=True)
+    )
+
+
 def _seconds(value: object, name: str, *, zero_ok: bool) -> float:
     """``value`` as a finite number of seconds, or a ValueError that says what was wrong."""
     try:
@@ -664,24 +675,14 @@ class Simulation:
         for (vm, _copy), (host, state, start, cause) in self._open.items():
             if until > start:
                 intervals.append((vm, host, state, start, until, cause))
-        order = {name: i for i, name in enumerate(self.cluster.vms)}
-        states = pd.DataFrame(intervals, columns=STATE_COLUMNS)
-        states["_o"] = states["vm"].map(order)
-        states = (
-            states.sort_values(["_o", "start_s"], kind="stable")
-            .drop(columns="_o")
-            .reset_index(drop=True)
+        states = _in_cluster_order(
+            pd.DataFrame(intervals, columns=STATE_COLUMNS), "vm", list(self.cluster.vms)
         )
         hosts = list(self._host_intervals) + [
             (h, s, start, until) for h, (s, start) in self._host_open.items() if until > start
         ]
-        horder = {name: i for i, name in enumerate(self.cluster.hosts)}
-        host_states = pd.DataFrame(hosts, columns=HOST_STATE_COLUMNS)
-        host_states["_o"] = host_states["host"].map(horder)
-        host_states = (
-            host_states.sort_values(["_o", "start_s"], kind="stable")
-            .drop(columns="_o")
-            .reset_index(drop=True)
+        host_states = _in_cluster_order(
+            pd.DataFrame(hosts, columns=HOST_STATE_COLUMNS), "host", list(self.cluster.hosts)
         )
         events = pd.DataFrame(self._events, columns=EVENT_COLUMNS)
         migrations = vmotion.migrations_table(self, MIGRATION_COLUMNS)
