@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
+from vmlab.checks import choice, positive
+
 if TYPE_CHECKING:  # cluster never imports ha at run time (DESIGN: cluster ← ha ← sim)
     from vmlab.ha import HAConfig
 
@@ -284,23 +286,6 @@ class Network:
 # ----------------------------------------------------------------------------------------
 
 
-def _positive(value: float, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
-    if not number > 0:
-        raise ValueError(f"{what} must be greater than 0, not {value!r}")
-    return number
-
-
-def _choice(value: str, choices: Iterable[str], what: str) -> str:
-    choices = tuple(choices)
-    if value not in choices:
-        raise ValueError(f"{what} {value!r} is not known; choose one of {', '.join(choices)}")
-    return value
-
-
 @dataclass
 class Cluster:
     """Hosts pooled as one resource pool, with the VMs that run on them.
@@ -334,10 +319,10 @@ class Cluster:
             The name is taken, the CPU model is unknown, or a size is not positive.
         """
         self._new_name(name, self.hosts, "host")
-        _choice(cpu, CPU_MODELS, "CPU model")
-        if int(_positive(cores, "cores")) != cores:
+        choice(cpu, CPU_MODELS, "CPU model")
+        if int(positive(cores, "cores")) != cores:
             raise ValueError(f"cores must be a whole number, not {cores!r}")
-        host = Host(name, cpu, int(cores), _positive(memory_gib, "memory_gib"))
+        host = Host(name, cpu, int(cores), positive(memory_gib, "memory_gib"))
         self.hosts._add(name, host)
         return host
 
@@ -364,8 +349,8 @@ class Cluster:
 
     def add_network(self, kind: str, *, bandwidth_gbit_s: float) -> Network:
         """Add (or replace) a VMkernel network of ``kind`` management / vmotion / ft_logging."""
-        _choice(kind, NETWORK_KINDS, "Network kind")
-        net = Network(kind, _positive(bandwidth_gbit_s, "bandwidth_gbit_s"))
+        choice(kind, NETWORK_KINDS, "Network kind")
+        net = Network(kind, positive(bandwidth_gbit_s, "bandwidth_gbit_s"))
         self.networks[kind] = net
         return net
 
@@ -400,13 +385,13 @@ class Cluster:
         h = self.hosts[host]
         profile = SERVICE_PROFILES.get(service, SERVICE_PROFILES["app"])
         vcpus = profile.vcpus if vcpus is None else vcpus
-        memory = _positive(profile.memory_gib if memory_gib is None else memory_gib, "memory_gib")
-        if int(_positive(vcpus, "vcpus")) != vcpus:
+        memory = positive(profile.memory_gib if memory_gib is None else memory_gib, "memory_gib")
+        if int(positive(vcpus, "vcpus")) != vcpus:
             raise ValueError(f"vcpus must be a whole number, not {vcpus!r}")
         dirty = profile.dirty_rate_mib_s if dirty_rate_mib_s is None else dirty_rate_mib_s
         if float(dirty) < 0:
             raise ValueError(f"dirty_rate_mib_s must be 0 or more, not {dirty!r}")
-        wss = _positive(
+        wss = positive(
             min(profile.working_set_gib, memory) if working_set_gib is None else working_set_gib,
             "working_set_gib",
         )
@@ -414,14 +399,14 @@ class Cluster:
             raise ValueError(
                 f"working_set_gib ({wss:g}) cannot be larger than the VM's memory ({memory:g} GiB)"
             )
-        boot = _positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
-        _choice(protection, PROTECTIONS, "Protection")
+        boot = positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
+        choice(protection, PROTECTIONS, "Protection")
         if protection == "ft":
             raise ValueError(
                 f"FT needs a secondary copy on another host: add {name!r} with protection "
                 f"'none' or 'ha', then call cluster.enable_ft({name!r})"
             )
-        _choice(restart_priority, RESTART_PRIORITIES, "Restart priority")
+        choice(restart_priority, RESTART_PRIORITIES, "Restart priority")
 
         biggest = max(self.hosts.values(), key=lambda x: x.memory_gib)
         if memory > biggest.memory_gib or vcpus > max(x.cores for x in self.hosts.values()):
@@ -735,7 +720,7 @@ class Cluster:
         204.0
         """
         v = self.vms[vm]
-        _choice(edition, FT_MAX_VCPUS, "Edition")
+        choice(edition, FT_MAX_VCPUS, "Edition")
         if getattr(self, "ha", None) is None:
             raise ValueError(
                 f"FT needs vSphere HA on the cluster, and HA is off in cluster {self.name!r} "

@@ -73,6 +73,7 @@ from typing import Any
 
 import pandas as pd
 
+from vmlab.checks import non_negative, positive
 from vmlab.cluster import Cluster, _listing
 from vmlab.migration import precopy
 from vmlab.units import format_duration, gbit_s_to_mib_s, gib_to_mib
@@ -264,23 +265,6 @@ class LoggingResult:
         )
 
 
-def _non_negative(value: float, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{what} must be 0 or more, not {value!r}")
-    return number
-
-
-def _positive(value: float, what: str) -> float:
-    number = _non_negative(value, what)
-    if number == 0:
-        raise ValueError(f"{what} must be greater than 0, not {value!r}")
-    return number
-
-
 def record_replay(workload: Workload, *, logging_gbit_s: float = 1.0) -> LoggingResult:
     """The logging channel of record/replay FT (vSphere 4) for one workload.
 
@@ -322,12 +306,12 @@ def record_replay(workload: Workload, *, logging_gbit_s: float = 1.0) -> Logging
             f"record_replay needs a Workload, not {type(workload).__name__}; e.g. "
             f"SCALES_WORKLOADS['SPECJbb2005'] (workloads: {', '.join(SCALES_WORKLOADS)})"
         )
-    link = _positive(logging_gbit_s, "logging_gbit_s")
-    events = _non_negative(workload.events_per_s, "events_per_s")
-    data = _non_negative(workload.net_in_mbit_s, "net_in_mbit_s") + _non_negative(
+    link = positive(logging_gbit_s, "logging_gbit_s")
+    events = non_negative(workload.events_per_s, "events_per_s")
+    data = non_negative(workload.net_in_mbit_s, "net_in_mbit_s") + non_negative(
         workload.disk_read_mbit_s, "disk_read_mbit_s"
     )
-    blocking = _non_negative(workload.blocking_outputs_per_s, "blocking_outputs_per_s")
+    blocking = non_negative(workload.blocking_outputs_per_s, "blocking_outputs_per_s")
     bandwidth = events * LOG_RECORD_BYTES * 8 / 1e6 + data * (1 + LOG_FRAMING)
     latency_s = LOGGING_RTT_MS / 1000 + FRAME_BYTES * 8 / (link * 1e9)
     cpu = events * EVENT_COST_US / 1e6
@@ -385,10 +369,10 @@ def checkpointing(
     >>> print(checkpointing(150, 3).summary())
     checkpointing: 1167.1 Mbit/s of logging, 0.93 of the speed without FT, replies 18.84 ms later
     """
-    rate = _non_negative(dirty_rate_mib_s, "dirty_rate_mib_s")
-    ws = gib_to_mib(_non_negative(working_set_gib, "working_set_gib"))
-    dt = _positive(interval_ms, "interval_ms") / 1000
-    link = _positive(logging_gbit_s, "logging_gbit_s")
+    rate = non_negative(dirty_rate_mib_s, "dirty_rate_mib_s")
+    ws = gib_to_mib(non_negative(working_set_gib, "working_set_gib"))
+    dt = positive(interval_ms, "interval_ms") / 1000
+    link = positive(logging_gbit_s, "logging_gbit_s")
     dirty = 0.0 if ws == 0 else -ws * math.expm1(-rate * dt / ws)
     send_s = dirty / gbit_s_to_mib_s(link * LINK_EFFICIENCY)
     pause_s = CHECKPOINT_PAUSE_MS / 1000 + dirty / MEMCOPY_MIB_S

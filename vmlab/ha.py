@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from vmlab import checks
 from vmlab.cluster import RESTART_PRIORITIES, VM, Cluster, _listing
 from vmlab.units import format_clock, format_duration
 
@@ -127,26 +128,6 @@ never restarted."""
 # ----------------------------------------------------------------------------------------
 
 
-def _whole(value: Any, what: str, *, low: int = 0) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
-    if number != value or number < low:
-        raise ValueError(f"{what} must be a whole number of {low} or more, not {value!r}")
-    return number
-
-
-def _percent(value: Any, what: str) -> float:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a percentage between 0 and 100, not {value!r}") from None
-    if not 0 <= number <= 100:
-        raise ValueError(f"{what} must be a percentage between 0 and 100, not {value!r}")
-    return number
-
-
 @dataclass(frozen=True)
 class PercentagePolicy:
     """Reserve a share of the cluster's CPU and memory for failover.
@@ -169,11 +150,11 @@ class PercentagePolicy:
     name: str = field(default="percentage", init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "host_failures", _whole(self.host_failures, "host_failures"))
+        object.__setattr__(self, "host_failures", checks.whole(self.host_failures, "host_failures"))
         for attr in ("cpu_pct", "memory_pct"):
             value = getattr(self, attr)
             if value is not None:
-                object.__setattr__(self, attr, _percent(value, attr))
+                object.__setattr__(self, attr, checks.percent(value, attr))
 
     def reserved_pct(self, cluster: Cluster) -> tuple[float, float]:
         """The reserved CPU and memory, in percent of the cluster."""
@@ -202,7 +183,7 @@ class SlotPolicy:
     name: str = field(default="slots", init=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "host_failures", _whole(self.host_failures, "host_failures"))
+        object.__setattr__(self, "host_failures", checks.whole(self.host_failures, "host_failures"))
         for attr in ("slot_vcpus", "slot_memory_gib"):
             value = getattr(self, attr)
             if value is not None and not float(value) > 0:
@@ -542,7 +523,7 @@ def make_policy(
     elif admission_control is None or admission_control == "none":
         return None
     elif admission_control == "percentage":
-        pct = None if percent is None else _percent(percent, "percent")
+        pct = None if percent is None else checks.percent(percent, "percent")
         return PercentagePolicy(host_failures=host_failures, cpu_pct=pct, memory_pct=pct)
     elif admission_control == "slots":
         return SlotPolicy(host_failures=host_failures)

@@ -276,33 +276,27 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
     slot = width / n
     for i, vm in enumerate(vms):
         x = i * slot + 0.08
-        ax.add_patch(
-            Rectangle(
-                (x, 2.0), slot - 0.16, 0.9, facecolor=STATE_COLOURS["running"], edgecolor="#333333"
+        boxes = (
+            (
+                2.0,
+                STATE_COLOURS["running"],
+                f"VM {vm.name}\n{vm.vcpus} vCPU, {vm.memory_gib:g} GiB",
+                7.5,
+                "white",
+            ),
+            (3.0, OKABE_ITO["yellow"], f"{vm.service}\nservice", 8, "black"),
+        )
+        for y, colour, text, size, ink in boxes:
+            ax.add_patch(Rectangle((x, y), slot - 0.16, 0.9, facecolor=colour, edgecolor="#333333"))
+            ax.text(
+                x + (slot - 0.16) / 2,
+                y + 0.45,
+                text,
+                ha="center",
+                va="center",
+                fontsize=size,
+                color=ink,
             )
-        )
-        ax.text(
-            x + (slot - 0.16) / 2,
-            2.45,
-            f"VM {vm.name}\n{vm.vcpus} vCPU, {vm.memory_gib:g} GiB",
-            ha="center",
-            va="center",
-            fontsize=7.5,
-            color="white",
-        )
-        ax.add_patch(
-            Rectangle(
-                (x, 3.0), slot - 0.16, 0.9, facecolor=OKABE_ITO["yellow"], edgecolor="#333333"
-            )
-        )
-        ax.text(
-            x + (slot - 0.16) / 2,
-            3.45,
-            f"{vm.service}\nservice",
-            ha="center",
-            va="center",
-            fontsize=8,
-        )
     for y, label in ((0.45, "hardware"), (1.45, "hypervisor"), (2.45, "VMs"), (3.45, "services")):
         ax.text(-0.2, y, label, ha="right", va="center", fontsize=9, fontweight="bold")
     ax.set_xlim(-2.2, width + 0.1)
