@@ -64,7 +64,7 @@ def test_enable_ft_on_a_chosen_host_and_disable_it():
     assert c.vms["db-01"].secondary_host is None
     assert c.vms["db-01"].protection == "ha"  # back to HA, which FT required
     assert c.free_memory_gib("esx-04") == 128
-    with pytest.raises(ValueError, match="has no FT; VMs with FT: \\(none yet\\)"):
+    with pytest.raises(ValueError, match="has no FT; VMs with FT: \\(none\\)"):
         c.disable_ft("db-01")
 
 

@@ -58,12 +58,25 @@ def test_defaults_match_figures_md():
     assert ha.PRIORITY_ORDER == ("highest", "high", "medium", "low", "lowest")
 
 
-def test_host_failure_is_declared_after_15_s_and_heartbeats_are_missed_after_1_s():
-    # VMware documentation: heartbeats every 1 s; declared failed after 15 s without them.
+def test_host_failure_is_declared_after_18_s_with_heartbeat_datastores():
+    # VMware documentation: heartbeats every 1 s. Epping, "vSphere HA deepdive" (figures.md):
+    # declared dead at T+18 s when heartbeat datastores are configured (the example's SAN).
     t = run(lambda s: s.fail_host("esx-03", at_s=100))
     assert times(t, "heartbeat_missed", "esx-03") == [101]
+    assert times(t, "host_declared_failed", "esx-03") == [118]
+    assert sorted(times(t, "restart_issued")) == [118] * 5
+    assert ha.FAILURE_DETECTION_WITH_DATASTORES_S == 18
+
+
+def test_without_heartbeat_datastores_a_host_is_declared_dead_after_15_s():
+    # Epping, "vSphere HA deepdive": "T15s – if no heartbeat datastores are configured".
+    t = run(lambda s: s.fail_host("esx-03", at_s=100), heartbeat_datastores=0)
     assert times(t, "host_declared_failed", "esx-03") == [115]
-    assert sorted(times(t, "restart_issued")) == [115] * 5
+    assert (
+        "no heartbeat datastores" in t.events.query("kind == 'host_declared_failed'").detail.iloc[0]
+    )
+    with pytest.raises(ValueError, match="at most 5"):
+        Cluster.example().enable_ha(heartbeat_datastores=6)
 
 
 def test_outage_is_detection_plus_boot():
@@ -71,7 +84,7 @@ def test_outage_is_detection_plus_boot():
     out = t.outages().set_index("vm")
     c = Cluster.example()
     for vm in c.vms_on("esx-03"):
-        assert out.loc[vm.name, "down_s"] == pytest.approx(15 + vm.boot_s)
+        assert out.loc[vm.name, "down_s"] == pytest.approx(18 + vm.boot_s)
         assert out.loc[vm.name, "cause"] == "esx-03 failed"
         assert not out.loc[vm.name, "ongoing"]
 
@@ -88,19 +101,22 @@ def test_restarted_vms_leave_the_failed_host():
 
 
 def test_primary_failure_needs_an_election_first():
-    # The election (ELECTION_S, secondary source) comes before the 15 s detection.
+    # Epping, "vSphere HA deepdive" (figures.md): election begins at T+10 s, the new primary
+    # is elected at T+25 s and initiates the restarts at T+35 s.
     t = run(lambda s: s.fail_host("esx-01", at_s=100))
-    assert times(t, "election") == [100 + ha.ELECTION_S]
+    assert (ha.ELECTION_START_S, ha.ELECTION_S, ha.PRIMARY_TAKEOVER_S) == (10, 15, 10)
+    assert times(t, "election") == [125]
     assert t.events[t.events.kind == "election"].host.tolist() == ["esx-02"]
-    assert times(t, "host_declared_failed", "esx-01") == [100 + ha.ELECTION_S + 15]
-    assert t.cluster.ha.primary == "esx-02"
+    assert times(t, "host_declared_failed", "esx-01") == [135]
+    assert sorted(set(times(t, "restart_issued"))) == [135]
+    assert t.cluster.ha.primary == "esx-02" and t.final.primary == "esx-02"
 
 
 def test_secondary_isolation_timings():
     # Broadcom KB: a secondary declares itself isolated after ~30 s; the response follows
-    # fdm.isolationPolicyDelaySec = 30 s later; the primary sees datastore heartbeats at 15 s.
+    # fdm.isolationPolicyDelaySec = 30 s later; the primary sees datastore heartbeats at 18 s.
     t = run(lambda s: s.isolate_host("esx-03", at_s=100), isolation_response="power_off")
-    assert times(t, "host_unreachable", "esx-03") == [115]
+    assert times(t, "host_unreachable", "esx-03") == [118]
     assert times(t, "host_isolated", "esx-03") == [130]
     assert times(t, "isolation_response", "esx-03") == [160]
     assert times(t, "host_declared_failed") == []  # isolated, not failed
@@ -114,7 +130,7 @@ def test_primary_isolation_timings():
     t = run(lambda s: s.isolate_host("esx-01", at_s=100), isolation_response="power_off")
     assert times(t, "host_isolated", "esx-01") == [105]
     assert times(t, "isolation_response", "esx-01") == [135]
-    assert times(t, "election") == [100 + ha.ELECTION_S]
+    assert times(t, "election") == [100 + ha.ELECTION_START_S + ha.ELECTION_S]
     assert set(t.events[t.events.kind == "restart_issued"].host) <= set(Cluster.example().hosts) - {
         "esx-01"
     }
@@ -149,7 +165,7 @@ def test_partition_restarts_nothing_and_elects_a_second_primary():
     t = run(setup, isolation_response="power_off")
     assert t.outages().empty
     elections = t.events[t.events.kind == "election"]
-    assert elections.t_s.tolist() == [100 + ha.ELECTION_S, 400]
+    assert elections.t_s.tolist() == [100 + ha.ELECTION_START_S + ha.ELECTION_S, 400]
     assert elections.host.tolist() == ["esx-04", "esx-01"]
     assert t.cluster.ha.primary == "esx-01"
 
@@ -162,31 +178,58 @@ def test_failure_inside_a_partition_is_handled_by_that_sides_primary():
     t = run(setup)
     issued = t.events[t.events.kind == "restart_issued"]
     assert set(issued.host) <= {f"esx-{i:02d}" for i in range(3, 17)} - {"esx-09"}
-    assert times(t, "host_declared_failed", "esx-09") == [65]
+    assert times(t, "host_declared_failed", "esx-09") == [68]
 
 
 # -- restart priority -----------------------------------------------------------------------
 
 
-def test_higher_priorities_restart_first_and_lower_ones_wait_until_they_run():
+def _priorities():
     c = Cluster.example()
     for vm in c.vms_on("esx-03"):
         vm.restart_priority = "medium"
     c.vms["mail-03"].restart_priority = "highest"  # 150 s boot
     c.vms["web-19"].restart_priority = "low"
-    t = run(lambda s: s.fail_host("esx-03", at_s=0), cluster=c)
-    assert times(t, "restart_issued", vm="mail-03") == [15]
-    assert times(t, "restart_issued", vm="web-03") == [15 + 150]  # after mail-03 is running
+    return c
+
+
+def test_by_default_every_priority_starts_once_the_higher_ones_have_resources():
+    # vSphere's default "start next priority VMs when": Resources allocated (vSphere API
+    # ClusterVmReadiness.readyCondition; figures.md): the order holds, nobody waits for a boot
+    t = run(lambda s: s.fail_host("esx-03", at_s=0), cluster=_priorities())
+    issued = t.events[t.events.kind == "restart_issued"]
+    assert issued.vm.tolist()[0] == "mail-03" and issued.vm.tolist()[-1] == "web-19"
+    assert set(issued.t_s) == {18}
+
+
+def test_with_guest_heartbeats_lower_priorities_wait_until_the_higher_ones_run():
+    t = run(
+        lambda s: s.fail_host("esx-03", at_s=0),
+        cluster=_priorities(),
+        restart_readiness="guest_heartbeats",
+    )
+    assert times(t, "restart_issued", vm="mail-03") == [18]
+    assert times(t, "restart_issued", vm="web-03") == [18 + 150]  # after mail-03 is running
     # medium: web-03 (45 s), app-11 (120 s), file-11 (90 s): low waits for the slowest
-    assert times(t, "restart_issued", vm="web-19") == [15 + 150 + 120]
+    assert times(t, "restart_issued", vm="web-19") == [18 + 150 + 120]
+
+
+def test_powered_on_readiness_waits_for_nothing_in_this_model():
+    # the VM is powered on (booting) as soon as the restart is issued
+    t = run(lambda s: s.fail_host("esx-03", at_s=0), cluster=_priorities(),
+            restart_readiness="powered_on")  # fmt: skip
+    assert set(times(t, "restart_issued")) == {18}
+    with pytest.raises(ValueError, match="Restart readiness 'soon' is not known"):
+        Cluster.example().enable_ha(restart_readiness="soon")
 
 
 def test_a_lower_priority_waits_at_most_600_s():
     c = Cluster.example()
     c.vms["mail-03"].restart_priority = "high"
     c.vms["mail-03"].boot_s = 2000
-    t = run(lambda s: s.fail_host("esx-03", at_s=0), cluster=c, until_s=3000)
-    assert times(t, "restart_issued", vm="web-03") == [15 + 600]
+    t = run(lambda s: s.fail_host("esx-03", at_s=0), cluster=c, until_s=3000,
+            restart_readiness="guest_heartbeats")  # fmt: skip
+    assert times(t, "restart_issued", vm="web-03") == [18 + 600]
 
 
 def test_disabled_priority_is_never_restarted():
@@ -410,8 +453,8 @@ def test_impossible_host_actions_are_refused_up_front():
 def test_readable_log_reads_like_sentences():
     t = run(lambda s: s.fail_host("esx-03", at_s=0))
     text = readable_log(t)
-    assert "00:15 esx-03 declared failed — restarting 5 VMs…" in text
-    assert "00:15 web-03 restarts on" in text
+    assert "00:18 esx-03 declared failed — restarting 5 VMs…" in text
+    assert "00:18 web-03 restarts on" in text
 
 
 def test_default_admission_control_is_vsphere_s_percentage_for_one_host():

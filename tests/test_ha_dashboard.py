@@ -19,7 +19,7 @@ from vmlab.widgets.dashboard import ha_dashboard  # noqa: E402
 @pytest.fixture(scope="module")
 def timeline():
     c = Cluster.example()
-    c.enable_ha()
+    c.enable_ha(restart_readiness="guest_heartbeats")  # the next priority waits for a boot
     c.vms["mail-03"].restart_priority = "high"
     sim = Simulation(c)
     sim.fail_host("esx-03", at_s=60)
@@ -39,8 +39,8 @@ def test_plots_have_titles_labels_and_units(timeline):
 
 def test_outage_breakdown_is_detection_and_priority_wait_plus_boot(timeline):
     parts = outage_breakdown(timeline).set_index("vm")
-    assert parts.loc["mail-03", "waiting_s"] == 15 and parts.loc["mail-03", "booting_s"] == 150
-    assert parts.loc["web-03", "waiting_s"] == 15 + 150  # waits for the high-priority VM
+    assert parts.loc["mail-03", "waiting_s"] == 18 and parts.loc["mail-03", "booting_s"] == 150
+    assert parts.loc["web-03", "waiting_s"] == 18 + 150  # waits for the high-priority VM
     assert (parts.waiting_s + parts.booting_s == parts.down_s).all()
 
 
@@ -57,7 +57,7 @@ def test_fail_button_runs_the_scenario_and_logs_in_words(board):
     board.fail_button.click()
     assert time.perf_counter() - start < 1.5  # fast enough to feel instant (2 busy cores)
     assert board.actions == [("fail", "esx-03", 60.0)]
-    assert "01:15 esx-03 declared failed — restarting 5 VMs…" in board.event_log.value
+    assert "01:18 esx-03 declared failed — restarting 5 VMs…" in board.event_log.value
     assert "5 VMs stopped" in board.message and "still down" not in board.message
     assert "down" in board.tiles[2].value and board.at_s.value == 120
 

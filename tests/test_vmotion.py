@@ -38,9 +38,28 @@ def test_cpu_rules(mixed):
     assert "has features that esx-old (Intel Skylake) lacks" in older
     assert "cluster.evc = 'intel-skylake'" in older
     assert check(mixed, "app-old", "esx-01") == [], "older to newer is always fine"
-    mixed.evc = "intel-skylake"
-    assert check(mixed, "web-01", "esx-old") == [], "EVC masks both hosts down to Skylake"
-    assert "never crosses CPU vendors" in check(mixed, "web-01", "esx-amd")[0]
+    # VMware, "Change the EVC Mode for a Cluster": VMs running with newer features must be
+    # powered off (or moved out) before the mode is lowered; nothing changes on refusal
+    with pytest.raises(ValueError, match="already run with newer CPU features"):
+        mixed.evc = "intel-skylake"
+    assert mixed.evc is None
+
+
+def test_an_evc_baseline_set_before_the_vms_power_on_lets_them_move_to_older_hosts():
+    c = Cluster(name="evc")
+    c.add_host("esx-01", cpu="intel-icelake")
+    c.add_host("esx-old", cpu="intel-skylake")
+    c.add_host("esx-amd", cpu="amd-zen4")
+    c.add_datastore("san-01", shared=True)
+    c.add_network("vmotion", bandwidth_gbit_s=10)
+    c.evc = "intel-skylake"
+    c.add_vm("web-01", host="esx-01", service="web")
+    assert c.vms["web-01"].cpu_level == "intel-skylake"
+    assert check(c, "web-01", "esx-old") == [], "EVC masks both hosts down to Skylake"
+    assert "never crosses CPU vendors" in check(c, "web-01", "esx-amd")[0]
+    c.evc = "intel-icelake"  # raising is always allowed; running VMs keep what they had
+    c.evc = "intel-skylake"  # and lowering back is fine: no VM uses more than Skylake
+    assert c.evc == "intel-skylake"
 
 
 def test_storage_network_memory_and_state_rules(mixed):

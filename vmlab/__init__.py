@@ -12,14 +12,17 @@ ipywidgets; ``vmlab.plots`` and ``vmlab.widgets`` are imported only when a lesso
 from __future__ import annotations
 
 from vmlab.cluster import SERVICE_PROFILES, VM, Cluster, Datastore, Host, Network, NotFoundError
+from vmlab.events import EventKind
 from vmlab.ft import SCALES_WORKLOADS, Workload, checkpointing, record_replay
-from vmlab.ha import FailoverHostsPolicy, HAConfig, PercentagePolicy, SlotPolicy, readable_log
+from vmlab.ha_log import readable_log
+from vmlab.ha_settings import FailoverHostsPolicy, HAConfig, PercentagePolicy, SlotPolicy
 from vmlab.sim import Simulation, Timeline
 
 __version__ = "0.1.0"
 __all__ = [
     "Cluster",
     "Datastore",
+    "EventKind",
     "FailoverHostsPolicy",
     "HAConfig",
     "Host",

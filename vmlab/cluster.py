@@ -28,47 +28,50 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
+from vmlab import ha_settings, placement
 from vmlab.checks import choice, positive
+from vmlab.cpus import CPU_MODELS
+from vmlab.ft_rules import (
+    FT_LOGGING_MIN_GBIT_S,
+    FT_MAX_VCPUS,
+    FT_MAX_VCPUS_PER_HOST,
+    FT_MAX_VMS_PER_HOST,
+    enable_problem,
+)
+from vmlab.ha_settings import RESTART_PRIORITIES
+from vmlab.words import listing
 
-if TYPE_CHECKING:  # cluster never imports ha at run time (DESIGN: cluster ← ha ← sim)
-    from vmlab.ha import HAConfig
+if TYPE_CHECKING:
+    from vmlab.ha_settings import HAConfig
+
+__all__ = [
+    "CPU_MODELS",
+    "FT_LOGGING_MIN_GBIT_S",
+    "FT_MAX_VCPUS",
+    "FT_MAX_VCPUS_PER_HOST",
+    "FT_MAX_VMS_PER_HOST",
+    "HOST_STATES",
+    "NETWORK_KINDS",
+    "PROTECTIONS",
+    "RESTART_PRIORITIES",
+    "SERVICE_PROFILES",
+    "VM",
+    "Cluster",
+    "Datastore",
+    "Host",
+    "Network",
+    "NotFoundError",
+    "Registry",
+    "ServiceProfile",
+]
 
 # ----------------------------------------------------------------------------------------
 # Vocabulary
 # ----------------------------------------------------------------------------------------
 
-CPU_MODELS: dict[str, tuple[str, int, str]] = {
-    # name: (vendor, generation within the vendor, what a person calls it)
-    "intel-skylake": ("intel", 1, "Intel Skylake"),
-    "intel-cascadelake": ("intel", 2, "Intel Cascade Lake"),
-    "intel-icelake": ("intel", 3, "Intel Ice Lake"),
-    "intel-sapphirerapids": ("intel", 4, "Intel Sapphire Rapids"),
-    "intel-emeraldrapids": ("intel", 5, "Intel Emerald Rapids"),
-    "amd-zen2": ("amd", 2, "AMD Zen 2"),
-    "amd-zen3": ("amd", 3, "AMD Zen 3"),
-    "amd-zen4": ("amd", 4, "AMD Zen 4"),
-}
-"""CPU generations a host can have. vMotion needs the same CPU features on both hosts;
-a newer generation has every feature of an older one of the same vendor, never of the other
-vendor (VMware documentation, "vMotion CPU compatibility"; EVC masks hosts down to a
-common baseline)."""
-
 HOST_STATES = ("up", "down", "maintenance", "isolated")
 PROTECTIONS = ("none", "ha", "ft")
-RESTART_PRIORITIES = ("disabled", "lowest", "low", "medium", "high", "highest")
-"""vSphere HA restart priorities, lowest to highest; ``medium`` is the default
-(VMware documentation, "VM restart priority")."""
 NETWORK_KINDS = ("management", "vmotion", "ft_logging")
-
-# vSphere FT limits (reference/figures.md, "SMP-FT (vSphere 6+)": VMware documentation).
-FT_MAX_VCPUS: dict[str, int] = {"standard": 2, "enterprise": 2, "enterprise_plus": 8}
-"""Most vCPUs one FT VM may have, by vSphere edition (VMware documentation)."""
-FT_MAX_VMS_PER_HOST = 4
-"""Most FT VMs (primaries and secondaries together) on one host (VMware documentation)."""
-FT_MAX_VCPUS_PER_HOST = 8
-"""Most FT vCPUs (primaries and secondaries together) on one host (VMware documentation)."""
-FT_LOGGING_MIN_GBIT_S = 10.0
-"""SMP-FT needs a dedicated 10 Gbit/s low-latency logging network (VMware documentation)."""
 
 
 @dataclass(frozen=True)
@@ -87,31 +90,27 @@ class ServiceProfile:
     dirty_rate_mib_s: float
     working_set_gib: float
     boot_s: float
+    disk_gib: float = 40.0
 
 
 SERVICE_PROFILES: dict[str, ServiceProfile] = {
     p.service: p
     for p in (
-        ServiceProfile("web", "web front end (nginx)", 2, 4, 20, 0.5, 45),
-        ServiceProfile("app", "application server (Java)", 4, 16, 150, 3, 120),
-        ServiceProfile("db", "database (PostgreSQL)", 8, 64, 400, 12, 300),
-        ServiceProfile("mail", "mail server", 4, 16, 60, 2, 150),
-        ServiceProfile("file", "file server", 2, 8, 30, 1, 90),
-        ServiceProfile("dc", "directory and DNS", 2, 8, 10, 0.5, 90),
-        ServiceProfile("batch", "batch job server", 4, 24, 250, 4, 120),
+        ServiceProfile("web", "web front end (nginx)", 2, 4, 20, 0.5, 45, 20),
+        ServiceProfile("app", "application server (Java)", 4, 16, 150, 3, 120, 40),
+        ServiceProfile("db", "database (PostgreSQL)", 8, 64, 400, 12, 300, 200),
+        ServiceProfile("mail", "mail server", 4, 16, 60, 2, 150, 100),
+        ServiceProfile("file", "file server", 2, 8, 30, 1, 90, 500),
+        ServiceProfile("dc", "directory and DNS", 2, 8, 10, 0.5, 90, 40),
+        ServiceProfile("batch", "batch job server", 4, 24, 250, 4, 120, 60),
     )
 }
 """Default workload per service. ``boot_s`` is guest boot plus service start — the part of
-an HA outage after the restart is issued."""
+an HA outage after the restart is issued. ``disk_gib`` is the size of the VM's disks, which a
+shared-nothing vMotion copies (teaching assumptions too)."""
 
 
-def _listing(names: Iterable[str]) -> str:
-    names = list(names)
-    if not names:
-        return "(none yet)"
-    if len(names) > 8:
-        return f"{names[0]} … {names[-1]}"
-    return ", ".join(names)
+_listing = listing
 
 
 class NotFoundError(KeyError, ValueError):
@@ -217,6 +216,8 @@ class VM:
         the memory it keeps rewriting (Clark et al., NSDI 2005, "writable working set").
     boot_s : float
         Guest boot plus service start, in seconds.
+    disk_gib : float
+        Size of the VM's disks (copied by a shared-nothing vMotion).
     protection : str
         ``'none'``, ``'ha'`` or ``'ft'``.
     restart_priority : str
@@ -236,11 +237,15 @@ class VM:
     dirty_rate_mib_s: float = 50.0
     working_set_gib: float = 1.0
     boot_s: float = 60.0
+    disk_gib: float = 40.0
     protection: str = "none"
     restart_priority: str = "medium"
     datastore: str = ""
     state: str = "running"
     secondary_host: str | None = None
+    cpu_level: str = ""
+    """The CPU features the guest was powered on with: its host's CPU, or the cluster's EVC
+    baseline when that is lower (see :attr:`Cluster.evc`)."""
 
     def __repr__(self) -> str:
         ft = f", FT secondary on {self.secondary_host}" if self.secondary_host else ""
@@ -300,11 +305,57 @@ class Cluster:
     vms: Registry[VM] = field(default_factory=lambda: Registry("VM"))
     datastores: Registry[Datastore] = field(default_factory=lambda: Registry("Datastore"))
     networks: dict[str, Network] = field(default_factory=dict)
-    evc: str | None = None
+    _evc: str | None = field(default=None, repr=False)
     name: str = "cluster"
     ha: HAConfig | None = None
     """vSphere HA settings (:class:`vmlab.ha.HAConfig`), ``None`` while HA is off; see
     :meth:`enable_ha`."""
+
+    # -- EVC ------------------------------------------------------------------------------
+
+    @property
+    def evc(self) -> str | None:
+        """The cluster's EVC baseline (a CPU model of :data:`CPU_MODELS`), or ``None``.
+
+        Every host is masked down to the baseline's CPU features, so VMs can move between
+        hosts of different generations of one vendor. The baseline can be raised at any
+        time, but it cannot be lowered below the features that running VMs already use:
+        "you must power off or migrate out of the cluster" the VMs that run with features
+        above the new mode, and a VM picks up a changed mode only after a power cycle
+        (VMware documentation, "Change the EVC Mode for a Cluster"). Set the baseline
+        before the VMs are added (powered on) to have them use it.
+
+        >>> c = Cluster()
+        >>> _ = c.add_host("old", cpu="intel-skylake"); _ = c.add_host("new", cpu="intel-icelake")
+        >>> _ = c.add_datastore("san-01", shared=True)
+        >>> c.evc = "intel-skylake"          # before any VM runs: fine
+        >>> _ = c.add_vm("web-01", host="new", service="web")
+        >>> c.vms["web-01"].cpu_level
+        'intel-skylake'
+        """
+        return self._evc
+
+    @evc.setter
+    def evc(self, baseline: str | None) -> None:
+        if baseline is not None:
+            choice(baseline, CPU_MODELS, "EVC baseline")
+            vendor, generation, label = CPU_MODELS[baseline]
+            above = [
+                vm.name
+                for vm in self.vms.values()
+                if vm.state in ("running", "migrating", "stunned", "booting")
+                and CPU_MODELS[vm.cpu_level][0] == vendor
+                and CPU_MODELS[vm.cpu_level][1] > generation
+            ]
+            if above:
+                raise ValueError(
+                    f"Cannot lower the cluster's EVC mode to {label}: {_listing(above)} "
+                    f"already run with newer CPU features. In vSphere those VMs must be "
+                    f"powered off (or moved out of the cluster) first, and a VM picks up a "
+                    f"new EVC mode only after a power cycle. Set cluster.evc before adding "
+                    f"the VMs"
+                )
+        self._evc = baseline
 
     # -- building -------------------------------------------------------------------------
 
@@ -365,6 +416,7 @@ class Cluster:
         dirty_rate_mib_s: float | None = None,
         working_set_gib: float | None = None,
         boot_s: float | None = None,
+        disk_gib: float | None = None,
         protection: str = "none",
         restart_priority: str = "medium",
         datastore: str | None = None,
@@ -400,6 +452,7 @@ class Cluster:
                 f"working_set_gib ({wss:g}) cannot be larger than the VM's memory ({memory:g} GiB)"
             )
         boot = positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
+        disk = positive(profile.disk_gib if disk_gib is None else disk_gib, "disk_gib")
         choice(protection, PROTECTIONS, "Protection")
         if protection == "ft":
             raise ValueError(
@@ -447,12 +500,20 @@ class Cluster:
             dirty_rate_mib_s=float(dirty),
             working_set_gib=wss,
             boot_s=boot,
+            disk_gib=disk,
             protection=protection,
             restart_priority=restart_priority,
             datastore=datastore,
+            cpu_level=self._power_on_level(h.cpu),
         )
         self.vms._add(name, vm)
         return vm
+
+    def _power_on_level(self, cpu: str) -> str:
+        """The CPU features a guest powered on on a host with ``cpu`` sees (EVC masks them)."""
+        if self._evc is None or CPU_MODELS[self._evc][0] != CPU_MODELS[cpu][0]:
+            return cpu
+        return min((cpu, self._evc), key=lambda m: CPU_MODELS[m][1])
 
     def _new_name(self, name: str, registry: Registry, what: str) -> None:
         if not isinstance(name, str) or not name.strip():
@@ -545,6 +606,8 @@ class Cluster:
         percent: float | None = None,
         failover_hosts: Iterable[str] | str | None = None,
         vm_monitoring: str | None = None,
+        restart_readiness: str = "allocated",
+        heartbeat_datastores: int = 2,
         **timings: float,
     ) -> HAConfig:
         """Switch vSphere HA on for the cluster (or change its settings) and return them.
@@ -571,6 +634,14 @@ class Cluster:
             Dedicated failover hosts (default: the last host).
         vm_monitoring : str, optional
             ``None`` (off), ``'low'``, ``'medium'`` or ``'high'`` sensitivity.
+        restart_readiness : str
+            When the next restart priority starts: ``'allocated'`` (vSphere's default: as
+            soon as the higher priority's VMs have their resources), ``'powered_on'``,
+            ``'guest_heartbeats'`` or ``'app_heartbeats'`` (when their guests run), each "or
+            after" ``restart_priority_wait_s`` (600 s) (:data:`vmlab.ha_settings.READINESS`).
+        heartbeat_datastores : int
+            Heartbeat datastores per host, 0–5 (default 2, vSphere's). With them a failed
+            host is declared dead after 18 s, without them after 15 s.
         **timings
             Override a published default, e.g. ``failure_detection_s=15``.
 
@@ -586,12 +657,11 @@ class Cluster:
         >>> c.ha.primary
         'esx-01'
         """
-        from vmlab.ha import make_config  # the settings live with the model, not here
-
-        config = make_config(
+        config = ha_settings.make_config(
             self, isolation_response=isolation_response, admission_control=admission_control,
             host_failures=host_failures, percent=percent, failover_hosts=failover_hosts,
-            vm_monitoring=vm_monitoring, **timings,
+            vm_monitoring=vm_monitoring, restart_readiness=restart_readiness,
+            heartbeat_datastores=heartbeat_datastores, **timings,
         )  # fmt: skip
         self.ha = config
         for vm in self.vms.values():
@@ -622,17 +692,18 @@ class Cluster:
     def __repr__(self) -> str:
         return f"<Cluster {self.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
 
-    # -- vSphere FT (plain state and its rules; the behaviour lives in vmlab.ft) -------------
+    # -- vSphere FT (its rules live in vmlab.ft_rules, its behaviour in vmlab.ft_agent) ------
 
     def ft_host_problems(
         self, vm: str, host: str, *, edition: str = "enterprise_plus"
     ) -> list[str]:
         """Why ``host`` cannot run the FT secondary of ``vm`` (an empty list: it can).
 
-        The rules: not the primary's host, up, a CPU the primary's can replay on (the same
-        model, or the same vendor under an EVC baseline), the VM's datastore visible, the VM's
-        memory free (FT reserves it fully), and at most :data:`FT_MAX_VMS_PER_HOST` FT VMs and
-        :data:`FT_MAX_VCPUS_PER_HOST` FT vCPUs on the host (VMware documentation).
+        The rules are :mod:`vmlab.placement`'s for a secondary: not the primary's host, up, a
+        CPU the primary's can be followed on (the same model, or the same vendor under an EVC
+        baseline), the VM's datastore visible, the VM's memory free (FT reserves it fully),
+        and at most :data:`FT_MAX_VMS_PER_HOST` FT VMs and :data:`FT_MAX_VCPUS_PER_HOST` FT
+        vCPUs on the host (VMware documentation).
 
         >>> c = Cluster.example()
         >>> c.ft_host_problems("web-01", "esx-01")
@@ -640,37 +711,13 @@ class Cluster:
         >>> c.ft_host_problems("web-01", "esx-02")
         []
         """
-        v = self.vms[vm]
-        h = self.hosts[host]
-        if host == v.host:
-            return [f"{host} runs the primary; the secondary must be on another host"]
-        problems = []
-        if h.state != "up":
-            problems.append(f"{host} is {h.state}")
-        p = self.hosts[v.host]
-        same_cpu = h.cpu == p.cpu or (self.evc is not None and h.cpu_vendor == p.cpu_vendor)
-        if not same_cpu:
-            problems.append(
-                f"{host} has a {h.cpu_label} CPU and {v.host} a {p.cpu_label}: the secondary "
-                "replays the primary's instructions, so the CPUs must match (or set an EVC "
-                "baseline)"
-            )
-        if v.datastore and not self.datastores[v.datastore].visible_from(host):
-            problems.append(f"{host} cannot see datastore {v.datastore!r}")
-        free = self.free_memory_gib(host) + (v.memory_gib if v.secondary_host == host else 0)
-        if free + 1e-9 < v.memory_gib:
-            problems.append(f"{host} has {free:g} GiB free, the secondary needs {v.memory_gib:g}")
-        others = [x for x in self._ft_vms_on(host) if x.name != vm]
-        if len(others) + 1 > FT_MAX_VMS_PER_HOST:
-            problems.append(
-                f"{host} already holds {len(others)} FT VMs (limit {FT_MAX_VMS_PER_HOST})"
-            )
-        vcpus = sum(x.vcpus for x in others) + v.vcpus
-        if vcpus > FT_MAX_VCPUS_PER_HOST:
-            problems.append(f"{host} would hold {vcpus} FT vCPUs (limit {FT_MAX_VCPUS_PER_HOST})")
-        return problems
+        choice(edition, FT_MAX_VCPUS, "Edition")
+        found = placement.problems(self, vm, host, "secondary")
+        if found and not found[0].startswith(host):
+            found = [f"{host} {found[0]}", *found[1:]]
+        return found
 
-    def _ft_vms_on(self, host: str) -> list[VM]:
+    def ft_vms_on(self, host: str) -> list[VM]:
         """FT VMs with a copy on ``host``: primaries registered there and secondaries."""
         return [
             vm
@@ -689,7 +736,7 @@ class Cluster:
             The VM's name.
         secondary_host : str, optional
             Where the secondary runs. Default: the host that can take it with the most free
-            memory (the first such host on a tie).
+            memory (the first such host on a tie), chosen by :func:`vmlab.placement.place`.
         edition : str
             The vSphere edition, which sets the vCPU limit per FT VM (:data:`FT_MAX_VCPUS`:
             2 for ``'standard'`` and ``'enterprise'``, 8 for ``'enterprise_plus'``).
@@ -702,13 +749,10 @@ class Cluster:
         Raises
         ------
         ValueError
-            A rule is broken: HA is off on the cluster (FT needs it: "vSphere HA must be
-            enabled on the cluster before you can use Fault Tolerance", VMware documentation;
-            call ``cluster.enable_ha()`` first), too many vCPUs, no FT logging network or a
-            slow one (SMP-FT needs
-            :data:`FT_LOGGING_MIN_GBIT_S`), disks not on shared storage, FT already on, or no
-            host can run the secondary. The message names the rule and what to change; the
-            cluster is left as it was.
+            A rule of :func:`vmlab.ft_rules.enable_problem` is broken (HA off, too many vCPUs,
+            no or a slow FT logging network, disks not on shared storage, FT already on), or
+            no host can run the secondary. The message names the rule and what to change;
+            the cluster is left as it was.
 
         Examples
         --------
@@ -721,54 +765,11 @@ class Cluster:
         """
         v = self.vms[vm]
         choice(edition, FT_MAX_VCPUS, "Edition")
-        if getattr(self, "ha", None) is None:
-            raise ValueError(
-                f"FT needs vSphere HA on the cluster, and HA is off in cluster {self.name!r} "
-                f'(VMware: "vSphere HA must be enabled on the cluster before you can use Fault '
-                f'Tolerance"). Turn it on first with cluster.enable_ha(), then call '
-                f"cluster.enable_ft({vm!r}) again"
-            )
-        if v.secondary_host is not None:
-            raise ValueError(
-                f"VM {vm!r} already has FT: its secondary runs on {v.secondary_host}. To move it, "
-                f"call cluster.disable_ft({vm!r}) first"
-            )
-        limit = FT_MAX_VCPUS[edition]
-        if v.vcpus > limit:
-            raise ValueError(
-                f"FT allows at most {limit} vCPUs per VM with the {edition} edition "
-                f"(standard/enterprise: 2, enterprise_plus: 8) and {vm!r} has {v.vcpus}. Give "
-                f"it fewer vCPUs, use edition='enterprise_plus', or protect it with HA instead"
-            )
-        net = self.networks.get("ft_logging")
-        if net is None:
-            raise ValueError(
-                f"FT needs a logging network between the hosts, and cluster {self.name!r} has "
-                f"none: add one with cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
-            )
-        if net.bandwidth_gbit_s < FT_LOGGING_MIN_GBIT_S:
-            raise ValueError(
-                f"SMP-FT needs a {FT_LOGGING_MIN_GBIT_S:g} Gbit/s logging network; this "
-                f"cluster's is {net.bandwidth_gbit_s:g} Gbit/s. Upgrade it with "
-                f"cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
-            )
-        ds = self.datastores[v.datastore] if v.datastore else None
-        if ds is None or not ds.shared:
-            raise ValueError(
-                f"FT keeps {vm!r}'s disks on storage both copies see, but they are on "
-                f"{v.datastore or 'no datastore'} (not shared). Move them to a shared datastore"
-            )
-        mine = [x for x in self._ft_vms_on(v.host) if x.name != vm]
-        if len(mine) + 1 > FT_MAX_VMS_PER_HOST or (
-            sum(x.vcpus for x in mine) + v.vcpus > FT_MAX_VCPUS_PER_HOST
-        ):
-            raise ValueError(
-                f"{v.host} (the primary's host) already holds {len(mine)} FT VMs with "
-                f"{sum(x.vcpus for x in mine)} vCPUs; the limits are {FT_MAX_VMS_PER_HOST} FT "
-                f"VMs and {FT_MAX_VCPUS_PER_HOST} FT vCPUs per host. Move {vm!r} to another "
-                f"host first"
-            )
+        problem = enable_problem(self, vm, edition)
+        if problem:
+            raise ValueError(problem)
         if secondary_host is not None:
+            self.hosts[secondary_host]
             problems = self.ft_host_problems(vm, secondary_host, edition=edition)
             if problems:
                 raise ValueError(
@@ -777,22 +778,14 @@ class Cluster:
                 )
             target = secondary_host
         else:
-            fits = [h for h in self.hosts if not self.ft_host_problems(vm, h, edition=edition)]
-            if not fits:
-                reasons = [
-                    f"{h}: {self.ft_host_problems(vm, h, edition=edition)[0]}"
-                    for h in self.hosts
-                    if h != v.host
-                ]
+            chosen = placement.place(self, vm, "secondary")
+            if chosen.host is None:
                 raise ValueError(
                     f"No host can run the secondary of {vm!r} ({v.vcpus} vCPU, "
-                    f"{v.memory_gib:g} GiB): "
-                    + "; ".join(reasons[:4])
-                    + (f"; … ({len(reasons)} hosts)" if len(reasons) > 4 else "")
-                    + ". FT needs a second host with a matching CPU and room"
+                    f"{v.memory_gib:g} GiB): {chosen.why_not()}. FT needs a second host with "
+                    "a matching CPU and room"
                 )
-            order = {h: i for i, h in enumerate(self.hosts)}
-            target = max(fits, key=lambda h: (self.free_memory_gib(h), -order[h]))
+            target = chosen.host
         v.protection = "ft"
         v.secondary_host = target
         return v
@@ -813,13 +806,13 @@ class Cluster:
             with_ft = [x.name for x in self.vms.values() if x.secondary_host]
             raise ValueError(f"VM {vm!r} has no FT; VMs with FT: {_listing(with_ft)}")
         v.secondary_host = None
-        v.protection = "ha" if getattr(self, "ha", None) is not None else "none"
+        v.protection = "ha" if self.ha is not None else "none"
         return v
 
     # -- the source document's cluster -------------------------------------------------------
 
     @classmethod
-    def example(cls) -> Cluster:
+    def example(cls, hosts: int = 16, vms: int | None = None) -> Cluster:
         """The cluster of the source document: 16 identical hosts on shared storage.
 
         16 × Intel Ice Lake hosts (32 cores, 256 GiB each) on one shared SAN datastore, a
@@ -840,19 +833,37 @@ class Cluster:
         VMs are spread round-robin over the hosts in the order of the table, so every host
         runs a mix. Workloads follow :data:`SERVICE_PROFILES`. The result is the same every
         time.
+
+        A larger (or smaller) cluster of the same kind: ``hosts`` identical hosts, and ``vms``
+        VMs (default: the same 4.75 VMs per host) in the same service mix, e.g.
+        ``Cluster.example(hosts=64, vms=600)`` for a class exercise at scale.
+
+        >>> big = Cluster.example(hosts=64, vms=600)
+        >>> len(big.hosts), len(big.vms), big.vms_on("esx-64")[0].name
+        (64, 600, 'web-64')
         """
+        hosts = int(positive(hosts, "hosts"))
+        counts = {"web": 24, "app": 16, "db": 8, "mail": 8, "file": 12, "dc": 8}
+        total = sum(counts.values())
+        if hosts != 16 or vms is not None:
+            wanted = round(total * hosts / 16) if vms is None else int(positive(vms, "vms"))
+            scaled = {k: n * wanted / total for k, n in counts.items()}
+            counts = {k: int(x) for k, x in scaled.items()}
+            for k in sorted(scaled, key=lambda k: int(scaled[k]) - scaled[k])[
+                : wanted - sum(counts.values())
+            ]:
+                counts[k] += 1
         c = cls(name="example")
-        for i in range(1, 17):
+        for i in range(1, hosts + 1):
             c.add_host(f"esx-{i:02d}", cpu="intel-icelake", cores=32, memory_gib=256)
         c.add_datastore("san-01", shared=True)
         c.add_network("management", bandwidth_gbit_s=1)
         c.add_network("vmotion", bandwidth_gbit_s=10)
         c.add_network("ft_logging", bandwidth_gbit_s=10)
-        counts = {"web": 24, "app": 16, "db": 8, "mail": 8, "file": 12, "dc": 8}
-        hosts = list(c.hosts)
+        names = list(c.hosts)
         k = 0
         for service, n in counts.items():
             for i in range(1, n + 1):
-                c.add_vm(f"{service}-{i:02d}", host=hosts[k % len(hosts)], service=service)
+                c.add_vm(f"{service}-{i:02d}", host=names[k % len(names)], service=service)
                 k += 1
         return c

@@ -10,32 +10,48 @@
     0  web-03   585.0
     1  web-19   585.0
 
-The simulation works on its own copy of the cluster, so the cluster you pass in is never
-changed. Every state change is logged as an event and as a state interval; the results are
-pandas DataFrames (:class:`Timeline`).
+The cluster you pass in is a spec and is never changed: a run keeps everything that changes
+in one :class:`vmlab.state.RunState` (where each VM and each FT secondary is, their states,
+the hosts' states, and memory reserved for work under way). Every state change is logged as
+a typed event (:class:`vmlab.EventKind`) and as a state interval; the results are pandas
+DataFrames (:class:`Timeline`).
 
-Feature models (vMotion, HA, FT) plug in through the small API below — :meth:`Simulation.log`,
-:meth:`Simulation.set_vm_state`, :meth:`Simulation.boot_vm`, :meth:`Simulation.subscribe` —
-and never import this module's internals.
+The features (vMotion and maintenance, HA, FT) are parts with one contract
+(:mod:`vmlab.features`): the simulation tells each the events it logs, asks them which VMs
+they keep alive when a host stops and to move their copies off a host entering maintenance,
+and offers them the :class:`vmlab.features.Engine` methods (``log``, ``set_vm_state``,
+``boot_vm``, ``place`` …). :data:`FEATURES` lists them; a new feature is a new module and one
+line there.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Generator
-from dataclasses import dataclass, field
+from collections import defaultdict, deque
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import simpy
 
-from vmlab import ft, ha, vmotion  # ft: FT (issue 5)
 from vmlab.cluster import Cluster, NotFoundError
+from vmlab.events import Event, EventKind
+from vmlab.features import Feature
+from vmlab.ft_agent import FTAgent
+from vmlab.ha import HAAgent
+from vmlab.placement import Placement, place
+from vmlab.state import LIVE_STATES, MEMORY_COLUMNS, RunState
 from vmlab.units import format_clock, format_duration
+from vmlab.vmotion import VMotion, concurrency_limit, fixed_problems
 
 SimTime = float
 """Simulated time in seconds since the start of the run."""
+
+FEATURES: tuple[type[Any], ...] = (VMotion, HAAgent, FTAgent)
+"""The features a run may start, in the order they hear each event. Each is started when its
+``wanted(cluster)`` says so (HA when the cluster has HA, FT when a VM has FT)."""
 
 VM_STATES = ("running", "stunned", "down", "booting", "migrating", "secondary", "off")
 """``running`` serves clients; ``migrating`` also serves them while vMotion copies memory;
@@ -117,46 +133,84 @@ def _in_cluster_order(frame: pd.DataFrame, column: str, names: list[str]) -> pd.
 
 def _seconds(value: object, name: str, *, zero_ok: bool) -> float:
     """``value`` as a finite number of seconds, or a ValueError that says what was wrong."""
-    try:
-        t = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number of seconds, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
+        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+    t = float(value)
     if not np.isfinite(t) or t < 0 or (t == 0 and not zero_ok):
         bound = "0 or more seconds after the start" if zero_ok else "more than 0 seconds"
         raise ValueError(f"{name} must be {bound}, not {value!r}")
     return t
 
 
-@dataclass(frozen=True)
+def _name(value: object, what: str) -> str:
+    """A host/VM name must be a string (a list or a dict is a mistake worth saying so)."""
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a name (a string such as 'esx-01'), not {value!r}")
+    return value
+
+
 class Timeline:
     """What happened during a run.
 
     Attributes
     ----------
     events : DataFrame
-        One row per event: ``t_s, kind, host, vm, detail``.
+        One row per event: ``t_s, kind, host, vm, detail`` (``kind`` is an
+        :class:`vmlab.EventKind` value).
     states : DataFrame
         One row per VM state interval: ``vm, host, state, start_s, end_s, cause``. An interval
-        still open when the run ends closes at ``until_s``.
+        still open when the run ends closes at ``until_s``. FT secondaries have their own
+        intervals, in state ``secondary``.
     host_states : DataFrame
         One row per host state interval: ``host, state, start_s, end_s``.
     until_s : float
         When the run stopped.
+    final : RunState
+        Where everything was at ``until_s`` (``final.vms['web-01'].host``,
+        ``final.vms_on('esx-03')``, ``final.primary`` …).
     cluster : Cluster
-        The cluster as it was at ``until_s``.
+        A copy of the cluster as it was at ``until_s`` (made the first time it is read).
+    spec : Cluster
+        The cluster the run started from (unchanged).
     migrations : DataFrame
         One row per vMotion that ran: ``vm, from_host, to_host, start_s, end_s, total_time_s,
         downtime_s, n_rounds, transferred_gib, outcome`` (empty when none ran).
+    memory : DataFrame
+        One row per change of a host's memory: ``t_s, host, vms_gib, secondaries_gib,
+        reserved_gib, capacity_gib`` (VMs registered there, FT secondaries, and memory
+        reserved for a migration or a secondary under way).
     """
 
-    events: pd.DataFrame
-    states: pd.DataFrame
-    host_states: pd.DataFrame
-    until_s: float
-    cluster: Cluster
-    migrations: pd.DataFrame = field(
-        default_factory=lambda: pd.DataFrame(columns=MIGRATION_COLUMNS)
-    )
+    def __init__(
+        self,
+        events: pd.DataFrame,
+        states: pd.DataFrame,
+        host_states: pd.DataFrame,
+        until_s: float,
+        final: RunState,
+        migrations: pd.DataFrame | None = None,
+        memory: pd.DataFrame | None = None,
+    ) -> None:
+        self.events = events
+        self.states = states
+        self.host_states = host_states
+        self.until_s = until_s
+        self.final = final
+        self.spec = final.spec
+        self.migrations = (
+            pd.DataFrame(columns=MIGRATION_COLUMNS) if migrations is None else migrations
+        )
+        self.memory = pd.DataFrame(columns=MEMORY_COLUMNS) if memory is None else memory
+
+    @cached_property
+    def cluster(self) -> Cluster:
+        return self.final.snapshot()
+
+    def __repr__(self) -> str:
+        return (
+            f"<Timeline of {self.spec.name!r} to {self.until_s:g} s: {len(self.events)} events, "
+            f"{len(self.states)} state intervals>"
+        )
 
     def outages(self) -> pd.DataFrame:
         """One row per service outage: ``vm, service, start_s, end_s, down_s, cause, ongoing``.
@@ -191,11 +245,11 @@ class Timeline:
             current["ongoing"] = current["end_s"] >= self.until_s
             rows.append(current)
         out = pd.DataFrame(rows, columns=["vm", "start_s", "end_s", "cause", "ongoing"])
-        services = {name: vm.service for name, vm in self.cluster.vms.items()}
+        services = {name: vm.service for name, vm in self.spec.vms.items()}
         out["service"] = out["vm"].map(services)
         out["down_s"] = out["end_s"] - out["start_s"]
         out["ongoing"] = out["ongoing"].astype(bool)
-        order = {name: i for i, name in enumerate(self.cluster.vms)}
+        order = {name: i for i, name in enumerate(self.spec.vms)}
         out = (
             out.assign(_o=out["vm"].map(order))
             .sort_values(["start_s", "_o"], kind="stable")
@@ -215,13 +269,13 @@ class Timeline:
         if rows.empty:
             rows = self.states[(self.states.vm == vm) & (self.states.state != "secondary")]
             if rows.empty:
-                self.cluster.vms[vm]  # unknown name → readable error
+                self.spec.vms[vm]  # unknown name → readable error
             return str(rows.iloc[-1].state)
         return str(rows.iloc[0].state)
 
     def host_state_at(self, host: str, t_s: float) -> str:
         """The state of ``host`` at time ``t_s``."""
-        self.cluster.hosts[host]
+        self.spec.hosts[host]
         rows = self.host_states[
             (self.host_states.host == host)
             & (self.host_states.start_s <= t_s)
@@ -243,12 +297,12 @@ class Timeline:
 
 
 class Simulation:
-    """Plays scheduled actions on a copy of a cluster in simulated time (SimPy).
+    """Plays scheduled actions on a cluster in simulated time (SimPy).
 
     Parameters
     ----------
     cluster : Cluster
-        Copied; the original is never changed.
+        The spec; never changed (the run keeps its own :class:`vmlab.state.RunState`).
     seed : int
         Seeds :attr:`rng`, the only source of randomness, so every run is the same.
 
@@ -263,11 +317,14 @@ class Simulation:
 
     def __init__(self, cluster: Cluster, seed: int = 0) -> None:
         if not isinstance(cluster, Cluster):
-            raise TypeError(f"Simulation needs a Cluster, not {type(cluster).__name__}")
-        self.cluster: Cluster = cluster.copy()
+            raise ValueError(f"Simulation needs a Cluster, not {type(cluster).__name__}")
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise ValueError(f"seed must be a whole number of 0 or more, not {seed!r}")
+        self.spec: Cluster = cluster
         self.seed = int(seed)
         self.rng = np.random.default_rng(self.seed)
         self.env = simpy.Environment()
+        self.state = RunState(cluster, clock=lambda: float(self.env.now))
         self._actions: list[tuple[float, int, str, str, Callable[[], None]]] = []
         self._events: list[tuple[float, str, str, str, str]] = []
         self._open: dict[tuple[str, str], list[Any]] = {}  # (vm, copy) -> [host, state, t, cause]
@@ -275,19 +332,25 @@ class Simulation:
         self._host_open: dict[str, list[Any]] = {}
         self._host_intervals: list[tuple[str, str, float, float]] = []
         self._token: dict[str, int] = defaultdict(int)  # bumps cancel a VM's pending steps
-        self._subscribers: dict[str, list[Callable[[dict[str, Any]], None]]] = defaultdict(list)
+        self._queue: deque[Event] = deque()
+        self._holding = 0  # > 0 while an action runs: its events are told after it
         self._ran = False
-        self.features: dict[str, Any] = {}  # feature agents (vMotion, HA, FT) by name
-        for name, vm in self.cluster.vms.items():
-            self._open[(name, "primary")] = [vm.host, vm.state, 0.0, ""]
-        for name, host in self.cluster.hosts.items():
-            self._host_open[name] = [host.state, 0.0]
-        # FT (issue 5): opens each FT secondary's interval; fails over, re-protects (vmlab.ft)
-        self._ft = ft.FTAgent(self)
+        self._moves: set[tuple[str, float]] = set()
         self.partition_sides: tuple[frozenset[str], frozenset[str]] | None = None
         self._partitions: list[tuple[float, float]] = []
-        if self.cluster.ha is not None:  # HA is on: start its agent (vmlab.ha)
-            self.features["ha"] = ha.HAAgent(self)
+        for name, vm in self.state.vms.items():
+            self._open[(name, "primary")] = [vm.host, vm.state, 0.0, ""]
+        for name, host in self.state.hosts.items():
+            self._host_open[name] = [host.state, 0.0]
+        self.features: dict[str, Feature] = {}
+        for feature in FEATURES:
+            if feature.wanted(cluster):
+                self.features[feature.name] = feature(self)
+
+    @property
+    def cluster(self) -> RunState:
+        """The cluster as the run sees it (its :class:`vmlab.state.RunState`)."""
+        return self.state
 
     # -- scheduling (validated up front; a rejected call changes nothing) ---------------------
 
@@ -317,29 +380,51 @@ class Simulation:
         )
 
     def migrate(
-        self, vm: str, to_host: str, *, at_s: float, switchover_target_ms: float | None = None
+        self,
+        vm: str,
+        to_host: str,
+        *,
+        at_s: float,
+        switchover_target_ms: float | None = None,
+        datastore: str | None = None,
     ) -> None:
         """Schedule a vMotion of ``vm`` to ``to_host`` at ``at_s``.
 
         The VM keeps running while its memory is copied (state ``migrating``), is stunned
-        for the switchover only, and resumes on ``to_host`` with the same MAC and IP.
+        for the switchover only, and resumes on ``to_host`` with the same MAC and IP. With
+        ``datastore``, a shared-nothing vMotion (vSphere 5.1+): the disks are copied to that
+        datastore first, over the same vMotion network, while the VM runs.
+
         Problems that cannot change with time (CPUs, storage, the vMotion network) are refused
-        now with a ``ValueError``; those that can (free memory, host state) are checked when
-        the migration starts and logged as ``vmotion_refused``.
+        now with a ``ValueError``; those that can (free memory, host state, FT anti-affinity)
+        are checked when the migration starts and logged as ``vmotion_refused``.
         """
         t = self._check_time(at_s)
-        self.cluster.vms[vm]
-        self.cluster.hosts[to_host]
-        fixed = vmotion.fixed_problems(self.cluster, vm, to_host)
+        _name(vm, "vm")
+        _name(to_host, "to_host")
+        self.spec.vms[vm]
+        self.spec.hosts[to_host]
+        if datastore is not None:
+            _name(datastore, "datastore")
+        if switchover_target_ms is not None:
+            _seconds(switchover_target_ms, "switchover_target_ms", zero_ok=False)
+        fixed = fixed_problems(self.spec, vm, to_host, datastore=datastore)
         if fixed:
             raise ValueError(f"vMotion of {vm} to {to_host} is refused: " + "; ".join(fixed))
+        if (vm, t) in self._moves:
+            raise ValueError(
+                f"{vm} already has a vMotion scheduled at {t:g} s; a VM moves one way at a time"
+            )
+        self._moves.add((vm, t))
         self._actions.append(
             (
                 t,
                 len(self._actions),
                 "migrate",
                 "",
-                lambda: vmotion.start_migration(self, vm, to_host, switchover_target_ms),
+                lambda: self._vmotion().migrate(
+                    vm, to_host, switchover_target_ms=switchover_target_ms, datastore=datastore
+                ),
             )
         )
 
@@ -348,29 +433,40 @@ class Simulation:
         :func:`vmlab.vmotion.propose_moves` as ``(vm, to_host)`` pairs. Moves leaving the same
         host run a few at a time and share its vMotion link, as in maintenance mode."""
         t = self._check_time(at_s)
-        pairs = [(str(vm), str(host)) for vm, host in moves]
-        for vm, host in pairs:
-            self.cluster.vms[vm]
-            self.cluster.hosts[host]
-            fixed = vmotion.fixed_problems(self.cluster, vm, host)
+        if isinstance(moves, str | bytes) or not hasattr(moves, "__iter__"):
+            raise ValueError(f"moves must be a list of (vm, to_host) pairs, not {moves!r}")
+        pairs: list[tuple[str, str]] = []
+        for move in moves:
+            if not isinstance(move, tuple | list) or len(move) != 2:
+                raise ValueError(f"Each move is a (vm, to_host) pair, not {move!r}")
+            vm, host = _name(move[0], "vm"), _name(move[1], "to_host")
+            self.spec.vms[vm]
+            self.spec.hosts[host]
+            fixed = fixed_problems(self.spec, vm, host)
             if fixed:
                 raise ValueError(f"vMotion of {vm} to {host} is refused: " + "; ".join(fixed))
+            pairs.append((vm, host))
+        names = [vm for vm, _ in pairs]
+        twice = sorted({vm for vm in names if names.count(vm) > 1})
+        if twice:
+            raise ValueError(f"Each VM can be moved once per call; twice: {', '.join(twice)}")
+        clash = [vm for vm in names if (vm, t) in self._moves]
+        if clash:
+            raise ValueError(f"{clash[0]} already has a vMotion scheduled at {t:g} s")
+        self._moves |= {(vm, t) for vm in names}
         self._actions.append(
-            (t, len(self._actions), "migrate_many", "", lambda: vmotion.start_moves(self, pairs))
+            (t, len(self._actions), "migrate_many", "", lambda: self._vmotion().move_many(pairs))
         )
 
     def enter_maintenance(self, host: str, *, at_s: float) -> None:
-        """Schedule maintenance mode for ``host``: every VM leaves with vMotion (a few at a
-        time), then the empty host is powered off for the work. No service stops."""
-        self._schedule_host_action(
-            "enter_maintenance", host, at_s, lambda h: vmotion.start_maintenance(self, h)
-        )
+        """Schedule maintenance mode for ``host``: every VM and every FT secondary leaves with
+        vMotion (a few at a time), then the empty host is powered off for the work. No service
+        stops. If something cannot leave, the host stays up (``maintenance_blocked``)."""
+        self._schedule_host_action("enter_maintenance", host, at_s, self._do_enter_maintenance)
 
     def exit_maintenance(self, host: str, *, at_s: float) -> None:
         """Schedule the end of maintenance: ``host`` is back up, empty, ready for VMs."""
-        self._schedule_host_action(
-            "exit_maintenance", host, at_s, lambda h: vmotion.finish_maintenance(self, h)
-        )
+        self._schedule_host_action("exit_maintenance", host, at_s, self._do_exit_maintenance)
 
     def isolate_host(self, host: str, *, at_s: float) -> None:
         """Schedule the loss of ``host``'s management network at ``at_s``: the host and its
@@ -400,13 +496,13 @@ class Simulation:
         a = [hosts_a] if isinstance(hosts_a, str) else list(hosts_a)
         b = [hosts_b] if isinstance(hosts_b, str) else (None if hosts_b is None else list(hosts_b))
         for h in a + (b or []):
-            self.cluster.hosts[h]  # unknown host → NotFoundError listing the hosts
+            self.spec.hosts[_name(h, "host")]  # unknown host → NotFoundError listing the hosts
         if b is None:
-            b = [h for h in self.cluster.hosts if h not in a]
+            b = [h for h in self.spec.hosts if h not in a]
         both = sorted(set(a) & set(b))
         if both:
             raise ValueError(f"A host cannot be on both sides of a partition: {', '.join(both)}")
-        neither = [h for h in self.cluster.hosts if h not in a and h not in b]
+        neither = [h for h in self.spec.hosts if h not in a and h not in b]
         if neither:
             raise ValueError(
                 f"Every host must be on one side of the partition; on neither: "
@@ -438,13 +534,13 @@ class Simulation:
         host is fine, but the guest stops answering and stops sending guest heartbeats. With
         HA's VM monitoring on, the VM is reset; otherwise it stays down."""
         t = self._check_time(at_s)
-        self.cluster.vms[vm]  # unknown VM → NotFoundError listing the VMs
+        self.spec.vms[_name(vm, "vm")]  # unknown VM → NotFoundError listing the VMs
         self._actions.append(
             (t, len(self._actions), "hang_guest", "", lambda: self._do_hang_guest(vm))
         )
 
     def cut_ft_logging(self, vm: str, *, at_s: float) -> None:
-        """Schedule a cut of the FT logging link of ``vm`` at ``at_s`` (issue 5, vmlab.ft).
+        """Schedule a cut of the FT logging link of ``vm`` at ``at_s`` (vmlab.ft).
 
         Both copies think the other has died and race for an atomic test-and-set on shared
         storage: exactly one goes on, the other stops itself, and a new secondary is started.
@@ -455,15 +551,25 @@ class Simulation:
             ``vm`` has no FT (the message lists the VMs that have it).
         """
         t = self._check_time(at_s)
-        self._ft.check_cut(vm)
+        self.spec.vms[_name(vm, "vm")]
+        ft = self.features.get("ft")
+        if not isinstance(ft, FTAgent) or self.spec.vms[vm].secondary_host is None:
+            with_ft = [n for n, v in self.spec.vms.items() if v.secondary_host]
+            raise ValueError(
+                f"VM {vm!r} has no FT, so it has no logging link to cut; VMs with FT: "
+                f"{', '.join(with_ft) or '(none)'}. Turn it on first with "
+                f"cluster.enable_ft({vm!r})"
+            )
         self._actions.append(
-            (t, len(self._actions), "cut_ft_logging", "", lambda: self._ft.cut_logging(vm))
+            (t, len(self._actions), "cut_ft_logging", "", lambda: ft.cut_logging(vm))
         )
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
         """Schedule any callable at ``at_s`` (for feature models and experiments)."""
         t = self._check_time(at_s)
-        self._actions.append((t, len(self._actions), label, "", action))
+        if not callable(action):
+            raise ValueError(f"action must be a function to call at {t:g} s, not {action!r}")
+        self._actions.append((t, len(self._actions), str(label), "", action))
 
     def _check_time(self, at_s: float) -> float:
         self._check_not_ran()
@@ -471,7 +577,7 @@ class Simulation:
 
     def _check_not_ran(self) -> None:
         if self._ran:
-            raise RuntimeError(
+            raise ValueError(
                 "This simulation has already run; make a new Simulation to try another schedule"
             )
 
@@ -479,13 +585,13 @@ class Simulation:
         self, kind: str, host: str, at_s: float, fn: Callable[[str], None]
     ) -> None:
         t = self._check_time(at_s)
-        self.cluster.hosts[host]  # unknown host → NotFoundError listing the hosts
+        self.spec.hosts[_name(host, "host")]  # unknown host → NotFoundError listing the hosts
         planned = self._actions + [(t, len(self._actions), kind, host, lambda: fn(host))]
         self._check_host_sequence(host, planned)
         self._actions = planned
 
-    def _check_host_sequence(self, host: str, actions: list) -> None:
-        state, since = self.cluster.hosts[host].state, 0.0
+    def _check_host_sequence(self, host: str, actions: list[Any]) -> None:
+        state, since = self.spec.hosts[host].state, 0.0
         last_kind = "the start"
         for t, _, kind, target, _ in sorted(actions, key=lambda a: (a[0], a[1])):
             if target != host or kind not in _HOST_TRANSITIONS:
@@ -499,23 +605,49 @@ class Simulation:
                     + _hint(host, state, kind)
                 )
             state, since, last_kind = new_state, t, kind
-        return None
 
-    # -- the API that feature models use ---------------------------------------------------------
+    # -- the Engine that features use (vmlab.features) ---------------------------------------
 
     @property
     def now(self) -> SimTime:
         return float(self.env.now)
 
-    def log(self, kind: str, *, host: str = "", vm: str = "", detail: str = "") -> None:
-        """Append an event at the current time and tell its subscribers."""
-        self._events.append((self.now, kind, host, vm, detail))
-        for callback in self._subscribers.get(kind, ()):
-            callback({"t_s": self.now, "kind": kind, "host": host, "vm": vm, "detail": detail})
+    def log(self, kind: EventKind | str, *, host: str = "", vm: str = "", detail: str = "") -> None:
+        """Append an event at the current time; the features hear it once the action that
+        logged it is over."""
+        event = Event(self.now, EventKind(kind), host, vm, detail)
+        self._events.append((event.t_s, event.kind.value, host, vm, detail))
+        self._queue.append(event)
+        if not self._holding:
+            self._tell()
 
-    def subscribe(self, kind: str, callback: Callable[[dict[str, Any]], None]) -> None:
-        """Call ``callback(event)`` each time an event of ``kind`` is logged."""
-        self._subscribers[kind].append(callback)
+    def _tell(self) -> None:
+        self._holding += 1
+        try:
+            while self._queue:
+                event = self._queue.popleft()
+                for feature in self.features.values():
+                    feature.handle(event)
+        finally:
+            self._holding -= 1
+
+    @contextmanager
+    def _action(self) -> Iterator[None]:
+        """Hold the events an action logs until it is done, then tell the features."""
+        self._holding += 1
+        try:
+            yield
+        finally:
+            self._holding -= 1
+        if not self._holding:
+            self._tell()
+
+    def place(self, vm: str, purpose: str, **options: Any) -> Placement:
+        """Choose a host for ``vm`` in this run (:func:`vmlab.placement.place`)."""
+        return place(self.state, vm, purpose, **options)
+
+    def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process:
+        return self.env.process(generator)
 
     def set_vm_state(
         self,
@@ -526,10 +658,11 @@ class Simulation:
         cause: str = "",
         copy: str = "primary",
     ) -> None:
-        """Close the VM's current state interval and open a new one (on ``host`` if given)."""
+        """Close the VM's current state interval and open a new one (on ``host`` if given).
+        For the primary copy, the run state moves the VM to ``host``."""
         if state not in VM_STATES:
             raise ValueError(f"Unknown VM state {state!r}; states are {', '.join(VM_STATES)}")
-        v = self.cluster.vms[vm]
+        v = self.state.vms[vm]
         key = (vm, copy)
         if key in self._open:
             old_host, old_state, start, old_cause = self._open[key]
@@ -541,7 +674,7 @@ class Simulation:
         self._open[key] = [new_host, state, self.now, cause]
         if copy == "primary":
             v.state = state
-            v.host = new_host
+            self.state.move_vm(vm, new_host)
 
     def end_copy(self, vm: str, copy: str) -> None:
         """Close the open interval of a VM copy (e.g. an FT secondary that is gone)."""
@@ -552,7 +685,7 @@ class Simulation:
                 self._intervals.append((vm, old_host, old_state, start, self.now, cause))
 
     def set_host_state(self, host: str, state: str) -> None:
-        h = self.cluster.hosts[host]
+        h = self.state.hosts[host]
         old_state, start = self._host_open[host]
         if old_state == state:
             return
@@ -572,87 +705,167 @@ class Simulation:
     def _boot(self, vm: str, host: str, cause: str) -> Generator[simpy.Event, Any, None]:
         self.cancel_pending(vm)
         token = self._token[vm]
-        v = self.cluster.vms[vm]
+        v = self.state.vms[vm]
         self.set_vm_state(vm, "booting", host=host, cause=cause)
         self.log(
-            "vm_booting",
+            EventKind.VM_BOOTING,
             host=host,
             vm=vm,
             detail=f"guest and service start take {format_duration(v.boot_s)}",
         )
         yield self.env.timeout(v.boot_s)
-        if self._token[vm] != token or self.cluster.hosts[host].state == "down":
+        if self._token[vm] != token or self.state.hosts[host].state == "down":
             return
         self.set_vm_state(vm, "running", host=host)
-        self.log("vm_running", host=host, vm=vm, detail="service answers again")
+        self.log(EventKind.VM_RUNNING, host=host, vm=vm, detail="service answers again")
 
-    # -- built-in actions ----------------------------------------------------------------
+    def _vmotion(self) -> VMotion:
+        feature = self.features["vmotion"]
+        assert isinstance(feature, VMotion)
+        return feature
+
+    # -- the simulation's own actions -----------------------------------------------------------
 
     def _do_fail_host(self, host: str, *, planned: bool = False) -> None:
-        self.set_host_state(host, "down")
-        # FT (issue 5): an FT VM whose secondary is live elsewhere fails over instead of stopping
-        failovers = self._ft.failovers_for(host)
-        victims = [
-            vm
-            for vm in self.cluster.vms_on(host)
-            if vm.state != "down" and vm.name not in failovers
-        ]
-        if planned:
-            cause = f"{host} powered off for maintenance"
-            self.log("host_powered_off", host=host, detail=f"{len(victims)} VMs shut down first")
-        else:
-            cause = f"{host} failed"
-            self.log("host_failed", host=host, detail=f"{len(victims)} VMs stop at once")
-        for vm in victims:
-            self.cancel_pending(vm.name)
-            self.set_vm_state(vm.name, "down", host=host, cause=cause)
-            self.log("vm_down", host=host, vm=vm.name, detail=f"{vm.service} service stops")
-        self._ft.host_failed(host, failovers)  # FT (issue 5)
+        with self._action():
+            self.set_host_state(host, "down")
+            self.state.evacuating.discard(host)
+            saved: set[str] = set()
+            for feature in self.features.values():
+                saved |= feature.claim(host)  # FT: primaries whose secondary takes over
+            victims = [
+                vm
+                for vm in self.state.vms_on(host)
+                if vm.state in LIVE_STATES and vm.name not in saved
+            ]
+            if planned:
+                cause = f"{host} powered off for maintenance"
+                self.log(
+                    EventKind.HOST_POWERED_OFF,
+                    host=host,
+                    detail=f"{len(victims)} VMs shut down first",
+                )
+            else:
+                cause = f"{host} failed"
+                self.log(
+                    EventKind.HOST_FAILED, host=host, detail=f"{len(victims)} VMs stop at once"
+                )
+            for vm in victims:
+                self.cancel_pending(vm.name)
+                self.set_vm_state(vm.name, "down", host=host, cause=cause)
+                self.log(
+                    EventKind.VM_DOWN, host=host, vm=vm.name, detail=f"{vm.service} service stops"
+                )
 
     def _do_repair_host(self, host: str, *, planned: bool = False) -> None:
-        self.set_host_state(host, "up")
-        waiting = [vm for vm in self.cluster.vms_on(host) if vm.state == "down"]
-        kind = "host_powered_on" if planned else "host_repaired"
-        self.log(kind, host=host, detail=f"{len(waiting)} VMs power on")
-        for vm in waiting:
-            self.boot_vm(vm.name, host, cause=self._open[(vm.name, "primary")][3])
+        with self._action():
+            self.set_host_state(host, "up")
+            waiting = [vm for vm in self.state.vms_on(host) if vm.state == "down"]
+            kind = EventKind.HOST_POWERED_ON if planned else EventKind.HOST_REPAIRED
+            self.log(kind, host=host, detail=f"{len(waiting)} VMs power on")
+            for vm in waiting:
+                self.boot_vm(vm.name, host, cause=self._open[(vm.name, "primary")][3])
 
     def _do_isolate_host(self, host: str) -> None:
-        self.set_host_state(host, "isolated")
-        n = len(self.cluster.vms_on(host))
-        self.log(
-            "management_network_lost",
-            host=host,
-            detail=f"the host and its {n} VMs keep running, but it hears no other host",
-        )
+        with self._action():
+            self.set_host_state(host, "isolated")
+            n = len(self.state.vms_on(host))
+            self.log(
+                EventKind.MANAGEMENT_NETWORK_LOST,
+                host=host,
+                detail=f"the host and its {n} VMs keep running, but it hears no other host",
+            )
+
+    def _do_enter_maintenance(self, host: str) -> None:
+        with self._action():
+            vms = [vm for vm in self.state.vms_on(host) if vm.state in ("running", "migrating")]
+            secondaries = self.state.secondaries_on(host)
+            net = self.state.networks.get("vmotion")
+            limit = concurrency_limit(net.bandwidth_gbit_s if net else 0)
+            also = f" and {len(secondaries)} FT secondaries" if secondaries else ""
+            self.log(
+                EventKind.MAINTENANCE_REQUESTED,
+                host=host,
+                detail=f"evacuating {len(vms)} VMs{also} with vMotion, at most {limit} at a time",
+            )
+            self.state.evacuating.add(host)
+            moves: list[simpy.Process] = []
+            for feature in self.features.values():
+                moves += feature.evacuate(host)
+            self.env.process(self._finish_evacuation(host, moves))
+
+    def _finish_evacuation(
+        self, host: str, moves: list[simpy.Process]
+    ) -> Generator[Any, Any, None]:
+        if moves:
+            yield self.env.all_of(moves)
+        self.state.evacuating.discard(host)
+        if self.state.hosts[host].state != "up":
+            return
+        left = self.state.live_copies_on(host)
+        with self._action():
+            if left:
+                self.log(
+                    EventKind.MAINTENANCE_BLOCKED,
+                    host=host,
+                    detail=f"{len(left)} could not leave ({', '.join(left)}); the host stays up",
+                )
+                return
+            self.set_host_state(host, "maintenance")
+            self.log(
+                EventKind.HOST_IN_MAINTENANCE,
+                host=host,
+                detail="empty: powered off for the work; no service stopped",
+            )
+
+    def _do_exit_maintenance(self, host: str) -> None:
+        with self._action():
+            if self.state.hosts[host].state != "maintenance":
+                self.log(
+                    EventKind.MAINTENANCE_NOT_ENTERED,
+                    host=host,
+                    detail="it never reached maintenance mode, so there is nothing to exit",
+                )
+                return
+            self.set_host_state(host, "up")
+            self.log(
+                EventKind.MAINTENANCE_EXITED, host=host, detail="back in the pool, ready for VMs"
+            )
 
     def _do_partition(self, sides: tuple[frozenset[str], frozenset[str]]) -> None:
-        self.partition_sides = sides
-        a, b = (sorted(s, key=list(self.cluster.hosts).index) for s in sides)
-        self.log(
-            "partition",
-            detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
-            f"({len(b)} hosts) can no longer hear each other",
-        )
+        with self._action():
+            self.partition_sides = sides
+            order = list(self.spec.hosts)
+            a, b = (sorted(s, key=order.index) for s in sides)
+            self.log(
+                EventKind.PARTITION,
+                detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
+                f"({len(b)} hosts) can no longer hear each other",
+            )
 
     def _do_heal_partition(self) -> None:
-        self.partition_sides = None
-        self.log("partition_healed", detail="every host hears every other again")
+        with self._action():
+            self.partition_sides = None
+            self.log(EventKind.PARTITION_HEALED, detail="every host hears every other again")
 
     def _do_hang_guest(self, vm: str) -> None:
-        v = self.cluster.vms[vm]
-        if v.state != "running":
+        with self._action():
+            v = self.state.vms[vm]
+            if v.state != "running":
+                self.log(
+                    EventKind.GUEST_HANG_SKIPPED,
+                    host=v.host,
+                    vm=vm,
+                    detail=f"it was {v.state}, not running",
+                )
+                return
+            self.set_vm_state(vm, "down", cause="guest hung")
             self.log(
-                "guest_hang_skipped", host=v.host, vm=vm, detail=f"it was {v.state}, not running"
+                EventKind.GUEST_HUNG,
+                host=v.host,
+                vm=vm,
+                detail=f"the guest stops answering; {v.service} service stops",
             )
-            return
-        self.set_vm_state(vm, "down", cause="guest hung")
-        self.log(
-            "guest_hung",
-            host=v.host,
-            vm=vm,
-            detail=f"the guest stops answering; {v.service} service stops",
-        )
 
     # -- running ----------------------------------------------------------------------------
 
@@ -668,7 +881,8 @@ class Simulation:
 
     def _later(self, t: float, action: Callable[[], None]) -> Generator[simpy.Event, Any, None]:
         yield self.env.timeout(t - self.now)
-        action()
+        with self._action():
+            action()
 
     def _timeline(self, until: float) -> Timeline:
         intervals = list(self._intervals)
@@ -676,17 +890,25 @@ class Simulation:
             if until > start:
                 intervals.append((vm, host, state, start, until, cause))
         states = _in_cluster_order(
-            pd.DataFrame(intervals, columns=STATE_COLUMNS), "vm", list(self.cluster.vms)
+            pd.DataFrame(intervals, columns=STATE_COLUMNS), "vm", list(self.spec.vms)
         )
         hosts = list(self._host_intervals) + [
             (h, s, start, until) for h, (s, start) in self._host_open.items() if until > start
         ]
         host_states = _in_cluster_order(
-            pd.DataFrame(hosts, columns=HOST_STATE_COLUMNS), "host", list(self.cluster.hosts)
+            pd.DataFrame(hosts, columns=HOST_STATE_COLUMNS), "host", list(self.spec.hosts)
         )
         events = pd.DataFrame(self._events, columns=EVENT_COLUMNS)
-        migrations = vmotion.migrations_table(self, MIGRATION_COLUMNS)
-        return Timeline(events, states, host_states, until, self.cluster.copy(), migrations)
+        migrations = self._vmotion().table(MIGRATION_COLUMNS)
+        memory = pd.DataFrame(self.state.memory_log, columns=MEMORY_COLUMNS)
+        return Timeline(events, states, host_states, until, self.state, migrations, memory)
 
 
-__all__ = ["Simulation", "Timeline", "VM_STATES", "OUTAGE_STATES", "NotFoundError"]
+__all__ = [
+    "FEATURES",
+    "OUTAGE_STATES",
+    "VM_STATES",
+    "NotFoundError",
+    "Simulation",
+    "Timeline",
+]

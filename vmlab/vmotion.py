@@ -1,9 +1,11 @@
 """vMotion inside a cluster: the checks vCenter makes, migrations in simulated time,
-maintenance mode and load balancing.
+maintenance-mode evacuation and load balancing.
 
 The memory copy itself is the pure model in :mod:`vmlab.migration` (re-exported here as
-:func:`precopy`); this module decides *whether* a VM may move, *where* to, and places the
-copy on the simulation's clock. It is handed a simulation and never imports ``vmlab.sim``.
+:func:`precopy`); this module decides *whether* a VM may move and *where* to (through
+:mod:`vmlab.placement`), and places the copy on the simulation's clock as the feature
+:class:`VMotion`. It is handed the simulation as a :class:`vmlab.features.Engine` and never
+imports ``vmlab.sim``.
 
 >>> from vmlab import Cluster
 >>> from vmlab.vmotion import check
@@ -18,18 +20,22 @@ Host('esx-17', amd-zen4, 32 cores, 256 GiB, up)
 
 from __future__ import annotations
 
-from collections.abc import Generator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import simpy
 
-from vmlab.cluster import CPU_MODELS, Cluster
+from vmlab.events import HOST_GONE, Event, EventKind
+from vmlab.features import Engine, FeatureBase
 from vmlab.migration import MigrationResult, precopy
-from vmlab.units import format_duration
+from vmlab.placement import cpus_compatible, place, problems
+from vmlab.state import RunState
+from vmlab.units import format_duration, gbit_s_to_mib_s, gib_to_mib
 
-if TYPE_CHECKING:  # the simulation is handed in; never imported at run time
-    import simpy
+if TYPE_CHECKING:
+    from vmlab.cluster import Cluster
+    from vmlab.state import Reservation
 
 MIN_VMOTION_GBIT_S = 1.0
 """vSphere refuses vMotion on a link under 1 Gbit/s (vSphere API fault
@@ -37,15 +43,17 @@ MIN_VMOTION_GBIT_S = 1.0
 
 MAX_CONCURRENT_PER_HOST = {1.0: 4, 10.0: 8}
 """Simultaneous vMotions per host: 4 on a 1 GbE vMotion network, 8 on 10 GbE or faster
-(VMware vSphere documentation, "Limits on Simultaneous Migrations", vCenter Server and Host
-Management). Not in figures.md: read from the VMware page directly."""
+(VMware vSphere 6.7 documentation, "Limits on Simultaneous Migrations"; figures.md)."""
 
 __all__ = [
     "MAX_CONCURRENT_PER_HOST",
     "MIN_VMOTION_GBIT_S",
     "MigrationResult",
+    "VMotion",
     "check",
     "concurrency_limit",
+    "cpus_compatible",
+    "fixed_problems",
     "host_load",
     "precopy",
     "propose_moves",
@@ -57,100 +65,87 @@ __all__ = [
 # ----------------------------------------------------------------------------------------
 
 
-def cpus_compatible(cluster: Cluster, source: str, target: str) -> str | None:
-    """Why the CPUs of ``source`` and ``target`` forbid a vMotion, or None when they allow it.
+def fixed_problems(
+    cluster: Any, vm: str, target_host: str, *, datastore: str | None = None
+) -> list[str]:
+    """The problems of a move that time cannot fix: CPUs, storage, the vMotion network.
 
-    A running guest has seen its CPU's features and may be using them, so the target must
-    offer every one: same vendor, same or newer generation. An EVC baseline
-    (``cluster.evc``) masks every host down to the baseline's features, so any two hosts of
-    that vendor at or above the baseline become compatible (VMware documentation, EVC).
+    ``datastore`` names the datastore a shared-nothing vMotion copies the disks to (vSphere
+    5.1+: compute and storage change in one live operation); by default the disks stay where
+    they are and the target must see them.
     """
-    s, t = cluster.hosts[source], cluster.hosts[target]
-    if s.cpu_vendor != t.cpu_vendor:
-        return (
-            f"CPUs are not compatible: {source} has an {s.cpu_label}, {target} an "
-            f"{t.cpu_label}; vMotion never crosses CPU vendors (not even with EVC)"
-        )
-    if cluster.evc is not None:
-        vendor, generation, label = CPU_MODELS[cluster.evc]
-        if vendor == s.cpu_vendor and min(s.cpu_generation, t.cpu_generation) >= generation:
-            return None
-    if t.cpu_generation < s.cpu_generation:
-        newest_common = min((s, t), key=lambda h: h.cpu_generation).cpu
-        return (
-            f"CPUs are not compatible: {source} ({s.cpu_label}) has features that {target} "
-            f"({t.cpu_label}) lacks; put both hosts in an EVC baseline, e.g. "
-            f"cluster.evc = {newest_common!r}"
-        )
-    return None
-
-
-def fixed_problems(cluster: Cluster, vm: str, target_host: str) -> list[str]:
-    """The problems of a move that time cannot fix: CPUs, storage, the vMotion network."""
     v = cluster.vms[vm]
     cluster.hosts[target_host]
-    problems: list[str] = []
+    found: list[str] = []
+    if datastore is not None:
+        ds = cluster.datastores[datastore]  # unknown → NotFoundError listing them
+        if not ds.visible_from(target_host):
+            found.append(f"{target_host} cannot see datastore {datastore!r}")
     if v.host == target_host:
-        return problems
-    cpu = cpus_compatible(cluster, v.host, target_host)
-    if cpu:
-        problems.append(cpu)
-    ds = cluster.datastores[v.datastore] if v.datastore else None
-    if ds is not None and not ds.visible_from(target_host):
-        problems.append(
-            f"{target_host} cannot see datastore {ds.name!r} where the disks of {vm} live: "
-            "classic vMotion needs storage both hosts share"
-        )
+        if datastore is None or datastore == v.datastore:
+            return found
+    else:
+        cpu = cpus_compatible(cluster, v.host, target_host)
+        if cpu:
+            found.append(cpu)
+    if datastore is None and v.datastore:
+        ds = cluster.datastores[v.datastore]
+        if not ds.visible_from(target_host):
+            found.append(
+                f"{target_host} cannot see datastore {ds.name!r} where the disks of {vm} live: "
+                "classic vMotion needs storage both hosts share; a shared-nothing vMotion "
+                "(datastore=...) copies the disks too"
+            )
     net = cluster.networks.get("vmotion")
     if net is None:
-        problems.append(
+        found.append(
             "The cluster has no vMotion network: add one, e.g. "
             "cluster.add_network('vmotion', bandwidth_gbit_s=10)"
         )
     elif net.bandwidth_gbit_s < MIN_VMOTION_GBIT_S:
-        problems.append(
+        found.append(
             f"The vMotion network runs at {net.bandwidth_gbit_s:g} Gbit/s; vSphere needs at "
             f"least {MIN_VMOTION_GBIT_S:g} Gbit/s"
         )
-    return problems
+    return found
 
 
-def check(cluster: Cluster, vm: str, target_host: str) -> list[str]:
+def check(cluster: Any, vm: str, target_host: str, *, datastore: str | None = None) -> list[str]:
     """The problems that block moving ``vm`` to ``target_host`` with vMotion, in plain words.
 
     Parameters
     ----------
-    cluster : Cluster
+    cluster : Cluster (or a run's state)
     vm : str
     target_host : str
+    datastore : str, optional
+        For a shared-nothing vMotion: the datastore the disks are copied to.
 
     Returns
     -------
     list of str
-        Empty when the move is allowed.
+        Empty when the move is allowed: the rules of :func:`vmlab.placement.problems` for a
+        vMotion (host up, room, FT anti-affinity, CPUs …) and :func:`fixed_problems`.
 
     Raises
     ------
     NotFoundError
-        The VM or the host does not exist (the message lists the valid names).
+        The VM, host or datastore does not exist (the message lists the valid names).
     """
     v = cluster.vms[vm]
-    t = cluster.hosts[target_host]
-    problems: list[str] = []
-    if v.host == target_host:
-        problems.append(f"{vm} already runs on {target_host}")
-        return problems
+    cluster.hosts[target_host]
+    if v.host == target_host and (datastore is None or datastore == v.datastore):
+        return [f"{vm} already runs on {target_host}"]
+    found: list[str] = []
     if v.state not in ("running", "migrating"):
-        problems.append(f"{vm} is {v.state}: vMotion moves running VMs only")
-    if t.state != "up":
-        problems.append(f"{target_host} is {t.state}: a VM can only move to a host that is up")
-    problems += fixed_problems(cluster, vm, target_host)
-    free = cluster.free_memory_gib(target_host)
-    if v.memory_gib > free:
-        problems.append(
-            f"{target_host} has {free:g} GiB of memory free, {vm} needs {v.memory_gib:g} GiB"
-        )
-    return problems
+        found.append(f"{vm} is {v.state}: vMotion moves running VMs only")
+    if v.host != target_host:
+        for problem in problems(cluster, vm, target_host, "vmotion", datastore=datastore):
+            if problem.startswith("CPUs") or "datastore" in problem:
+                continue  # said once, by fixed_problems
+            found.append(problem if problem[0].isupper() else f"{target_host} {problem}")
+    found += fixed_problems(cluster, vm, target_host, datastore=datastore)
+    return found
 
 
 def concurrency_limit(bandwidth_gbit_s: float) -> int:
@@ -164,33 +159,38 @@ def concurrency_limit(bandwidth_gbit_s: float) -> int:
 # ----------------------------------------------------------------------------------------
 
 
-@dataclass
-class VMotionAgent:
-    """vMotion's bookkeeping during one simulation: links in use and memory reserved.
+class VMotion(FeatureBase):
+    """vMotion during one simulation, as a feature: migrations, their links and reservations.
 
-    Migrations leaving one host share its vMotion link equally; a migration's share is fixed
-    when it starts (a simplification: real vMotion re-balances as streams come and go).
-    Memory on the target is reserved when a migration starts, as vSphere does.
+    Migrations leaving one host share its vMotion link; a migration's share is fixed when it
+    starts (a simplification: real vMotion re-balances as streams come and go). The VM's
+    memory is reserved on the target when a migration starts, as vSphere does, and released
+    when it ends either way. A migration whose target goes away (fails, is powered off,
+    loses its network) stops at once: before the switchover the VM keeps running on the
+    source; during the switchover it resumes on the source (the source keeps the VM until
+    the target has taken over). A migration whose source fails takes the VM down with it;
+    HA then treats it like the host's other VMs.
     """
 
-    sim: Any
-    active_from: dict[str, int] = field(default_factory=dict)
-    reserved_gib: dict[str, float] = field(default_factory=dict)
-    results: dict[str, list[MigrationResult]] = field(default_factory=dict)
-    log: list[dict[str, Any]] = field(default_factory=list)
+    name = "vmotion"
 
-    def free_gib(self, host: str) -> float:
-        return self.sim.cluster.free_memory_gib(host) - self.reserved_gib.get(host, 0.0)
+    def __init__(self, sim: Engine) -> None:
+        super().__init__(sim)
+        self.sim = sim
+        self.state: RunState = sim.state
+        self.active_from: dict[str, int] = {}
+        self.active: dict[str, tuple[simpy.Process, str, str]] = {}  # vm -> (process, src, dst)
+        self.results: dict[str, list[MigrationResult]] = {}
+        self.log: list[dict[str, Any]] = []
+        self.on(HOST_GONE | {EventKind.HOST_IN_MAINTENANCE}, self._on_host_gone)
 
-    def problems(self, vm: str, target: str) -> list[str]:
-        found = check(self.sim.cluster, vm, target)
-        need = self.sim.cluster.vms[vm].memory_gib
-        if not found and need > self.free_gib(target):
-            found.append(
-                f"{target} has {self.free_gib(target):g} GiB free once the migrations already "
-                f"under way land; {vm} needs {need:g} GiB"
-            )
-        return found
+    def _on_host_gone(self, event: Event) -> None:
+        for _vm, (process, source, target) in list(self.active.items()):
+            if event.host in (source, target) and process.is_alive:
+                process.interrupt(event.host)
+
+    def problems(self, vm: str, target: str, datastore: str | None = None) -> list[str]:
+        return check(self.state, vm, target, datastore=datastore)
 
     def migrate(
         self,
@@ -199,29 +199,35 @@ class VMotionAgent:
         *,
         switchover_target_ms: float | None = None,
         bandwidth_gbit_s: float | None = None,
+        datastore: str | None = None,
     ) -> simpy.Process | None:
         """Start moving ``vm`` to ``target`` now and return the SimPy process, or log
         ``vmotion_refused`` and return None when a check fails.
 
         The target's memory is reserved at once. ``bandwidth_gbit_s`` is this migration's share
         of the source's vMotion link (default: an equal share with those already running from
-        it).
+        it). ``datastore``: a shared-nothing vMotion that copies the disks there first.
         """
         sim = self.sim
-        v = sim.cluster.vms[vm]
+        v = self.state.vms[vm]
         source = v.host
-        found = self.problems(vm, target)
+        found = self.problems(vm, target, datastore)
+        if vm in self.active:
+            found.insert(0, f"{vm} is already being moved")
         if found:
-            sim.log("vmotion_refused", host=source, vm=vm, detail="; ".join(found))
+            sim.log(EventKind.VMOTION_REFUSED, host=source, vm=vm, detail="; ".join(found))
             return None
-        link = sim.cluster.networks["vmotion"].bandwidth_gbit_s
+        link = self.state.networks["vmotion"].bandwidth_gbit_s
         self.active_from[source] = self.active_from.get(source, 0) + 1
         share = bandwidth_gbit_s or link / self.active_from[source]
-        self.reserved_gib[target] = self.reserved_gib.get(target, 0.0) + v.memory_gib
+        reservation = self.state.reserve(target, v.memory_gib, vm=vm, why=f"vMotion from {source}")
         kwargs = (
             {} if switchover_target_ms is None else {"switchover_target_ms": switchover_target_ms}
         )
         result = precopy(v.memory_gib, v.dirty_rate_mib_s, v.working_set_gib, share, **kwargs)
+        disk_s = 0.0
+        if datastore is not None and datastore != v.datastore:
+            disk_s = gib_to_mib(v.disk_gib) / gbit_s_to_mib_s(share)
         self.results.setdefault(vm, []).append(result)
         row = {
             "vm": vm,
@@ -229,125 +235,139 @@ class VMotionAgent:
             "to_host": target,
             "start_s": sim.now,
             "end_s": float("nan"),
-            "total_time_s": result.total_time_s,
+            "total_time_s": disk_s + result.total_time_s,
             "downtime_s": result.downtime_s,
             "n_rounds": result.n_rounds,
-            "transferred_gib": result.transferred_mib / 1024,
+            "transferred_gib": result.transferred_mib / 1024 + (v.disk_gib if disk_s else 0.0),
             "outcome": result.outcome,
         }
         self.log.append(row)
+        what = f"copying {v.memory_gib:g} GiB"
+        if disk_s:
+            what = (
+                f"shared-nothing: copying its {v.disk_gib:g} GiB of disks to {datastore} "
+                f"({format_duration(disk_s)}), then {v.memory_gib:g} GiB of memory"
+            )
         sim.log(
-            "vmotion_started",
+            EventKind.VMOTION_STARTED,
             host=source,
             vm=vm,
-            detail=f"to {target}; copying {v.memory_gib:g} GiB at {share:.3g} Gbit/s on average",
+            detail=f"to {target}; {what} at {share:.3g} Gbit/s on average",
         )
         sim.set_vm_state(vm, "migrating", cause=f"vMotion to {target}")
-        return sim.env.process(self._copy(vm, source, target, result, row))
+        process = sim.process(
+            self._copy(vm, source, target, result, row, reservation, disk_s, datastore)
+        )
+        self.active[vm] = (process, source, target)
+        return process
 
     def _copy(
-        self, vm: str, source: str, target: str, result: MigrationResult, row: dict[str, Any]
+        self,
+        vm: str,
+        source: str,
+        target: str,
+        result: MigrationResult,
+        row: dict[str, Any],
+        reservation: Reservation,
+        disk_s: float,
+        datastore: str | None,
     ) -> Generator[Any, Any, bool]:
         sim = self.sim
-        v = sim.cluster.vms[vm]
+        v = self.state.vms[vm]
+        phase = "pre-copy"
         try:
-            yield sim.env.timeout(result.precopy_time_s)
-            if sim.cluster.vms[vm].host != source or v.state != "migrating":
-                row["outcome"] = "failed"  # the source host failed under us
-                return False
-            if result.outcome == "aborted" or sim.cluster.hosts[target].state != "up":
-                why = result.reason if result.outcome == "aborted" else f"{target} went away"
+            yield sim.env.timeout(disk_s + result.precopy_time_s)
+            if result.outcome == "aborted" or not result.switched_over:
                 sim.set_vm_state(vm, "running")
                 row["end_s"], row["outcome"] = sim.now, "aborted"
-                sim.log("vmotion_aborted", host=source, vm=vm, detail=f"{why}; stays on {source}")
+                sim.log(
+                    EventKind.VMOTION_ABORTED,
+                    host=source,
+                    vm=vm,
+                    detail=f"{result.reason}; stays on {source}",
+                )
                 return False
+            phase = "switchover"
             sim.set_vm_state(vm, "stunned", cause=f"vMotion switchover to {target}")
             sim.log(
-                "vm_stunned",
+                EventKind.VM_STUNNED,
                 host=source,
                 vm=vm,
                 detail=f"last {_final_copy_mib(result):.0f} MiB and device "
                 f"state sent while paused ({format_duration(result.downtime_s)})",
             )
             yield sim.env.timeout(result.downtime_s)
-            if v.state != "stunned" or sim.cluster.hosts[target].state != "up":
-                row["outcome"] = "failed"
-                return False
+            self.state.release(reservation)
+            if datastore is not None:
+                v.datastore = datastore
             sim.set_vm_state(vm, "running", host=target)
             row["end_s"] = sim.now
             sim.log(
-                "vmotion_completed",
+                EventKind.VMOTION_COMPLETED,
                 host=target,
                 vm=vm,
-                detail=f"from {source} in {format_duration(result.total_time_s)}, "
+                detail=f"from {source} in {format_duration(row['total_time_s'])}, "
                 f"stunned {format_duration(result.downtime_s)}, "
-                f"{result.n_rounds} rounds, {result.transferred_mib / 1024:.1f} GiB sent",
+                f"{result.n_rounds} rounds, {row['transferred_gib']:.1f} GiB sent",
             )
             sim.log(
-                "network_announced",
+                EventKind.NETWORK_ANNOUNCED,
                 host=target,
                 vm=vm,
                 detail="same MAC and IP; a RARP tells the switches the VM's new port",
             )
             return True
+        except simpy.Interrupt as stop:
+            gone = stop.cause
+            row["end_s"], row["outcome"] = sim.now, "failed"
+            if gone == source:  # the VM went down with its host (the simulation stopped it)
+                sim.log(
+                    EventKind.VMOTION_FAILED,
+                    host=source,
+                    vm=vm,
+                    detail=f"{source} went away during the {phase}; {vm} is down with it",
+                )
+                return False
+            if v.state in ("migrating", "stunned"):
+                sim.set_vm_state(vm, "running")
+            where = "it keeps running" if phase == "pre-copy" else "it resumes"
+            sim.log(
+                EventKind.VMOTION_FAILED,
+                host=source,
+                vm=vm,
+                detail=f"{target} went away during the {phase}; {where} on {source}",
+            )
+            return False
         finally:
+            self.state.release(reservation)
             self.active_from[source] -= 1
-            self.reserved_gib[target] -= v.memory_gib
+            self.active.pop(vm, None)
 
-    # -- maintenance mode ------------------------------------------------------------------
+    # -- maintenance mode --------------------------------------------------------------------
 
     def pick_target(self, vm: str, exclude: set[str]) -> str | None:
-        """The up host with the most free memory that passes every check (ties: by name)."""
-        options = [
-            h for h in self.sim.cluster.hosts if h not in exclude and not self.problems(vm, h)
-        ]
-        if not options:
-            return None
-        order = {h: i for i, h in enumerate(self.sim.cluster.hosts)}
-        return max(options, key=lambda h: (self.free_gib(h), -order[h]))
+        """Where an evacuated VM goes (:func:`vmlab.placement.place`, purpose ``evacuate``)."""
+        return self.sim.place(vm, "evacuate", exclude=exclude).host
 
-    def evacuate(self, host: str) -> simpy.Process:
-        return self.sim.env.process(self._evacuate(host))
+    def evacuate(self, host: str) -> list[simpy.Process]:
+        vms = [vm.name for vm in self.state.vms_on(host) if vm.state in ("running", "migrating")]
+        vms = [vm for vm in vms if vm not in self.active]
+        if not vms:
+            return []
+        return [self.sim.process(self._queue(host, vms, lambda vm: self.pick_target(vm, {host})))]
 
-    def _evacuate(self, host: str) -> Generator[Any, Any, None]:
-        sim = self.sim
-        cluster = sim.cluster
-        vms = [vm.name for vm in cluster.vms_on(host) if vm.state in ("running", "migrating")]
-        link = cluster.networks["vmotion"].bandwidth_gbit_s if "vmotion" in cluster.networks else 0
-        limit = concurrency_limit(link)
-        sim.log(
-            "maintenance_requested",
-            host=host,
-            detail=f"evacuating {len(vms)} VMs with vMotion, at most {limit} at a time",
-        )
-        yield from self._queue(host, vms, lambda vm: self.pick_target(vm, exclude={host}))
-        if cluster.hosts[host].state == "down":
-            return
-        left = [vm.name for vm in cluster.vms_on(host) if vm.state != "down"]
-        if left:
-            sim.log(
-                "maintenance_blocked",
-                host=host,
-                detail=f"{len(left)} VMs could not leave ({', '.join(left)}); the host stays up",
-            )
-            return
-        sim.set_host_state(host, "maintenance")
-        sim.log(
-            "host_in_maintenance",
-            host=host,
-            detail="empty: powered off for the work; no service stopped",
-        )
-
-    def _queue(self, host: str, vms: list[str], choose: Any) -> Generator[Any, Any, list[str]]:
+    def _queue(
+        self, host: str, vms: list[str], choose: Callable[[str], str | None]
+    ) -> Generator[Any, Any, list[str]]:
         """Migrate ``vms`` off ``host``, at most the concurrency limit at a time, sharing the
         link (:func:`fair_shares`); ``choose(vm)`` names each target when its turn comes.
         Returns the VMs that could not go."""
         sim = self.sim
-        cluster = sim.cluster
-        link = cluster.networks["vmotion"].bandwidth_gbit_s if "vmotion" in cluster.networks else 0
+        state = self.state
+        link = state.networks["vmotion"].bandwidth_gbit_s if "vmotion" in state.networks else 0
         limit = concurrency_limit(link)
         share = (
-            fair_shares([cluster.vms[vm] for vm in vms], link_gbit_s=link, limit=limit)
+            fair_shares([state.vms[vm] for vm in vms], link_gbit_s=link, limit=limit)
             if link
             else {}
         )
@@ -357,14 +377,17 @@ class VMotionAgent:
         while waiting or running:
             while waiting and len(running) < limit:
                 vm = waiting.pop(0)
+                if state.vms[vm].host != host or state.vms[vm].state not in ("running",):
+                    continue
                 target = choose(vm)
                 if target is None:
                     stuck.append(vm)
+                    why = place(state, vm, "evacuate", exclude={host}).why_not()
                     sim.log(
-                        "vmotion_refused",
+                        EventKind.VMOTION_REFUSED,
                         host=host,
                         vm=vm,
-                        detail="no other host can take it (capacity, CPU or storage)",
+                        detail=f"no other host can take it: {why}",
                     )
                     continue
                 process = self.migrate(vm, target, bandwidth_gbit_s=share.get(vm))
@@ -374,8 +397,8 @@ class VMotionAgent:
                     running.append(process)
             if running:
                 yield sim.env.any_of(running)
-                running = [p for p in running if not p.triggered]
-            if cluster.hosts[host].state == "down":
+                running = [p for p in running if p.is_alive]
+            if state.hosts[host].state == "down":
                 break
         return stuck
 
@@ -383,10 +406,14 @@ class VMotionAgent:
         """Start a set of moves now: the moves leaving one host queue and share its link."""
         by_source: dict[str, list[tuple[str, str]]] = {}
         for vm, target in moves:
-            by_source.setdefault(self.sim.cluster.vms[vm].host, []).append((vm, target))
+            by_source.setdefault(self.state.vms[vm].host, []).append((vm, target))
         for source, pairs in by_source.items():
             targets = dict(pairs)
-            self.sim.env.process(self._queue(source, list(targets), targets.get))
+            self.sim.process(self._queue(source, list(targets), targets.get))
+
+    def table(self, columns: list[str]) -> pd.DataFrame:
+        """One row per vMotion of the run (see :attr:`vmlab.sim.Timeline.migrations`)."""
+        return pd.DataFrame(self.log, columns=columns)
 
 
 def fair_shares(vms: list[Any], *, link_gbit_s: float, limit: int) -> dict[str, float]:
@@ -448,48 +475,6 @@ def _final_copy_mib(result: MigrationResult) -> float:
     return float(rounds.sent_mib.iloc[-1]) if len(rounds) > 1 else 0.0
 
 
-def _agent(sim: Any) -> VMotionAgent:
-    agent = sim.features.get("vmotion")
-    if agent is None:
-        agent = sim.features["vmotion"] = VMotionAgent(sim)
-    return agent
-
-
-def start_migration(sim: Any, vm: str, target: str, switchover_target_ms: float | None) -> None:
-    """Scheduled action: start one vMotion now (refused with an event when it cannot run)."""
-    _agent(sim).migrate(vm, target, switchover_target_ms=switchover_target_ms)
-
-
-def start_moves(sim: Any, moves: list[tuple[str, str]]) -> None:
-    """Scheduled action: start several vMotions at once (see :meth:`VMotionAgent.move_many`)."""
-    _agent(sim).move_many(moves)
-
-
-def start_maintenance(sim: Any, host: str) -> None:
-    """Scheduled action: evacuate ``host`` with vMotion, then power it off for the work."""
-    _agent(sim).evacuate(host)
-
-
-def finish_maintenance(sim: Any, host: str) -> None:
-    """Scheduled action: bring a host out of maintenance; it is up and empty."""
-    if sim.cluster.hosts[host].state != "maintenance":
-        sim.log(
-            "maintenance_not_entered",
-            host=host,
-            detail="it never reached maintenance mode, so there is nothing to exit",
-        )
-        return
-    sim.set_host_state(host, "up")
-    sim.log("maintenance_exited", host=host, detail="back in the pool, ready for VMs")
-
-
-def migrations_table(sim: Any, columns: list[str]) -> pd.DataFrame:
-    """One row per vMotion of the run (see :attr:`vmlab.sim.Timeline.migrations`)."""
-    agent = sim.features.get("vmotion")
-    rows = [] if agent is None else agent.log
-    return pd.DataFrame(rows, columns=columns)
-
-
 # ----------------------------------------------------------------------------------------
 # Load balancing
 # ----------------------------------------------------------------------------------------
@@ -524,14 +509,18 @@ def propose_moves(
     * otherwise move the largest VM, and look again;
     * among VMs of equal size, the one that dirties memory slowest (the shortest stun).
 
-    Each VM goes to the allowed host (:func:`check`) with the most free memory, as long as
-    that host stays under the threshold too. A simplification of what vSphere DRS weighs.
+    Each VM goes where :func:`vmlab.placement.place` puts it (purpose ``balance``: the
+    allowed host with the most free memory), as long as that host stays under the threshold
+    too. A simplification of what vSphere DRS weighs.
 
     Returns
     -------
     DataFrame
         ``vm, from_host, to_host, memory_gib, from_pct_after, to_pct_after``; empty when no
-        host is over the threshold (or nothing can be moved).
+        host is over the threshold (or nothing can be moved). ``plan.attrs`` says whether the
+        plan gets there: ``reaches_threshold`` (bool), ``hosts_over`` (the hosts still over
+        it after the moves), ``average_pct`` (memory in use across the up hosts) and ``why``
+        (in words, when it does not reach it).
 
     Raises
     ------
@@ -540,24 +529,22 @@ def propose_moves(
     """
     if not 1 <= float(threshold_pct) <= 100:
         raise ValueError(f"threshold_pct must be between 1 and 100, not {threshold_pct!r}")
-    work = cluster.copy()
-    order = {h: i for i, h in enumerate(work.hosts)}
+    work = RunState(cluster)  # the plan moves VMs in a run state; the cluster is not touched
     moves = []
 
     def pct(host: str) -> float:
         return 100 * work.used_memory_gib(host) / work.hosts[host].memory_gib
 
     def target_for(vm: Any, source: str) -> str | None:
-        targets = [
+        room = [
             h
             for h in work.hosts
-            if h != source
-            and not check(work, vm.name, h)
-            and 100 * (work.used_memory_gib(h) + vm.memory_gib) / work.hosts[h].memory_gib
+            if 100 * (work.used_memory_gib(h) + vm.memory_gib) / work.hosts[h].memory_gib
             <= threshold_pct
         ]
-        return max(targets, key=lambda h: (work.free_memory_gib(h), -order[h]), default=None)
+        return place(work, vm.name, "balance", candidates=room, unreachable="would go over").host
 
+    stopped = ""
     for _ in range(max_moves):
         hot = [h for h in work.hosts if work.hosts[h].state == "up" and pct(h) > threshold_pct]
         if not hot:
@@ -570,13 +557,16 @@ def propose_moves(
             if vm.state == "running" and (t := target_for(vm, source)) is not None
         ]
         if not movable:
+            stopped = (
+                f"no VM on {source} can move without taking another host over {threshold_pct:g} %"
+            )
             break
         enough = [(vm, t) for vm, t in movable if vm.memory_gib >= excess]
         if enough:
             vm, target = min(enough, key=lambda m: (m[0].memory_gib, m[0].dirty_rate_mib_s))
         else:
             vm, target = min(movable, key=lambda m: (-m[0].memory_gib, m[0].dirty_rate_mib_s))
-        work.vms[vm.name].host = target
+        work.move_vm(vm.name, target)
         moves.append(
             {
                 "vm": vm.name,
@@ -587,7 +577,28 @@ def propose_moves(
                 "to_pct_after": round(pct(target), 1),
             }
         )
-    return pd.DataFrame(
+    else:
+        stopped = f"the plan stopped at max_moves={max_moves}"
+    plan = pd.DataFrame(
         moves,
         columns=["vm", "from_host", "to_host", "memory_gib", "from_pct_after", "to_pct_after"],
     )
+    up = [h for h in work.hosts.values() if h.state == "up"]
+    over = [h.name for h in up if pct(h.name) > threshold_pct]
+    average = (
+        100
+        * sum(work.used_memory_gib(h.name) for h in up)
+        / max(sum(h.memory_gib for h in up), 1e-9)
+    )
+    why = ""
+    if over:
+        why = stopped
+        if average > threshold_pct:
+            why = (
+                f"the hosts that are up average {average:.1f} % of their memory in use, so "
+                f"no plan can bring every host under {threshold_pct:g} %"
+            )
+    plan.attrs.update(
+        reaches_threshold=not over, hosts_over=over, average_pct=round(average, 1), why=why
+    )
+    return plan

@@ -1,0 +1,192 @@
+"""One placement for every feature: where a VM (or its FT secondary) may go, and why not.
+
+HA restarts, FT secondaries, vMotion targets, maintenance evacuations and the balancer all
+ask :func:`place`; each host is tested by the same rules (:func:`problems`):
+
+- the host is up: not down, isolated, in maintenance or entering it;
+- it is not a dedicated failover host, unless HA is restarting VMs (vSphere keeps those
+  hosts empty: "DRS does not place VMs on them", VMware vSphere Availability);
+- it has the cores, and the memory free once its VMs, FT secondaries and *reservations*
+  (a migration or a secondary under way, see :mod:`vmlab.state`) are counted;
+- it sees the VM's datastore (or the one a shared-nothing vMotion copies the disks to);
+- FT anti-affinity: a primary and its secondary never share a host, for any move;
+  FT's per-host limits and CPU rule (:mod:`vmlab.ft_rules`);
+- for a live move (vMotion), CPUs that expose the same features (:func:`cpus_compatible`).
+
+Of the hosts that pass, the one with the most free memory wins; ties go to the first in
+the cluster ("the alternate hosts with the most available unreserved capacity", VMware
+documentation on HA placement; a simplification of what DRS weighs).
+
+>>> from vmlab import Cluster
+>>> c = Cluster.example()
+>>> place(c, "web-01", "vmotion").host
+'esx-02'
+>>> c.hosts["esx-02"].state = "down"
+>>> place(c, "web-01", "vmotion", candidates=["esx-01", "esx-02"]).why_not(most=2)
+'esx-01: web-01 already runs on esx-01; esx-02: is down; … (16 hosts in all)'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from vmlab.cpus import CPU_MODELS
+from vmlab.ft_rules import ft_limit_problems, secondary_cpu_problem
+
+__all__ = ["PURPOSES", "Placement", "cpus_compatible", "place", "problems"]
+
+Purpose = Literal["restart", "vmotion", "evacuate", "balance", "secondary"]
+PURPOSES: tuple[str, ...] = ("restart", "vmotion", "evacuate", "balance", "secondary")
+"""What a host is chosen for: an HA restart, a vMotion target, a maintenance evacuation, a
+balancing move, or a new FT secondary."""
+
+LIVE_MOVES = frozenset({"vmotion", "evacuate", "balance"})
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The chosen host (``None`` when no host passes) and, for every host left out, why."""
+
+    vm: str
+    purpose: str
+    host: str | None
+    rejected: dict[str, str] = field(default_factory=dict)
+
+    def why_not(self, most: int = 4) -> str:
+        """The reasons in one line: ``'esx-02: is down; esx-03: has 2 GiB free …'``."""
+        items = [f"{h}: {why}" for h, why in self.rejected.items()]
+        if not items:
+            return "no host to choose from"
+        more = f"; … ({len(items)} hosts in all)" if len(items) > most else ""
+        return "; ".join(items[:most]) + more
+
+
+def cpus_compatible(view: Any, source: str, target: str) -> str | None:
+    """Why the CPUs of ``source`` and ``target`` forbid a live move, or None when they allow it.
+
+    A running guest has seen its CPU's features and may be using them, so the target must
+    offer every one: same vendor, same or newer generation. An EVC baseline (``view.evc``)
+    masks every host down to the baseline's features, so any two hosts of that vendor at or
+    above the baseline become compatible (VMware documentation, EVC).
+    """
+    s, t = view.hosts[source], view.hosts[target]
+    if s.cpu_vendor != t.cpu_vendor:
+        return (
+            f"CPUs are not compatible: {source} has an {s.cpu_label}, {target} an "
+            f"{t.cpu_label}; vMotion never crosses CPU vendors (not even with EVC)"
+        )
+    if view.evc is not None:
+        vendor, generation, _label = CPU_MODELS[view.evc]
+        if vendor == s.cpu_vendor and min(s.cpu_generation, t.cpu_generation) >= generation:
+            return None
+    if t.cpu_generation < s.cpu_generation:
+        newest_common = min((s, t), key=lambda h: h.cpu_generation).cpu
+        return (
+            f"CPUs are not compatible: {source} ({s.cpu_label}) has features that {target} "
+            f"({t.cpu_label}) lacks; put both hosts in an EVC baseline, e.g. "
+            f"cluster.evc = {newest_common!r}"
+        )
+    return None
+
+
+def _failover_hosts(view: Any) -> tuple[str, ...]:
+    ha = view.ha
+    return tuple(ha.failover_hosts) if ha is not None else ()
+
+
+def problems(
+    view: Any, vm: str, host: str, purpose: str, *, datastore: str | None = None
+) -> list[str]:
+    """Why ``host`` cannot take ``vm`` for ``purpose`` (an empty list: it can).
+
+    ``view`` is a :class:`vmlab.Cluster` or a :class:`vmlab.state.RunState`.
+    ``datastore`` is where the disks will be (a shared-nothing vMotion); default where they
+    are.
+    """
+    v = view.vms[vm]
+    h = view.hosts[host]
+    out: list[str] = []
+    if purpose == "secondary":
+        if host == v.host:
+            return [f"{host} runs the primary; the secondary must be on another host"]
+    elif host == v.host:
+        return [f"{vm} already runs on {host}"]
+    if h.state != "up":
+        out.append(f"is {h.state}")
+    elif host in getattr(view, "evacuating", ()):
+        out.append("is entering maintenance mode")
+    if host in _failover_hosts(view) and purpose != "restart":
+        out.append("is a dedicated failover host, kept empty for HA restarts")
+    if h.cores < v.vcpus:
+        out.append(f"has {h.cores} cores, {vm} has {v.vcpus} vCPUs")
+    ds = datastore or v.datastore
+    if ds and not view.datastores[ds].visible_from(host):
+        out.append(f"cannot see datastore {ds!r} where the disks of {vm} are")
+    free = view.free_memory_gib(host)
+    if free + 1e-9 < v.memory_gib:
+        out.append(f"has {max(free, 0):g} GiB of memory free, {vm} needs {v.memory_gib:g} GiB")
+    if purpose == "secondary":
+        cpu = secondary_cpu_problem(view, vm, host)
+        if cpu:
+            out.append(cpu)
+        out += ft_limit_problems(view, vm, host)
+    elif v.protection == "ft":
+        pending = getattr(view, "pending_secondary", lambda _vm: None)(vm)
+        if host in (v.secondary_host, pending):
+            out.append(
+                f"holds the FT secondary of {vm}: a primary and its secondary never share a host"
+            )
+        out += ft_limit_problems(view, vm, host)
+    if purpose in LIVE_MOVES and v.host in view.hosts:
+        cpu = cpus_compatible(view, v.host, host)
+        if cpu:
+            out.append(cpu)
+    return out
+
+
+def place(
+    view: Any,
+    vm: str,
+    purpose: str,
+    *,
+    candidates: Sequence[str] | None = None,
+    exclude: Iterable[str] = (),
+    prefer: Iterable[str] = (),
+    datastore: str | None = None,
+    unreachable: str = "not reachable by the HA primary (network partition)",
+) -> Placement:
+    """Choose a host for ``vm``; see the module docstring for the rules.
+
+    Parameters
+    ----------
+    candidates : hosts to choose among (default: every host); the others are left out as
+        ``unreachable``.
+    exclude : hosts never to use (e.g. the host being emptied).
+    prefer : hosts tried first when they pass (HA's dedicated failover hosts).
+    datastore : see :func:`problems`.
+    """
+    if purpose not in PURPOSES:
+        raise ValueError(f"Placement purpose {purpose!r} is not known; choose one of {PURPOSES}")
+    allowed = None if candidates is None else set(candidates)
+    skip = set(exclude)
+    preferred = set(prefer)
+    rejected: dict[str, str] = {}
+    best: tuple[int, float, int] | None = None
+    chosen = None
+    for i, host in enumerate(view.hosts):
+        if host in skip:
+            continue
+        if allowed is not None and host not in allowed:
+            if host != view.vms[vm].host:
+                rejected[host] = unreachable
+            continue
+        found = problems(view, vm, host, purpose, datastore=datastore)
+        if found:
+            rejected[host] = "; ".join(found)
+            continue
+        key = (1 if host in preferred else 0, view.free_memory_gib(host), -i)
+        if best is None or key > best:
+            best, chosen = key, host
+    return Placement(vm, purpose, chosen, rejected)
