@@ -21,13 +21,14 @@ NB ?=
 
 # Layers run one after another, in this order, even under `make -j`.
 .NOTPARALLEL:
-.PHONY: lab test lint notebooks bench clean distclean help \
-        test-start test-unit test-notebooks test-browser test-binder
+.PHONY: lab test lint notebooks bench chaos clean distclean help \
+        test-start test-types test-unit test-notebooks test-browser test-binder
 
 help:
 	@echo "make lab        start JupyterLab on the lessons (creates .venv on first use)"
 	@echo "make test       run every test layer: unit, notebooks, browser, binder"
-	@echo "make lint       ruff check + ruff format --check"
+	@echo "make lint       ruff check + ruff format --check + mypy"
+	@echo "make chaos      the engine's invariants on many random mixed sequences (CHAOS_SEQUENCES)"
 	@echo "make notebooks  re-execute the lessons in place, with normalised metadata"
 	@echo "make bench      run the benchmarks"
 	@echo "make clean      remove caches, test artifacts and the Binder check's venv"
@@ -79,7 +80,7 @@ bench: $(STAMP_TEST)
 
 # ---------------------------------------------------------------- checking
 
-test: test-start test-unit test-notebooks test-browser test-binder
+test: test-start test-types test-unit test-notebooks test-browser test-binder
 	@echo
 	@echo "===== make test: every layer passed in $$(( $$(date +%s) - $$(cat $(SUMMARY).start) )) s"
 	@cat $(SUMMARY)
@@ -87,6 +88,10 @@ test: test-start test-unit test-notebooks test-browser test-binder
 test-start: $(STAMP_TEST)
 	@rm -f $(SUMMARY)
 	@date +%s > $(SUMMARY).start
+
+# mypy on vmlab/ (the engine, plots and widgets): no errors.
+test-types: $(STAMP_TEST)
+	@$(LAYER) types $(VENV)/bin/mypy
 
 # Unit and property tests of the engine, plots, widgets and tooling (no browser).
 test-unit: $(STAMP_TEST)
@@ -115,6 +120,12 @@ test-binder: $(STAMP_TEST)
 lint: $(STAMP_TEST)
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy
+
+# The engine's invariants on many random mixed sequences; prints what it ran.
+CHAOS_SEQUENCES ?= 20000
+chaos: $(STAMP_TEST)
+	CHAOS_SEQUENCES=$(CHAOS_SEQUENCES) $(PYTEST) tests/test_engine_invariants.py -q -s
 
 # ---------------------------------------------------------------- tidying
 

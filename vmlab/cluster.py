@@ -849,10 +849,10 @@ class Cluster:
             wanted = round(total * hosts / 16) if vms is None else int(positive(vms, "vms"))
             scaled = {k: n * wanted / total for k, n in counts.items()}
             counts = {k: int(x) for k, x in scaled.items()}
-            for k in sorted(scaled, key=lambda k: int(scaled[k]) - scaled[k])[
+            for service in sorted(scaled, key=lambda s: int(scaled[s]) - scaled[s])[
                 : wanted - sum(counts.values())
             ]:
-                counts[k] += 1
+                counts[service] += 1
         c = cls(name="example")
         for i in range(1, hosts + 1):
             c.add_host(f"esx-{i:02d}", cpu="intel-icelake", cores=32, memory_gib=256)

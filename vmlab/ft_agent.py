@@ -211,7 +211,8 @@ class FTAgent(FeatureBase):
         self.sim.end_copy(name, "secondary")
         self.cluster.set_secondary(name, None)
         if t_primary <= t_secondary:
-            self.sim.set_vm_state(name, "running", host=primary)
+            moving = self.cluster.incoming(name) is not None  # a vMotion goes on
+            self.sim.set_vm_state(name, "migrating" if moving else "running", host=primary)
             self.sim.log(
                 EventKind.FT_TEST_AND_SET, host=primary, vm=name,
                 detail=f"the primary on {primary} won the atomic test-and-set on {where}; the "
@@ -391,8 +392,8 @@ class FTAgent(FeatureBase):
         for vm in self.cluster.secondaries_on(host):
             if self.status.get(vm.name) != PROTECTED:
                 continue
-            target = self._secondary_target(vm.name, exclude=(host,))
-            if target is None:
+            new_host = self._secondary_target(vm.name, exclude=(host,))
+            if new_host is None:
                 self.sim.log(
                     EventKind.FT_UNPROTECTED, host=host, vm=vm.name,
                     detail=f"no other host can take the secondary of {vm.name} (CPU, room or "
@@ -400,12 +401,12 @@ class FTAgent(FeatureBase):
                 )  # fmt: skip
                 continue
             reservation = self.cluster.reserve(
-                target, vm.memory_gib, vm=vm.name, why=f"FT secondary of {vm.name} moving"
+                new_host, vm.memory_gib, vm=vm.name, why=f"FT secondary of {vm.name} moving"
             )
             self._gen[vm.name] += 1
             moves.append(
                 self.env.process(
-                    self._move_secondary(vm.name, host, target, reservation, self._gen[vm.name])
+                    self._move_secondary(vm.name, host, new_host, reservation, self._gen[vm.name])
                 )
             )
         return moves

@@ -606,6 +606,7 @@ def make_policy(
             f"{', '.join(ADMISSION_POLICIES)} (or None), or pass a PercentagePolicy, "
             f"SlotPolicy or FailoverHostsPolicy"
         )
+    assert isinstance(policy, FailoverHostsPolicy)
     for h in policy.hosts:
         cluster.hosts[h]  # unknown → NotFoundError listing the hosts
     if len(set(policy.hosts)) >= len(cluster.hosts):

@@ -128,6 +128,8 @@ def problems(
     if free + 1e-9 < v.memory_gib:
         out.append(f"has {max(free, 0):g} GiB of memory free, {vm} needs {v.memory_gib:g} GiB")
     if purpose == "secondary":
+        if host == getattr(view, "incoming", lambda _vm: None)(vm):
+            out.append(f"is where {vm} is moving to with vMotion: the copies must not meet")
         cpu = secondary_cpu_problem(view, vm, host)
         if cpu:
             out.append(cpu)

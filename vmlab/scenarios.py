@@ -233,7 +233,7 @@ def availability(
             raise ValueError(f"{name} must be 0 or more, not {value!r}")
     down = table.set_index("feature").downtime_s
     if weekend_outage_s is None:
-        weekend_outage_s = vm_impact(cpu_swap_weekend())["downtime_s"]
+        weekend_outage_s = float(vm_impact(cpu_swap_weekend())["downtime_s"])  # type: ignore[arg-type]
     plans = {
         "none": (down["none"], weekend_outage_s),
         "vMotion": (down["none"], down["vMotion"]),

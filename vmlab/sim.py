@@ -422,7 +422,7 @@ class Simulation:
                 len(self._actions),
                 "migrate",
                 "",
-                lambda: self._vmotion().migrate(
+                lambda: self._vmotion().start(
                     vm, to_host, switchover_target_ms=switchover_target_ms, datastore=datastore
                 ),
             )

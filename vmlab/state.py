@@ -134,12 +134,12 @@ class RunState:
         """Hosts entering maintenance mode: nothing new is placed on them."""
         self.primary: str | None = spec.ha.primary if spec.ha is not None else None
         """vSphere HA's primary host of the main network segment (kept by the HA feature)."""
-        for vm in self.vms.values():
-            self._on[vm.host][vm.name] = None
-            self._vms_gib[vm.host] += vm.memory_gib
-            if vm.secondary_host is not None:
-                self._secondaries[vm.secondary_host][vm.name] = None
-                self._sec_gib[vm.secondary_host] += vm.memory_gib
+        for run in self.vms.values():
+            self._on[run.host][run.name] = None
+            self._vms_gib[run.host] += run.memory_gib
+            if run.secondary_host is not None:
+                self._secondaries[run.secondary_host][run.name] = None
+                self._sec_gib[run.secondary_host] += run.memory_gib
         self.memory_log: list[tuple[float, str, float, float, float, float]] = []
         for h in spec.hosts:
             self._record(h)
@@ -206,6 +206,13 @@ class RunState:
         """The host a new FT secondary of ``vm`` is being created on, if any."""
         for r in self.reservations.values():
             if r.vm == vm and r.why.startswith("FT secondary"):
+                return r.host
+        return None
+
+    def incoming(self, vm: str) -> str | None:
+        """The host ``vm`` is being moved to by a vMotion under way, if any."""
+        for r in self.reservations.values():
+            if r.vm == vm and r.why.startswith("vMotion"):
                 return r.host
         return None
 

@@ -41,6 +41,9 @@ MIN_VMOTION_GBIT_S = 1.0
 """vSphere refuses vMotion on a link under 1 Gbit/s (vSphere API fault
 ``VMotionLinkCapacityLow``; figures.md)."""
 
+VM_TAKEN = frozenset({EventKind.VM_DOWN, EventKind.FT_FAILOVER, EventKind.FT_TEST_AND_SET})
+"""Events after which a VM under vMotion may no longer be where the copy started."""
+
 MAX_CONCURRENT_PER_HOST = {1.0: 4, 10.0: 8}
 """Simultaneous vMotions per host: 4 on a 1 GbE vMotion network, 8 on 10 GbE or faster
 (VMware vSphere 6.7 documentation, "Limits on Simultaneous Migrations"; figures.md)."""
@@ -192,6 +195,10 @@ class VMotion(FeatureBase):
     def problems(self, vm: str, target: str, datastore: str | None = None) -> list[str]:
         return check(self.state, vm, target, datastore=datastore)
 
+    def start(self, vm: str, target: str, **options: Any) -> None:
+        """Scheduled action: start one vMotion now (see :meth:`migrate`)."""
+        self.migrate(vm, target, **options)
+
     def migrate(
         self,
         vm: str,
@@ -221,7 +228,7 @@ class VMotion(FeatureBase):
         self.active_from[source] = self.active_from.get(source, 0) + 1
         share = bandwidth_gbit_s or link / self.active_from[source]
         reservation = self.state.reserve(target, v.memory_gib, vm=vm, why=f"vMotion from {source}")
-        kwargs = (
+        kwargs: dict[str, Any] = (
             {} if switchover_target_ms is None else {"switchover_target_ms": switchover_target_ms}
         )
         result = precopy(v.memory_gib, v.dirty_rate_mib_s, v.working_set_gib, share, **kwargs)
@@ -287,6 +294,18 @@ class VMotion(FeatureBase):
                     detail=f"{result.reason}; stays on {source}",
                 )
                 return False
+            clash = problems(self.state, vm, target, "vmotion", datastore=datastore)
+            clash = [p for p in clash if "secondary" in p or p.startswith("is ")]
+            if clash:  # the target changed while the memory was copied
+                sim.set_vm_state(vm, "running")
+                row["end_s"], row["outcome"] = sim.now, "failed"
+                sim.log(
+                    EventKind.VMOTION_FAILED,
+                    host=source,
+                    vm=vm,
+                    detail=f"{target} {clash[0]}; {vm} keeps running on {source}",
+                )
+                return False
             phase = "switchover"
             sim.set_vm_state(vm, "stunned", cause=f"vMotion switchover to {target}")
             sim.log(
@@ -318,14 +337,14 @@ class VMotion(FeatureBase):
             )
             return True
         except simpy.Interrupt as stop:
-            gone = stop.cause
             row["end_s"], row["outcome"] = sim.now, "failed"
-            if gone == source:  # the VM went down with its host (the simulation stopped it)
+            if v.host != source or v.state == "down":  # down with its host, or FT took over
                 sim.log(
                     EventKind.VMOTION_FAILED,
                     host=source,
                     vm=vm,
-                    detail=f"{source} went away during the {phase}; {vm} is down with it",
+                    detail=f"{vm} no longer runs on {source} during the {phase} ({v.state} on "
+                    f"{v.host}): the copy is abandoned",
                 )
                 return False
             if v.state in ("migrating", "stunned"):
@@ -335,7 +354,7 @@ class VMotion(FeatureBase):
                 EventKind.VMOTION_FAILED,
                 host=source,
                 vm=vm,
-                detail=f"{target} went away during the {phase}; {where} on {source}",
+                detail=f"{stop.cause or target} went away during the {phase}; {where} on {source}",
             )
             return False
         finally:

@@ -47,7 +47,7 @@ def plot_cluster_map(
     """
     ax = ax or plt.gca()
     if isinstance(source, Timeline):
-        cluster = source.cluster
+        cluster = source.spec
         when = source.until_s if t_s is None else float(t_s)
         placement = _placement_at(source, when)
         host_state = {h: source.host_state_at(h, when) for h in cluster.hosts}
@@ -181,11 +181,11 @@ def plot_timeline(
     if vms is None:
         if affected_only:
             hit = states[states.state != "running"].vm.unique().tolist()
-            vms = [v for v in timeline.cluster.vms if v in hit]
+            vms = [v for v in timeline.spec.vms if v in hit]
         else:
-            vms = list(timeline.cluster.vms)
+            vms = list(timeline.spec.vms)
     for v in vms:
-        timeline.cluster.vms[v]  # unknown name → readable error
+        timeline.spec.vms[v]  # unknown name → readable error
     rows = {vm: i for i, vm in enumerate(reversed(vms))}
     used = set()
     for r in states[states.vm.isin(vms)].itertuples(index=False):
@@ -224,7 +224,7 @@ def plot_timeline(
         )
 
     ax.set_yticks(range(len(vms)))
-    labels = {vm: f"{vm} ({timeline.cluster.vms[vm].service})" for vm in vms}
+    labels = {vm: f"{vm} ({timeline.spec.vms[vm].service})" for vm in vms}
     ax.set_yticklabels([labels[v] for v in reversed(vms)], fontsize=8)
     ax.set_ylim(-1, max(len(vms), 1))
     ax.set_xlim(0, timeline.until_s)

@@ -58,10 +58,10 @@ def plot_ft_copies(
     Axes
     """
     ax = ax or plt.gca()
-    timeline.cluster.vms[vm]  # unknown name → readable error
+    timeline.spec.vms[vm]  # unknown name → readable error
     lo, hi = t_range if t_range is not None else (0.0, float(timeline.until_s))
     rows = timeline.states[timeline.states.vm == vm]
-    hosts = [h for h in timeline.cluster.hosts if h in set(rows.host)]
+    hosts = [h for h in timeline.spec.hosts if h in set(rows.host)]
     y = {h: len(hosts) - 1 - i for i, h in enumerate(hosts)}
     used = set()
     band = len(hosts) + 0.45  # the labels' band above the rows

@@ -29,7 +29,7 @@ def _affected(timeline: Timeline) -> list[str]:
     if out.empty:
         return []
     first = out.groupby("vm", sort=False).start_s.min()
-    vms = timeline.cluster.vms
+    vms = timeline.spec.vms
 
     def key(name: str) -> tuple[int, float, int]:
         return (_RANK.get(vms[name].restart_priority, len(_RANK)), first[name], 0)
@@ -83,7 +83,7 @@ def plot_ha_timeline(
     ax = ax or plt.gca()
     names = _affected(timeline) if vms is None else list(vms)
     for v in names:
-        timeline.cluster.vms[v]  # unknown name → readable error
+        timeline.spec.vms[v]  # unknown name → readable error
     rows = {vm: len(names) - 1 - i for i, vm in enumerate(names)}
     states = timeline.states[
         (timeline.states.state != "secondary") & timeline.states.vm.isin(names)
@@ -119,7 +119,7 @@ def plot_ha_timeline(
             handles.append(
                 Line2D([], [], color=colour, linestyle=style, label=kind.replace("_", " "))
             )
-    vmap = timeline.cluster.vms
+    vmap = timeline.spec.vms
     ax.set_yticks(range(len(names)))
     ax.set_yticklabels(
         [f"{v} ({vmap[v].service}, {vmap[v].restart_priority})" for v in reversed(names)],
@@ -157,7 +157,7 @@ def outage_breakdown(timeline: Timeline) -> pd.DataFrame:
         booting = float(r.end_s) - boot_start
         rows.append({
             "vm": r.vm, "service": r.service,
-            "priority": timeline.cluster.vms[r.vm].restart_priority,
+            "priority": timeline.spec.vms[r.vm].restart_priority,
             "waiting_s": boot_start - float(r.start_s), "booting_s": booting,
             "down_s": float(r.down_s), "restarted": not bool(r.ongoing),
         })  # fmt: skip

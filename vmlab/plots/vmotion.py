@@ -84,7 +84,7 @@ def _with_memory(timeline: Timeline):
         def __init__(self, vm: str, memory: float) -> None:
             self.vm, self.memory = vm, memory
 
-    return [Row(v, timeline.cluster.vms[v].memory_gib) for v in timeline.migrations.vm]
+    return [Row(v, timeline.spec.vms[v].memory_gib) for v in timeline.migrations.vm]
 
 
 def plot_host_load(

@@ -9,6 +9,7 @@ from vmlab.cluster import Cluster
 from vmlab.plots.vmotion import plot_host_load
 from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
+from vmlab.state import RunState
 from vmlab.vmotion import propose_moves
 from vmlab.widgets.render import figure_output
 
@@ -75,9 +76,9 @@ class Balancer(w.VBox):
             f"was {out.down_s.max() * 1000:.0f} ms."
         )
         self.summary.value = f"<b>{self.message}</b>"
-        self._draw(self.timeline.cluster, "How full each host is after the moves")
+        self._draw(self.timeline.final, "How full each host is after the moves")
 
-    def _draw(self, cluster: Cluster, title: str) -> None:
+    def _draw(self, cluster: Cluster | RunState, title: str) -> None:
         fig = Figure(figsize=(9, 3), dpi=90)
         ax = fig.add_subplot()
         plot_host_load(cluster, threshold_pct=self.threshold.value, ax=ax)

@@ -159,15 +159,24 @@ class HADashboard(w.VBox):
         self.at_s.value = min(self.at_s.max, int(action[2]) + 60)
         self.refresh()
 
+    def spec(self) -> Cluster:
+        """The cluster with the dashboard's HA settings. A run never changes it, so it is made
+        again only when a setting changes (no copy per press)."""
+        key = (self.ha_on.value, self.admission.value, self.isolation.value,
+               tuple(vm.restart_priority for vm in self.cluster.vms.values()))  # fmt: skip
+        if getattr(self, "_spec_key", None) != key:
+            cluster = self.cluster.copy()
+            if self.ha_on.value:
+                cluster.enable_ha(admission_control=self.admission.value,
+                                  isolation_response=self.isolation.value)  # fmt: skip
+            else:
+                cluster.disable_ha()
+            self._spec, self._spec_key = cluster, key
+        return self._spec
+
     def build(self, actions: list[tuple[str, str, float]]) -> Simulation:
         """The simulation behind the dashboard: the cluster, its settings, ``actions``."""
-        cluster = self.cluster.copy()
-        if self.ha_on.value:
-            cluster.enable_ha(admission_control=self.admission.value,
-                              isolation_response=self.isolation.value)  # fmt: skip
-        else:
-            cluster.disable_ha()
-        sim = Simulation(cluster, seed=self.seed)
+        sim = Simulation(self.spec(), seed=self.seed)
         for what, host, t in actions:
             getattr(sim, _ACTIONS[what])(host, at_s=t)
         return sim
@@ -176,7 +185,7 @@ class HADashboard(w.VBox):
         """Run the scenario and redraw everything (the plot only when ``draw``)."""
         try:
             sim = self.build(self.actions)
-            config = sim.cluster.ha
+            config = sim.spec.ha
             last = max((t for _, _, t in self.actions), default=0.0)
             self.timeline = sim.run(until_s=max(self.until_s, last + 600))
         except (ValueError, KeyError) as err:
@@ -186,7 +195,8 @@ class HADashboard(w.VBox):
             self.capacity.value = "<b>HA is off</b>: nothing restarts a failed host's VMs."
         else:
             self.capacity.value = (
-                f"primary <b>{config.primary}</b> · failover capacity "
+                f"primary <b>{self.timeline.final.primary or '(none: no host is up)'}</b> · "
+                "failover capacity "
                 f"<b>{config.failover_capacity}</b> host(s)"
             )
         self.message = describe_ha(self.timeline, self.actions)
@@ -205,9 +215,9 @@ class HADashboard(w.VBox):
         t = self.timeline
         assert t is not None
         hit = {h for _, h, _ in self.actions}
-        for tile, host in zip(self.tiles, t.cluster.hosts, strict=True):
-            state = t.host_state_at(host, t.until_s)
-            n = len(t.cluster.vms_on(host))
+        for tile, host in zip(self.tiles, t.final.hosts, strict=True):
+            state = t.final.hosts[host].state
+            n = len(t.final.vms_on(host))
             border = "2px solid #D55E00" if host in hit else "1px solid #888"
             tile.value = (
                 f"<div style='background:{HOST_COLOURS.get(state, 'white')};border:{border};"

@@ -162,7 +162,7 @@ class FTPanel(w.VBox):
             self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
             return
         name = self.vm.value
-        final = self.timeline.cluster.vms[name]
+        final = self.timeline.final.vms[name]
         self.primary_host, self.secondary_host = final.host, final.secondary_host
         out = self.timeline.outages().query("vm == @name")
         self.outage_s = float(out.down_s.max()) if len(out) else 0.0
@@ -232,7 +232,7 @@ def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
                 f"Outage of {vm}: {format_duration(longest)} — both copies were lost, so HA "
                 "restarted the VM: detection + boot."
             )
-    final = timeline.cluster.vms[vm]
+    final = timeline.final.vms[vm]
     moved = (
         f"The primary moved from {first_primary} to {final.host}."
         if final.host != first_primary
