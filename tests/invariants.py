@@ -7,6 +7,7 @@ student could see.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -137,10 +138,8 @@ def tight_cluster(rng: random.Random) -> Cluster:
         vm_monitoring=rng.choice((None, "high")))  # fmt: skip
     small = [vm for vm in c.vms.values() if vm.vcpus <= 4 and vm.memory_gib <= 16]
     for vm in rng.sample(small, k=min(len(small), rng.randint(0, 2))):
-        try:
+        with contextlib.suppress(ValueError):
             c.enable_ft(vm.name)
-        except ValueError:
-            pass
     return c
 
 
