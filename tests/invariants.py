@@ -24,87 +24,82 @@ EPS = 1e-9
 def violations(t) -> list[str]:
     """Every broken invariant of a run, in words (an empty list: none)."""
     out: list[str] = []
-    states = t.states
-    primary = states[states.state != "secondary"]
-    secondary = states[states.state == "secondary"]
-    hosts = defaultdict(list)
-    for r in t.host_states.itertuples(index=False):
-        hosts[r.host].append((r.start_s, r.end_s, r.state))
+    rows = list(
+        zip(t.states.vm, t.states.host, t.states.state, t.states.start_s, t.states.end_s,
+            strict=True)
+    )  # fmt: skip
+    hosts: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
+    for h, hstate, start, end in zip(
+        t.host_states.host, t.host_states.state, t.host_states.start_s, t.host_states.end_s,
+        strict=True,
+    ):
+        hosts[h].append((start, end, hstate))
+    primary: dict[str, list[tuple[str, str, float, float]]] = defaultdict(list)
+    for vm, host, state, start, end in rows:
+        if state != "secondary":
+            primary[vm].append((host, state, start, end))
 
     # one state at a time, from 0 to the end, and no VM lost
-    seen = set()
-    for vm, rows in primary.groupby("vm", sort=False):
-        seen.add(vm)
-        rows = rows.sort_values("start_s")
-        if abs(rows.start_s.iloc[0]) > EPS:
-            out.append(f"{vm}: first state starts at {rows.start_s.iloc[0]}")
-        if abs(rows.end_s.iloc[-1] - t.until_s) > EPS:
-            out.append(f"{vm}: last state ends at {rows.end_s.iloc[-1]}, not {t.until_s}")
-        ends = rows.end_s.to_numpy()[:-1]
-        starts = rows.start_s.to_numpy()[1:]
-        for a, b in zip(ends, starts, strict=True):
-            if abs(a - b) > EPS:
-                out.append(f"{vm}: states overlap or leave a gap at {a}–{b}")
-    lost = set(t.spec.vms) - seen
+    for vm, spans in primary.items():
+        spans.sort(key=lambda r: r[2])
+        if abs(spans[0][2]) > EPS:
+            out.append(f"{vm}: first state starts at {spans[0][2]}")
+        if abs(spans[-1][3] - t.until_s) > EPS:
+            out.append(f"{vm}: last state ends at {spans[-1][3]}, not {t.until_s}")
+        for before, after in zip(spans, spans[1:], strict=False):
+            if abs(before[3] - after[2]) > EPS:
+                out.append(f"{vm}: states overlap or leave a gap at {before[3]}–{after[2]}")
+    lost = set(t.spec.vms) - set(primary)
     if lost:
         out.append(f"VMs lost: {sorted(lost)}")
 
-    # nothing live on a host that is down or in maintenance
-    for r in states.itertuples(index=False):
-        if r.state not in LIVE or r.end_s - r.start_s <= EPS:
+    for vm, host, state, start, end in rows:
+        if state not in LIVE or end - start <= EPS:
             continue
-        for start, end, hstate in hosts[r.host]:
-            if (
-                hstate in ("down", "maintenance")
-                and min(end, r.end_s) - max(start, r.start_s) > EPS
-            ):
+        # nothing live on a host that is down or in maintenance
+        for h_start, h_end, hstate in hosts[host]:
+            overlap = min(h_end, end) - max(h_start, start)
+            if hstate in ("down", "maintenance") and overlap > EPS:
                 out.append(
-                    f"{r.vm} {r.state} on {r.host} ({r.start_s:g}–{r.end_s:g} s) while the host "
-                    f"is {hstate} ({start:g}–{end:g} s)"
+                    f"{vm} {state} on {host} ({start:g}–{end:g} s) while the host is {hstate} "
+                    f"({h_start:g}–{h_end:g} s)"
                 )
                 break
-
-    # a primary and its secondary never on one host
-    by_vm = {vm: rows for vm, rows in primary.groupby("vm", sort=False)}
-    for r in secondary.itertuples(index=False):
-        rows = by_vm.get(r.vm)
-        if rows is None:
-            continue
-        same = rows[
-            (rows.host == r.host)
-            & (rows.start_s < r.end_s - EPS)
-            & (rows.end_s > r.start_s + EPS)
-            & (rows.state.isin(list(LIVE)))
-        ]
-        if not same.empty:
-            out.append(f"{r.vm}: primary and secondary both on {r.host} near {r.start_s:g} s")
+        # a primary and its secondary never on one host
+        if state == "secondary":
+            for p_host, p_state, p_start, p_end in primary.get(vm, ()):
+                if (
+                    p_host == host
+                    and p_state in LIVE
+                    and p_start < end - EPS
+                    and p_end > start + EPS
+                ):
+                    out.append(f"{vm}: primary and secondary both on {host} near {start:g} s")
+                    break
+        # no VM stunned longer than the switchover allows
+        if state == "stunned" and end - start > MAX_STUN_S + EPS:
+            out.append(f"{vm} stunned {end - start:g} s from {start:g} s")
 
     # no host over its memory (VMs, secondaries and reservations)
     mem = t.memory
-    over = mem[mem.vms_gib + mem.secondaries_gib + mem.reserved_gib > mem.capacity_gib + 1e-6]
-    for r in over.head(3).itertuples(index=False):
+    used = mem.vms_gib + mem.secondaries_gib + mem.reserved_gib
+    for r in mem[used > mem.capacity_gib + 1e-6].head(3).itertuples(index=False):
         out.append(
             f"{r.host} over its memory at {r.t_s:g} s: {r.vms_gib:g} + {r.secondaries_gib:g} + "
             f"{r.reserved_gib:g} reserved > {r.capacity_gib:g} GiB"
         )
 
-    # no VM stunned longer than the switchover allows
-    stunned = primary[primary.state == "stunned"]
-    long = stunned[stunned.end_s - stunned.start_s > MAX_STUN_S + EPS]
-    for r in long.head(3).itertuples(index=False):
-        out.append(f"{r.vm} stunned {r.end_s - r.start_s:g} s from {r.start_s:g} s")
-
     # no VM restarted while it still runs: since it last ran, it must have stopped
     stopped: dict[str, bool] = {}
-    for r in t.events.itertuples(index=False):
-        if r.kind in ("vm_down", "guest_hung"):
-            stopped[r.vm] = True
-        elif r.kind in ("vm_running", "vm_booting", "ft_failover", "vmotion_completed"):
-            stopped[r.vm] = False
-        elif r.kind == "restart_issued":
-            if not stopped.get(r.vm, False):
-                out.append(f"{r.vm} restarted at {r.t_s:g} s while it still ran")
-            stopped[r.vm] = False
+    for kind, vm, t_s in zip(t.events.kind, t.events.vm, t.events.t_s, strict=True):
+        if kind in ("vm_down", "guest_hung"):
+            stopped[vm] = True
+        elif kind in ("vm_running", "vm_booting", "ft_failover", "vmotion_completed"):
+            stopped[vm] = False
+        elif kind == "restart_issued":
+            if not stopped.get(vm, False):
+                out.append(f"{vm} restarted at {t_s:g} s while it still ran")
+            stopped[vm] = False
     return out
 
 

@@ -319,3 +319,20 @@ def test_no_import_cycles_and_the_engine_layers_hold():
     for module in FEATURE_MODULES:
         up = graph[module] & {"sim", "scenarios"}
         assert not up, f"feature module {module} imports {up}"
+
+
+def test_the_invariant_checker_sees_a_broken_run():
+    sim = Simulation(ft_example(), seed=0)
+    sim.fail_host("esx-03", at_s=10)
+    t = sim.run(until_s=300)
+    assert violations(t) == []
+    states = t.states.copy()
+    i = states.index[(states.vm == "web-01") & (states.state == "secondary")][0]
+    states.loc[i, "host"] = "esx-01"  # the secondary on the primary's host
+    states.loc[states.index[(states.vm == "web-03")][-1], "host"] = "esx-03"  # live on a dead host
+    t.states = states
+    t.memory = t.memory.assign(reserved_gib=t.memory.reserved_gib + 300)
+    found = " | ".join(violations(t))
+    assert "primary and secondary both on esx-01" in found
+    assert "web-03 running on esx-03" in found and "while the host is down" in found
+    assert "over its memory" in found
