@@ -10,6 +10,7 @@ from matplotlib.patches import Patch
 from vmlab.cluster import Cluster
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
+from vmlab.state import RunState
 from vmlab.units import format_duration
 
 
@@ -88,7 +89,7 @@ def _with_memory(timeline: Timeline):
 
 
 def plot_host_load(
-    cluster: Cluster, *, threshold_pct: float | None = None, ax: Axes | None = None
+    cluster: Cluster | RunState, *, threshold_pct: float | None = None, ax: Axes | None = None
 ) -> Axes:
     """Memory used on each host, in percent, with an optional threshold line.
 
