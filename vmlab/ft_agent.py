@@ -382,7 +382,8 @@ class FTAgent(FeatureBase):
 
     def evacuate(self, host: str) -> list[simpy.Process]:
         """Move every secondary off ``host`` (entering maintenance) with vMotion; a secondary
-        being created there starts again elsewhere."""
+        being created there starts again elsewhere. (A simplification: each secondary's copy
+        gets the whole vMotion link, instead of sharing it with the VMs leaving the host.)"""
         for name, target in list(self.creating.items()):
             if target == host:
                 self._gen[name] += 1

@@ -45,6 +45,7 @@ from vmlab.placement import Placement, place
 from vmlab.state import LIVE_STATES, MEMORY_COLUMNS, RunState
 from vmlab.units import format_clock, format_duration
 from vmlab.vmotion import VMotion, concurrency_limit, fixed_problems
+from vmlab.words import plural
 
 SimTime = float
 """Simulated time in seconds since the start of the run."""
@@ -782,11 +783,12 @@ class Simulation:
             secondaries = self.state.secondaries_on(host)
             net = self.state.networks.get("vmotion")
             limit = concurrency_limit(net.bandwidth_gbit_s if net else 0)
-            also = f" and {len(secondaries)} FT secondaries" if secondaries else ""
+            also = f" and {plural(len(secondaries), 'FT secondary', 'FT secondaries')}"
             self.log(
                 EventKind.MAINTENANCE_REQUESTED,
                 host=host,
-                detail=f"evacuating {len(vms)} VMs{also} with vMotion, at most {limit} at a time",
+                detail=f"evacuating {plural(len(vms), 'VM')}{also if secondaries else ''} with "
+                f"vMotion, at most {limit} at a time",
             )
             self.state.evacuating.add(host)
             moves: list[simpy.Process] = []
