@@ -30,7 +30,10 @@ def violations(t) -> list[str]:
     )  # fmt: skip
     hosts: dict[str, list[tuple[float, float, str]]] = defaultdict(list)
     for h, hstate, start, end in zip(
-        t.host_states.host, t.host_states.state, t.host_states.start_s, t.host_states.end_s,
+        t.host_states.host,
+        t.host_states.state,
+        t.host_states.start_s,
+        t.host_states.end_s,
         strict=True,
     ):
         hosts[h].append((start, end, hstate))
