@@ -47,12 +47,26 @@ LIVE_STATES = frozenset({"running", "migrating", "stunned", "booting"})
 MEMORY_COLUMNS = ["t_s", "host", "vms_gib", "secondaries_gib", "reserved_gib", "capacity_gib"]
 
 
-class VMRun:
+class _Run:
+    """A spec object during a run: what changes lives here, the rest is read from the spec."""
+
+    __slots__ = ("spec",)
+    spec: Any
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.spec, name)
+
+    @property
+    def name(self) -> str:
+        return str(self.spec.name)
+
+
+class VMRun(_Run):
     """One VM during a run: ``host``, ``state``, ``secondary_host`` and ``datastore`` (a
     shared-nothing vMotion moves the disks) change; every other attribute (``memory_gib``,
     ``service``, ``boot_s`` …) is read from its spec."""
 
-    __slots__ = ("spec", "host", "state", "secondary_host", "datastore")
+    __slots__ = ("host", "state", "secondary_host", "datastore")
 
     def __init__(self, spec: VM) -> None:
         self.spec = spec
@@ -61,34 +75,20 @@ class VMRun:
         self.secondary_host: str | None = spec.secondary_host
         self.datastore: str = spec.datastore
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.spec, name)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
-
     def __repr__(self) -> str:
         ft = f", FT secondary on {self.secondary_host}" if self.secondary_host else ""
         return f"VMRun({self.name!r} {self.state} on {self.host}{ft})"
 
 
-class HostRun:
+class HostRun(_Run):
     """One host during a run: ``state`` changes; ``cpu``, ``cores``, ``memory_gib`` … are the
     spec's."""
 
-    __slots__ = ("spec", "state")
+    __slots__ = ("state",)
 
     def __init__(self, spec: Host) -> None:
         self.spec = spec
         self.state: str = spec.state
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.spec, name)
-
-    @property
-    def name(self) -> str:
-        return self.spec.name
 
     def __repr__(self) -> str:
         return f"HostRun({self.name!r}, {self.state})"

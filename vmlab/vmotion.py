@@ -285,27 +285,12 @@ class VMotion(FeatureBase):
         try:
             yield sim.env.timeout(disk_s + result.precopy_time_s)
             if result.outcome == "aborted" or not result.switched_over:
-                sim.set_vm_state(vm, "running")
-                row["end_s"], row["outcome"] = sim.now, "aborted"
-                sim.log(
-                    EventKind.VMOTION_ABORTED,
-                    host=source,
-                    vm=vm,
-                    detail=f"{result.reason}; stays on {source}",
-                )
-                return False
+                return self._stay(vm, source, row, "aborted", f"{result.reason}; stays on {source}")
             clash = problems(self.state, vm, target, "vmotion", datastore=datastore)
             clash = [p for p in clash if "secondary" in p or p.startswith("is ")]
             if clash:  # the target changed while the memory was copied
-                sim.set_vm_state(vm, "running")
-                row["end_s"], row["outcome"] = sim.now, "failed"
-                sim.log(
-                    EventKind.VMOTION_FAILED,
-                    host=source,
-                    vm=vm,
-                    detail=f"{target} {clash[0]}; {vm} keeps running on {source}",
-                )
-                return False
+                why = f"{target} {clash[0]}; {vm} keeps running on {source}"
+                return self._stay(vm, source, row, "failed", why)
             phase = "switchover"
             sim.set_vm_state(vm, "stunned", cause=f"vMotion switchover to {target}")
             sim.log(
@@ -347,20 +332,23 @@ class VMotion(FeatureBase):
                     f"{v.host}): the copy is abandoned",
                 )
                 return False
-            if v.state in ("migrating", "stunned"):
-                sim.set_vm_state(vm, "running")
             where = "it keeps running" if phase == "pre-copy" else "it resumes"
-            sim.log(
-                EventKind.VMOTION_FAILED,
-                host=source,
-                vm=vm,
-                detail=f"{stop.cause or target} went away during the {phase}; {where} on {source}",
-            )
-            return False
+            why = f"{stop.cause or target} went away during the {phase}; {where} on {source}"
+            return self._stay(vm, source, row, "failed", why)
         finally:
             self.state.release(reservation)
             self.active_from[source] -= 1
             self.active.pop(vm, None)
+
+    def _stay(self, vm: str, source: str, row: dict[str, Any], outcome: str, why: str) -> bool:
+        """End a migration that did not switch over: the VM runs on at the source."""
+        sim = self.sim
+        if self.state.vms[vm].state in ("migrating", "stunned"):
+            sim.set_vm_state(vm, "running")
+        row["end_s"], row["outcome"] = sim.now, outcome
+        kind = EventKind.VMOTION_ABORTED if outcome == "aborted" else EventKind.VMOTION_FAILED
+        sim.log(kind, host=source, vm=vm, detail=why)
+        return False
 
     # -- maintenance mode --------------------------------------------------------------------
 
