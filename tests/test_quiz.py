@@ -8,11 +8,11 @@ from vmlab.quiz import QUESTIONS, Choice, Number, check, register, show
 
 
 def test_choice_questions():
-    assert check("00.2", "b").correct
-    assert check("00.2", " B) ").correct
-    wrong = check("00.2", "a")
+    assert check("00.4", "a").correct
+    assert check("00.4", " A) ").correct
+    wrong = check("00.4", "b")
     assert not wrong and wrong.message.startswith("✘ Not quite.")
-    assert "Answer with one letter" in check("00.2", "z").message
+    assert "Answer with one letter" in check("00.4", "z").message
 
 
 def test_numeric_answers_are_computed_by_the_model():

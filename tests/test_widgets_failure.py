@@ -52,3 +52,16 @@ def test_a_host_with_no_vms():
     picker.host.value = "esx-02"
     picker.fail_button.click()
     assert picker.message == "esx-02 failed at 01:00, but no VM was running on it."
+
+
+def test_the_longest_repair_still_shows_the_whole_outage():
+    # Lesson 00's widget: until_s = 2400, so the slider reaches 38 min; a database repaired
+    # at 39:00 boots for 5 min, after the old end of the run. Its outage must not be cut short.
+    picker = failure_picker(fail_at_s=60, until_s=2400)
+    picker.host.value = "esx-11"
+    picker.repair_after.value = picker.repair_after.max
+    picker.fail_button.click()
+    out = picker.timeline.outages().set_index("vm")
+    assert not out.ongoing.any()
+    assert out.down_s["db-03"] == picker.repair_after.max * 60 + 300
+    assert "still down" not in picker.message

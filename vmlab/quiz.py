@@ -4,9 +4,9 @@ The answers live here, not in the notebooks, and many are computed by running th
 they stay true when the model changes::
 
     >>> from vmlab.quiz import check
-    >>> check("00.2", "b")
-    ✔ Right. Nothing restarts them: they wait, down, until the host is repaired, then boot.
-    >>> check("00.2", None)
+    >>> check("00.1", 5)
+    ✔ Right: 5 VMs. Every VM registered on a host stops with it, whatever its service.
+    >>> check("00.1", None)
     ✎ Put your answer in place of None and run the cell again.
 
 A question is multiple choice (answer with the letter) or numeric (a number, within a
@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from vmlab.cluster import Cluster
+from vmlab.cluster import SERVICE_PROFILES, Cluster
 from vmlab.sim import Simulation
 
 
@@ -154,22 +154,17 @@ register(
     )
 )
 register(
-    Choice(
+    Number(
         "00.2",
-        "With no protection, when does a failed host's VM serve its clients again?",
-        {
-            "a": "at once, on another host",
-            "b": "after the host is repaired and the guest has booted",
-            "c": "15 seconds later",
-            "d": "never",
-        },
-        "b",
-        {
-            "a": "That is what HA and FT are for (lessons 03 and 04); here nothing is enabled.",
-            "b": "Nothing restarts them: they wait, down, until the host is repaired, then boot.",
-            "c": "15 s is when HA would declare the host failed — but HA is not on here.",
-            "d": "They come back once their host is repaired and they have booted.",
-        },
+        "esx-16 fails at t = 60 s and is repaired 30 minutes later. At what time (in seconds "
+        "from the start of the run) does the last of its services answer again?",
+        answer=lambda: _last_back_s("esx-16", 60, 60 + 30 * 60),
+        unit="s",
+        explain="The failure time, plus the 1,800 s repair, plus the slowest guest's boot: "
+        "esx-16 carries a database, which needs 300 s.",
+        hint="run it: fail_and_repair(cluster, 'esx-16', fail_at_s=60, repair_at_s=1860), "
+        "then look at the end_s column of .outages().",
+        abs_tolerance=1,
     )
 )
 register(
@@ -187,19 +182,68 @@ register(
 register(
     Choice(
         "00.4",
-        "A host's CPU must be swapped on a Wednesday and its services must keep running. "
-        "Which kind of problem is it?",
+        "A host's disk controller starts logging errors; the vendor says it will fail within "
+        "a week. Which kind of problem is it today?",
         {
-            "a": "planned work: we choose when, so we can move the VMs away first",
-            "b": "a sudden failure: we must restart the VMs elsewhere",
+            "a": "planned work: it has not failed yet, so we can choose when to move its VMs",
+            "b": "a sudden failure: a controller that dies is one, so we must restart its VMs",
         },
         "a",
         {
-            "a": "The tool for it is vMotion — lessons 01 and 02.",
-            "b": "Nothing has failed yet: we know the time in advance, so nothing needs to stop.",
+            "a": "A warning turns a failure into planned work, if we act before it happens "
+            "(vSphere's Proactive HA does exactly this: it moves the VMs off a degraded host "
+            "with vMotion).",
+            "b": "Has anything stopped yet? Ask whether we still know the moment in advance.",
         },
     )
 )
+
+
+def _last_back_s(host: str, fail_at_s: float, repair_at_s: float) -> float:
+    from vmlab.lessons import fail_and_repair
+
+    out = fail_and_repair(
+        Cluster.example(), host, fail_at_s=fail_at_s, repair_at_s=repair_at_s
+    ).outages()
+    return float(out.end_s.max())
+
+
+def _lesson00_predictions() -> None:
+    from vmlab.lessons import longest_outage_min, who_stopped
+
+    register_prediction(
+        "00.who",
+        "At 01:00 the power supply of esx-03 dies and no protection is on. Which VMs stop?",
+        choices=("some of its VMs", "all of its VMs", "VMs on other hosts too"),
+        measure=who_stopped,
+        explain="Every VM registered on a host runs on its CPUs and memory: when the host "
+        "stops, all of them stop at once, and nothing else does.",
+    )
+    register_prediction(
+        "00.longest",
+        "esx-03 is repaired at 10:00 (nine minutes after it died). How many minutes is the "
+        "longest of its services' outages?",
+        unit="min",
+        tolerance=0.1,
+        measure=longest_outage_min,
+        explain=lambda r: (
+            f"{r:.1f} min: the wait for the repair, then the slowest guest's boot. "
+            "Outage = time to repair + boot."
+        ),
+    )
+    register_prediction(
+        "00.db",
+        "Now esx-11 fails instead, with the same repair at 10:00. It carries a database "
+        "(db-03). How many minutes is its longest outage?",
+        unit="min",
+        tolerance=0.1,
+        measure=longest_outage_min,
+        explain=lambda r: (
+            f"{r:.1f} min: the same wait for the repair, then the database's "
+            f"{SERVICE_PROFILES['db'].boot_s / 60:g} min of boot and recovery. A slow-booting "
+            "service makes every failure of its host longer."
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -953,3 +997,8 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
     shown = show if isinstance(show, tuple) else (show,)
     _, panel_cls = _classes()
     return panel_cls(q, result, shown)
+
+
+# The lessons' predictions (defined next to each lesson's exercises above; registered here,
+# once the prediction machinery exists).
+_lesson00_predictions()

@@ -6,8 +6,9 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 from vmlab.cluster import Cluster
+from vmlab.lessons import fail_and_repair
 from vmlab.plots.cluster import plot_timeline
-from vmlab.sim import Simulation, Timeline
+from vmlab.sim import Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.render import figure_output
 
@@ -61,7 +62,7 @@ class FailurePicker(w.VBox):
         try:
             self.timeline = self.simulate(self.host.value, self.repair_after.value * 60)
         except (ValueError, KeyError) as err:  # a readable message, never a traceback
-            self.message = f"Cannot do that: {err}"
+            self.message = f"Cannot do that: {str(err).strip(chr(39))}"
             self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
             return
         self.message = describe_failure(self.timeline, self.host.value)
@@ -73,11 +74,18 @@ class FailurePicker(w.VBox):
         self.output.outputs = (figure_output(fig, f"<timeline: {self.host.value} failed>"),)
 
     def simulate(self, host: str, repair_after_s: float) -> Timeline:
-        """The run behind a press: ``host`` fails at ``fail_at_s`` and is repaired later."""
-        sim = Simulation(self.cluster, seed=self.seed)
-        sim.fail_host(host, at_s=self.fail_at_s)
-        sim.repair_host(host, at_s=self.fail_at_s + repair_after_s)
-        return sim.run(until_s=self.until_s)
+        """The run behind a press: ``host`` fails at ``fail_at_s`` and is repaired later.
+
+        The run lasts ``until_s`` or, with a long repair, until every VM has booted again,
+        so an outage is never cut short by the end of the run."""
+        return fail_and_repair(
+            self.cluster,
+            host,
+            fail_at_s=self.fail_at_s,
+            repair_at_s=self.fail_at_s + repair_after_s,
+            seed=self.seed,
+            until_s=self.until_s,
+        )
 
 
 def describe_failure(timeline: Timeline, host: str) -> str:
