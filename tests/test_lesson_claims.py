@@ -114,3 +114,101 @@ def test_00_4_hosts_09_to_16_each_carry_a_database_that_takes_five_minutes():
         has_db = any(vm.service == "db" for vm in cluster.vms_on(host))
         assert has_db == (i >= 9), host
     assert SERVICE_PROFILES["db"].boot_s == 5 * 60
+
+
+# ---- lesson 02 -------------------------------------------------------------------------
+
+
+@cache
+def _lesson02():
+    from vmlab.scenarios import overloaded_cluster, rebalance
+
+    p = params("02")
+    cluster = overloaded_cluster()
+    timeline = rebalance(
+        cluster, threshold_pct=p["THRESHOLD_PCT"], at_s=p["MOVE_AT_S"], seed=p["SEED"]
+    )
+    return cluster, timeline
+
+
+def test_02_2_why_these_two_moves():
+    # "esx-05 is about 35 GiB over the line and no single VM is that big, so the largest
+    # (a 24 GiB batch server) goes first. That leaves about 11 GiB to free. The smallest VMs
+    # that cover it have 16 GiB, and of those the mail server writes memory more slowly than
+    # the application server (60 against 150 MiB/s)."
+    from vmlab.lessons import plan_moves
+
+    cluster, _ = _lesson02()
+    t = params("02")["THRESHOLD_PCT"]
+    host = cluster.hosts["esx-05"]
+    excess = cluster.used_memory_gib("esx-05") - t / 100 * host.memory_gib
+    assert excess == pytest.approx(35, abs=1)
+    vms = cluster.vms_on("esx-05")
+    assert max(vm.memory_gib for vm in vms) == 24 < excess
+    left = excess - 24
+    assert left == pytest.approx(11, abs=1)
+    covering = [vm for vm in vms if vm.memory_gib >= left]
+    smallest = min(vm.memory_gib for vm in covering)
+    assert smallest == 16
+    rates = {vm.service: vm.dirty_rate_mib_s for vm in covering if vm.memory_gib == smallest}
+    assert rates == {"mail": 60, "app": 150}
+    plan = plan_moves(cluster, threshold_pct=t)
+    assert list(plan.vm) == ["batch-01", "mail-05"]
+    assert plan.attrs["reaches_threshold"]
+
+
+def test_02_2_the_five_smallest_would_also_work():
+    # "Moving the five smallest VMs instead would also work, but it would take five stuns"
+    cluster, _ = _lesson02()
+    t = params("02")["THRESHOLD_PCT"]
+    excess = cluster.used_memory_gib("esx-05") - t / 100 * 256
+    sizes = sorted(vm.memory_gib for vm in cluster.vms_on("esx-05"))
+    assert sum(sizes[:5]) >= excess > sum(sizes[:4])
+
+
+def test_02_3_mail_05_paused_longer_than_the_batch_server_and_longer_than_alone():
+    # "yet here it paused longer than the batch server … Exercise 1 measures it alone."
+    from vmlab.lessons import pauses
+    from vmlab.quiz import _alone_pause_ms
+
+    _, timeline = _lesson02()
+    p = pauses(timeline).set_index("vm").pause_ms
+    assert p["mail-05"] > p["batch-01"]
+    assert _alone_pause_ms() < p["mail-05"] / 2
+
+
+def test_02_3_every_bar_under_the_line_and_a_fraction_of_a_second():
+    # "Every bar is under the line now" / "each paused for a fraction of a second"
+    _, timeline = _lesson02()
+    t = params("02")["THRESHOLD_PCT"]
+    end = timeline.cluster
+    assert all(100 * end.used_memory_gib(h) / end.hosts[h].memory_gib <= t for h in end.hosts)
+    assert timeline.outages().down_s.max() < 1
+
+
+def test_02_4_no_plan_reaches_the_average_and_35_needs_more_moves_than_30():
+    # the widget's 30 % / 35 % contrast and the summary's "cluster's average"
+    from vmlab.lessons import plan_moves
+
+    cluster, _ = _lesson02()
+    at30 = plan_moves(cluster, threshold_pct=30)
+    at35 = plan_moves(cluster, threshold_pct=35)
+    assert 30 < at30.attrs["average_pct"] < 35
+    assert not at30.attrs["reaches_threshold"] and at35.attrs["reaches_threshold"]
+    assert len(at35) > len(at30)
+
+
+def test_02_summary_largest_first_then_smallest_that_covers():
+    # "when no VM frees enough alone it moves the largest first, then the smallest VM that
+    # covers the rest; among equal sizes, the slower writer" (70 %: batch, batch, mail)
+    from vmlab.lessons import plan_moves
+
+    cluster, _ = _lesson02()
+    assert list(plan_moves(cluster, threshold_pct=70).vm) == ["batch-01", "batch-02", "mail-05"]
+
+
+def test_02_2_about_0_9_s_per_gib_on_10_gbit_s():
+    # "every VM costs about the same time per GiB to move (lesson 01: about 0.9 s per GiB)"
+    from vmlab.migration import precopy
+
+    assert precopy(16, 0, 0, 10).total_time_s / 16 == pytest.approx(0.9, abs=0.05)

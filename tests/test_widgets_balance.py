@@ -25,3 +25,42 @@ def test_nothing_to_move_is_a_message():
     assert b.moves.empty and "nothing to move" in b.message
     b.run_button.click()
     assert b.timeline is None and b.message.startswith("Nothing to move")
+
+
+def _over(cluster, threshold):
+    return [
+        h
+        for h in cluster.hosts
+        if 100 * cluster.used_memory_gib(h) / cluster.hosts[h].memory_gib > threshold
+    ]
+
+
+def test_an_unreachable_threshold_is_said_in_words_before_and_after_the_run():
+    # The overloaded cluster averages 32.8 % of its memory: no plan gets every host under 30 %.
+    b = balancer(overloaded_cluster(), threshold_pct=30)
+    assert b.moves.attrs["reaches_threshold"] is False
+    assert b.message.startswith("No plan brings every host under 30 %")
+    assert "uses 32.8 % of its memory" in b.message
+    assert "bring every host under" not in b.message
+    b.run_button.click()
+    over = _over(b.timeline.cluster, 30)
+    assert over, "the run should leave hosts over 30 %"
+    assert f"{len(over)} hosts still over 30 %" in b.message
+    assert "cannot be reached" in b.message
+
+
+def test_a_reachable_plan_really_reaches_its_threshold():
+    for threshold in (35, 50, 80, 90):
+        b = balancer(overloaded_cluster(), threshold_pct=threshold)
+        assert b.moves.attrs["reaches_threshold"], threshold
+        b.run_button.click()
+        assert not _over(b.timeline.cluster, threshold), threshold
+        assert f"Every host is now under {threshold} %" in b.message
+
+
+def test_one_move_is_singular():
+    b = balancer(overloaded_cluster(), threshold_pct=90)
+    assert len(b.moves) == 1
+    assert b.message.startswith("1 move brings every host under 90 %: mail-05.")
+    b.run_button.click()
+    assert b.message.startswith("Done: 1 VM moved while running")

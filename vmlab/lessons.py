@@ -85,3 +85,105 @@ def who_stopped(timeline: Timeline, host: str | None = None) -> str:
     if stopped - on_host:
         return "VMs on other hosts too"
     return "all of its VMs" if stopped >= on_host else "some of its VMs"
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 02
+# ----------------------------------------------------------------------------------------
+
+
+def plan_moves(cluster: Cluster, *, threshold_pct: float) -> pd.DataFrame:
+    """:func:`vmlab.vmotion.propose_moves`, with what the plan achieves in ``plan.attrs``:
+
+    * ``reaches_threshold`` — after the moves, is every host that is up under the threshold?
+    * ``still_over`` — the hosts still over it after the moves;
+    * ``average_pct`` — the memory the whole cluster uses, as a share of all its memory: no
+      plan can bring every host under a threshold below it;
+    * ``why`` — one sentence on why the plan falls short ('' when it does not).
+
+    >>> from vmlab.scenarios import overloaded_cluster
+    >>> plan = plan_moves(overloaded_cluster(), threshold_pct=30)
+    >>> plan.attrs["reaches_threshold"], round(plan.attrs["average_pct"], 1)
+    (False, 32.8)
+    """
+    from vmlab.vmotion import propose_moves
+
+    plan = propose_moves(cluster, threshold_pct=threshold_pct)
+    after = cluster.copy()
+    for move in plan.itertuples():
+        after.vms[move.vm].host = move.to_host
+    up = [h for h in after.hosts if after.hosts[h].state == "up"]
+
+    def pct(c: Cluster, host: str) -> float:
+        return 100 * c.used_memory_gib(host) / c.hosts[host].memory_gib
+
+    still_over = [h for h in up if pct(after, h) > threshold_pct]
+    average = (
+        100 * sum(after.used_memory_gib(h) for h in up) / sum(after.hosts[h].memory_gib for h in up)
+        if up
+        else 0.0
+    )
+    reaches = bool(plan.attrs.get("reaches_threshold", not still_over))
+    if reaches:
+        why = ""
+    elif average > threshold_pct:
+        why = (
+            f"the cluster as a whole uses {average:.1f} % of its memory, so however the VMs are "
+            f"spread, some host stays above {threshold_pct:g} %"
+        )
+    else:
+        why = (
+            f"no other VM on {', '.join(still_over)} has a host that would take it and stay "
+            f"under {threshold_pct:g} % itself (the balancer moves whole VMs, greedily)"
+        )
+    plan.attrs.update(
+        reaches_threshold=reaches, still_over=still_over, average_pct=average, why=why
+    )
+    return plan
+
+
+def plural(n: int, word: str) -> str:
+    """``'1 move'``, ``'2 moves'``.
+
+    >>> plural(1, "move"), plural(3, "VM")
+    ('1 move', '3 VMs')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def pauses(timeline: Timeline) -> pd.DataFrame:
+    """The moves of a run with each VM's pause in milliseconds and who shared its link: one
+    row per migration (``vm, from_host, to_host, pause_ms, moved_with``), ``moved_with``
+    naming the other VMs leaving the same host while it moved."""
+    mig = timeline.migrations
+    rows = []
+    for m in mig.itertuples():
+        others = mig[
+            (mig.from_host == m.from_host)
+            & (mig.vm != m.vm)
+            & (mig.start_s < m.end_s)
+            & (mig.end_s > m.start_s)
+        ]
+        rows.append(
+            {
+                "vm": m.vm,
+                "from_host": m.from_host,
+                "to_host": m.to_host,
+                "pause_ms": round(1000 * float(m.downtime_s)),
+                "moved_with": ", ".join(others.vm) or "—",
+            }
+        )
+    return pd.DataFrame(rows, columns=["vm", "from_host", "to_host", "pause_ms", "moved_with"])
+
+
+def longest_pause_kind(timeline: Timeline) -> str:
+    """The longest pause of a run in the words of prediction ``02.pause``."""
+    out = timeline.outages()
+    longest = float(out.down_s.max()) if len(out) else 0.0
+    if longest == 0:
+        return "none at all"
+    if longest < 1:
+        return "well under a second"
+    if longest < 60:
+        return "a few seconds"
+    return "minutes, like a restart"

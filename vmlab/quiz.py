@@ -334,15 +334,26 @@ def _moves_needed(threshold_pct: float) -> int:
     return len(propose_moves(overloaded_cluster(), threshold_pct=threshold_pct))
 
 
+def _alone_pause_ms(vm: str = "mail-05", to_host: str = "esx-02") -> float:
+    from vmlab.scenarios import overloaded_cluster
+
+    sim = Simulation(overloaded_cluster(), seed=0)
+    sim.migrate(vm, to_host, at_s=60)
+    return 1000 * float(sim.run(until_s=900).migrations.downtime_s.iloc[0])
+
+
 register(
     Number(
         "02.1",
-        "How many vMotions bring esx-05 under 80 %?",
-        answer=lambda: _moves_needed(80),
-        unit="moves",
-        explain="Each move frees the VM's memory on esx-05; the plan stops once it is under.",
-        hint="len(moves)",
-        abs_tolerance=0,
+        "In the 80 % plan, mail-05 moved together with batch-01. Move mail-05 alone, from "
+        "esx-05 to esx-02, in a new run. How many milliseconds is its pause now?",
+        answer=_alone_pause_ms,
+        unit="ms",
+        explain="Alone, mail-05 has the whole 10 Gbit/s vMotion link: each round is shorter, "
+        "fewer pages are dirtied meanwhile, and the last round is small.",
+        hint="sim = Simulation(cluster, seed=SEED); sim.migrate(...) at 60 s; run it; "
+        "read .migrations.downtime_s (in seconds).",
+        tolerance=0.05,
     )
 )
 register(
@@ -356,26 +367,71 @@ register(
         abs_tolerance=0,
     )
 )
+_LAST_AT_70 = {"a": "mail-05", "b": "app-13", "c": "batch-02", "d": "web-05"}
+
+
+def _last_move_letter(threshold_pct: float = 70) -> str:
+    from vmlab.scenarios import overloaded_cluster
+    from vmlab.vmotion import propose_moves
+
+    last = propose_moves(overloaded_cluster(), threshold_pct=threshold_pct).vm.iloc[-1]
+    return next(k for k, v in _LAST_AT_70.items() if v == last)
+
+
 register(
     Choice(
         "02.3",
-        "Why does the plan start with a 24 GiB batch server rather than the small web and "
-        "directory VMs?",
+        "Set THRESHOLD_PCT to 70 and run the plan again. Which VM does it move last?",
+        _LAST_AT_70,
+        _last_move_letter(),
         {
-            "a": "batch VMs migrate faster per GiB",
-            "b": "no VM frees enough alone, so the largest one saves the most moves",
-            "c": "small VMs cannot be migrated",
-        },
-        "b",
-        {
-            "a": "Round 0 copies every GiB once, whatever the VM: the time per GiB is about "
-            "the same for all of them (compare a few with precopy()).",
-            "b": "Best fit: fewer moves means fewer stuns and less network time; the second "
-            "move is then the smallest VM that covers what is left.",
-            "c": "Any running VM with a compatible target can move; look at lesson 01.",
+            "a": "After two batch servers, the little that is left is covered by a 16 GiB VM; "
+            "of the two, the mail server writes memory more slowly.",
+            "b": "It is one of the two smallest VMs that cover what is left; which of the two "
+            "does the tie rule prefer?",
+            "c": "Count: after the two largest moves, how much is still over 70 %, and is a "
+            "24 GiB VM the smallest that covers it?",
+            "d": "Would moving a 4 GiB VM bring esx-05 under 70 %? The rule moves a VM that "
+            "frees enough alone when there is one.",
         },
     )
 )
+
+
+def _lesson02_predictions() -> None:
+    from vmlab.lessons import longest_pause_kind
+
+    register_prediction(
+        "02.moves",
+        "How many vMotions does the best-fit plan need to bring esx-05 under 80 %?",
+        unit="moves",
+        tolerance=0,
+        measure=len,
+        explain=lambda r: (
+            f"{r:g}: no single VM frees enough, so the largest goes first; then "
+            "one VM covers what is left."
+        ),
+    )
+    register_prediction(
+        "02.pause",
+        "While the moves run, what is the longest interruption one of the moving services notices?",
+        choices=("none at all", "well under a second", "a few seconds", "minutes, like a restart"),
+        measure=longest_pause_kind,
+        explain="Each VM is stunned once, for its last round of memory and its device state: "
+        "a fraction of a second, while its clients' connections stay open.",
+    )
+    register_prediction(
+        "02.reach30",
+        "Can a balancer bring every host of this cluster under 30 % of its memory?",
+        choices=("yes, with enough moves", "no: no plan can"),
+        measure=lambda plan: (
+            "yes, with enough moves" if plan.attrs["reaches_threshold"] else "no: no plan can"
+        ),
+        explain=lambda r: (
+            "Divide the memory all VMs use by the memory of all hosts: that "
+            "average is the lowest share every host can be brought under at once."
+        ),
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -1002,3 +1058,4 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
 # The lessons' predictions (defined next to each lesson's exercises above; registered here,
 # once the prediction machinery exists).
 _lesson00_predictions()
+_lesson02_predictions()

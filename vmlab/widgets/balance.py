@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 from matplotlib.figure import Figure
 
 from vmlab.cluster import Cluster
+from vmlab.lessons import plan_moves, plural
 from vmlab.plots.vmotion import plot_host_load
 from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
 from vmlab.state import RunState
-from vmlab.vmotion import propose_moves
 from vmlab.widgets.render import figure_output
 
 
@@ -41,41 +43,81 @@ class Balancer(w.VBox):
         )
         self.summary = w.HTML()
         self.output = w.Output(layout=w.Layout(min_height="300px"))
-        self.moves = propose_moves(cluster, threshold_pct=threshold_pct)
+        self.moves = plan_moves(cluster, threshold_pct=threshold_pct)
         self.threshold.observe(self.on_threshold, names="value")
         self.run_button.on_click(self.on_run)
         super().__init__([w.HBox([self.threshold, self.run_button]), self.summary, self.output])
         self.on_threshold()
 
     def on_threshold(self, _change: object = None) -> None:
-        """Propose moves for the new threshold and show them."""
-        self.moves = propose_moves(self.cluster, threshold_pct=self.threshold.value)
+        """Propose moves for the new threshold and say whether they reach it."""
+        threshold = self.threshold.value
+        self.moves = plan_moves(self.cluster, threshold_pct=threshold)
         self.timeline = None
         n = len(self.moves)
-        if n:
-            names = ", ".join(self.moves.vm)
-            self.message = (
-                f"{n} moves bring every host under {self.threshold.value} %: {names}. "
-                "Press Run the moves."
-            )
+        names = ", ".join(self.moves.vm)
+        if self.moves.attrs["reaches_threshold"]:
+            if n:
+                self.message = (
+                    f"{plural(n, 'move')} {'brings' if n == 1 else 'bring'} every host "
+                    f"under {threshold} %: {names}. Press Run the moves."
+                )
+            else:
+                self.message = f"Every host is already under {threshold} %: nothing to move."
+            self.summary.value = _html(self.message)
         else:
-            self.message = f"Every host is already under {self.threshold.value} %: nothing to move."
-        self.summary.value = self.message
+            self.message = (
+                f"No plan brings every host under {threshold} %: {self.moves.attrs['why']}. "
+                + (
+                    f"The best the balancer finds is {plural(n, 'move')} ({names}), which "
+                    f"{'leaves' if n == 1 else 'leave'} "
+                    f"{plural(len(self.moves.attrs['still_over']), 'host')} over."
+                    if n
+                    else "It finds no move that helps."
+                )
+            )
+            self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
         self._draw(self.cluster, "How full each host is now")
 
     def on_run(self, _button: object = None) -> None:
         """Run the proposed moves with vMotion and show the result."""
+        threshold = self.threshold.value
         if self.moves.empty:
-            self.message = "Nothing to move at this threshold: lower it first."
-            self.summary.value = f"<b>{self.message}</b>"
+            self.message = (
+                "Nothing to move at this threshold: lower it first (drag the Threshold slider "
+                "to the left)."
+                if self.moves.attrs["reaches_threshold"]
+                else f"The balancer finds no move that helps at {threshold} %: raise the "
+                "Threshold slider."
+            )
+            self.summary.value = f"<b>{_html(self.message)}</b>"
             return
-        self.timeline = rebalance(self.cluster, threshold_pct=self.threshold.value, seed=self.seed)
+        try:
+            self.timeline = rebalance(self.cluster, threshold_pct=threshold, seed=self.seed)
+        except ValueError as err:  # a readable message, never a traceback
+            self.message = f"Cannot run these moves: {err}"
+            self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
+            return
         out = self.timeline.outages()
+        end = self.timeline.cluster
+        over = [
+            h
+            for h in end.hosts
+            if end.hosts[h].state == "up"
+            and 100 * end.used_memory_gib(h) / end.hosts[h].memory_gib > threshold
+        ]
+        moved = len(self.timeline.migrations)
+        longest = f"{out.down_s.max() * 1000:.0f} ms" if len(out) else "0 ms"
         self.message = (
-            f"Done: {len(self.timeline.migrations)} VMs moved while running; the longest pause "
-            f"was {out.down_s.max() * 1000:.0f} ms."
+            f"Done: {plural(moved, 'VM')} moved while running; the longest pause was {longest}. "
+            + (
+                f"Every host is now under {threshold} %."
+                if not over
+                else f"{plural(len(over), 'host')} still over {threshold} % "
+                f"({', '.join(over)}): this threshold cannot be reached."
+            )
         )
-        self.summary.value = f"<b>{self.message}</b>"
+        self.summary.value = f"<b>{_html(self.message)}</b>"
         self._draw(self.timeline.final, "How full each host is after the moves")
 
     def _draw(self, cluster: Cluster | RunState, title: str) -> None:
@@ -90,3 +132,7 @@ class Balancer(w.VBox):
 def balancer(cluster: Cluster, *, threshold_pct: int = 80, seed: int = 0) -> Balancer:
     """Build the load-balancing widget for ``cluster`` (it never displays itself)."""
     return Balancer(cluster, threshold_pct=threshold_pct, seed=seed)
+
+
+def _html(text: str) -> str:
+    return html.escape(text)
