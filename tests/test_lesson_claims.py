@@ -212,3 +212,89 @@ def test_02_2_about_0_9_s_per_gib_on_10_gbit_s():
     from vmlab.migration import precopy
 
     assert precopy(16, 0, 0, 10).total_time_s / 16 == pytest.approx(0.9, abs=0.05)
+
+
+# ---- lesson 05 -------------------------------------------------------------------------
+
+
+@cache
+def _lesson05():
+    from vmlab.scenarios import availability, compare
+
+    p = params("05")
+    table = compare(seed=p["SEED"])
+    year = availability(
+        table,
+        host_failures_per_year=p["HOST_FAILURES_PER_YEAR"],
+        maintenance_per_year=p["MAINTENANCE_PER_YEAR"],
+    )
+    return table.set_index("feature"), year.set_index("protection")
+
+
+def test_05_1_zero_is_a_pause_of_a_few_hundred_milliseconds():
+    # "The model gives a pause of a few hundred milliseconds" (vMotion and FT)
+    table, _ = _lesson05()
+    for feature in ("vMotion", "FT"):
+        assert 0.1 <= table.downtime_s[feature] < 1, feature
+        assert not table.vm_stops[feature]
+
+
+def test_05_1_a_few_minutes_is_detection_plus_the_boot():
+    # "HA's 几分钟 (a few minutes) is HA's failure detection plus the database's boot"
+    from vmlab.ha import FAILURE_DETECTION_S
+    from vmlab.scenarios import SUBJECT_VM
+
+    table, _ = _lesson05()
+    boot = Cluster.example().vms[SUBJECT_VM].boot_s
+    assert 60 <= table.downtime_s["HA"] < 3600
+    assert table.downtime_s["HA"] == pytest.approx(FAILURE_DETECTION_S + boot, abs=5)
+
+
+def test_05_1_every_source_cell_is_set_against_the_model():
+    # "Now the two tables side by side, cell by cell"
+    from vmlab.lessons import source_vs_model
+    from vmlab.scenarios import SOURCE_TABLE
+
+    table, _ = _lesson05()
+    cells = source_vs_model(table.reset_index())
+    assert len(cells) == SOURCE_TABLE.shape[0] * (SOURCE_TABLE.shape[1] - 1)
+    assert not cells.agrees.str.startswith("no").any()
+    facts = cells[cells["rests on"].str.startswith("a fact")]
+    assert set(facts.column.str.split(" ").str[0]) == {"目的", "设置对象"}
+
+
+def test_05_2_the_outages_differ_by_about_100_000():
+    # "The outages differ by a factor of about 100 000"
+    table, _ = _lesson05()
+    ratio = table.downtime_s.max() / table.downtime_s.min()
+    assert 3e4 <= ratio <= 3e5
+
+
+def test_05_3_nines_worked_examples():
+    # "99.9 % is three nines (8.8 hours down a year), 99.999 % five nines (about 5 minutes)"
+    from vmlab.scenarios import YEAR_S, nines
+
+    assert nines(0.999) == pytest.approx(3)
+    assert pytest.approx(8.8, abs=0.05) == 0.001 * YEAR_S / 3600
+    assert pytest.approx(5.3, abs=0.1) == 0.00001 * YEAR_S / 60
+
+
+def test_05_3_vmotion_adds_about_half_a_nine_then_ha_then_ft_more():
+    # "vMotion adds about half a nine … HA adds more, and FT more again"
+    _, year = _lesson05()
+    n = year.nines
+    assert 0.3 <= n["vMotion"] - n["none"] <= 0.7
+    assert n["vMotion + HA"] - n["vMotion"] > n["vMotion"] - n["none"]
+    assert n["vMotion + FT"] > n["vMotion + HA"]
+
+
+def test_05_4_ha_reserve_share():
+    # "one host out of sixteen free (256 of the cluster's 4096 GiB) … 256 × 64 / 1152 ≈ 14.2"
+    from vmlab.scenarios import costs
+
+    c = Cluster.example()
+    total = sum(h.memory_gib for h in c.hosts.values())
+    used = sum(v.memory_gib for v in c.vms.values())
+    assert (len(c.hosts), total, used) == (16, 4096, 1152)
+    assert costs().set_index("feature").always_reserved_gib["HA"] == pytest.approx(14.2)
+    assert pytest.approx(14.2, abs=0.05) == 256 * 64 / 1152

@@ -187,3 +187,221 @@ def longest_pause_kind(timeline: Timeline) -> str:
     if longest < 60:
         return "a few seconds"
     return "minutes, like a restart"
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 05
+# ----------------------------------------------------------------------------------------
+
+_SOURCE_COLUMNS = {
+    "目的": "purpose",
+    "设置对象": "configured on",
+    "VM是否停止": "does the VM stop?",
+    "停止时间": "how long",
+    "设定": "trigger",
+}
+
+
+def source_vs_model(table: pd.DataFrame) -> pd.DataFrame:
+    """The source's summary table set against :func:`vmlab.scenarios.compare`'s, cell by cell.
+
+    One row per cell of the source (feature × column): what the source says, what the model
+    gives, whether they agree, and what the model's value rests on — a measurement of a run,
+    a measurement whose inputs are assumptions, or a fact of the product (not measured).
+
+    >>> from vmlab.scenarios import compare
+    >>> cells = source_vs_model(compare())
+    >>> len(cells), cells.agrees.value_counts().to_dict()["yes"] >= 9
+    (15, True)
+    """
+    from vmlab.ft import FAILOVER_DETECTION_S
+    from vmlab.scenarios import SOURCE_TABLE, SUBJECT_VM
+    from vmlab.units import format_duration
+
+    ours = table.set_index("feature")
+    boot = Cluster.example().vms[SUBJECT_VM].boot_s
+    rows = []
+    for src in SOURCE_TABLE.itertuples(index=False):
+        feature = src[0]
+        mine = ours.loc[feature]
+        said = dict(zip(SOURCE_TABLE.columns[1:], src[1:], strict=True))
+        stops_said = said["VM是否停止"] == "有"
+        down = float(mine.downtime_s)
+        if feature == "HA":
+            length_ok = "yes" if 60 <= down < 3600 else "no"
+            length_basis = (
+                f"measured, from inputs: HA's failure detection (VMware's published timing) "
+                f"and the database's {format_duration(boot)} boot (an assumption of the model)"
+            )
+        else:
+            length_ok = (
+                "yes, as a pause: not 0, but under a second"
+                if 0 < down < 1
+                else ("yes" if down == 0 else "no")
+            )
+            length_basis = (
+                "measured, from the pre-copy model (the database's dirty rate is an assumption)"
+                if feature == "vMotion"
+                else f"measured, from inputs: FT's failure detection "
+                f"({format_duration(FAILOVER_DETECTION_S)}, an assumption: no figure is "
+                "published) and the secondary's lag (Scales et al.'s bound)"
+            )
+        trigger_said = "manual" if "手动" in said["设定"] else "automatic"
+        cells = [
+            ("目的", said["目的"], mine.purpose, "yes", "a fact of the product, not measured"),
+            (
+                "设置对象",
+                said["设置对象"],
+                mine.configured_on,
+                "yes" if said["设置对象"].lower() == str(mine.configured_on).lower() else "no",
+                "a fact of the product, not measured",
+            ),
+            (
+                "VM是否停止",
+                said["VM是否停止"],
+                "yes" if mine.vm_stops else "no",
+                "yes" if stops_said == bool(mine.vm_stops) else "no",
+                "measured: was the VM ever powered off and started again?",
+            ),
+            ("停止时间", said["停止时间"], format_duration(down), length_ok, length_basis),
+            (
+                "设定",
+                said["设定"],
+                mine.trigger,
+                ("yes" if trigger_said == mine.trigger else "no")
+                + (
+                    ", started by hand; but here maintenance mode picks the destination, "
+                    "where the source picks it by hand (lesson 01's Migrate wizard)"
+                    if feature == "vMotion"
+                    else ""
+                ),
+                "measured: did HA or FT act on their own in the log?",
+            ),
+        ]
+        for column, source_says, model_gives, agrees, basis in cells:
+            rows.append(
+                {
+                    "feature": feature,
+                    "column": f"{column} ({_SOURCE_COLUMNS[column]})",
+                    "source": source_says,
+                    "model": model_gives,
+                    "agrees": agrees,
+                    "rests on": basis,
+                }
+            )
+    return pd.DataFrame(
+        rows, columns=["feature", "column", "source", "model", "agrees", "rests on"]
+    )
+
+
+def nines_text(nines: float) -> str:
+    """A number of nines as the model can honestly state it: to the nearest half nine, and
+    "more than 6" beyond six (at that level, causes the model leaves out — software,
+    storage, people — decide the year).
+
+    >>> nines_text(2.85), nines_text(4.9999), nines_text(7.51)
+    ('about 3', 'about 5', 'more than 6')
+    """
+    if nines != nines:
+        return "?"
+    if nines > 6:
+        return "more than 6"
+    half = round(nines * 2) / 2
+    return f"about {half:g}"
+
+
+def yearly_table(year: pd.DataFrame) -> pd.DataFrame:
+    """:func:`vmlab.scenarios.availability`'s result as a student reads it: downtime per
+    year as a duration, availability as a percentage, nines rounded (:func:`nines_text`)."""
+    from vmlab.units import format_duration
+
+    return pd.DataFrame(
+        {
+            "protection": year.protection,
+            "downtime per year": year.downtime_s_per_year.map(format_duration),
+            "availability": [
+                "more than 99.9999 %" if n > 6 else f"{100 * a:.4f} %"
+                for a, n in zip(year.availability, year.nines, strict=True)
+            ],
+            "nines": year.nines.map(nines_text),
+        }
+    )
+
+
+def advise(services: pd.DataFrame, table: pd.DataFrame) -> str:
+    """:func:`vmlab.scenarios.choose_feature` for each row of ``services`` (columns
+    ``service, max_outage_s, vcpus, boot_s``), one paragraph per service, to print."""
+    from vmlab.scenarios import choose_feature
+
+    return "\n\n".join(
+        f"{s.service}: "
+        + choose_feature(max_outage_s=s.max_outage_s, vcpus=s.vcpus, boot_s=s.boot_s, table=table)
+        for s in services.itertuples()
+    )
+
+
+def plot_downtime_points(table: pd.DataFrame, *, ax=None):
+    """Each feature's measured downtime (:func:`vmlab.scenarios.compare`) as a point on a log
+    scale, labelled with its value. Returns the Axes.
+
+    Points, not bars: a bar on a log axis starts at an arbitrary value, so its length says
+    nothing (a 317 ms bar drawn from 1 ms looks like a third of a 315 s one).
+    """
+    notes = [" — the VM stops" if stops else " — a pause" for stops in table.vm_stops]
+    return _log_points(
+        list(table.feature),
+        list(table.downtime_s),
+        notes,
+        "outage of the service",
+        "How long the database is out, measured in each scenario",
+        ax,
+    )
+
+
+def plot_yearly_points(year: pd.DataFrame, *, ax=None):
+    """Expected downtime per year (:func:`vmlab.scenarios.availability`) as points on a log
+    scale, labelled with the duration and the nines as :func:`nines_text` states them."""
+    notes = [f" — {nines_text(n)} nines" for n in year.nines]
+    return _log_points(
+        list(year.protection),
+        list(year.downtime_s_per_year),
+        notes,
+        "downtime per year",
+        "One VM's expected downtime in a year, with the assumptions above",
+        ax,
+    )
+
+
+def _log_points(labels, values_s, notes, xlabel, title, ax):
+    import matplotlib.pyplot as plt
+
+    from vmlab.units import format_duration
+
+    ax = ax or plt.gca()
+    rows = list(reversed(range(len(labels))))
+    shown = [max(float(v), 1e-2) for v in values_s]
+    ax.scatter(shown, rows, s=60, color="#0072B2", zorder=3)
+    for y, v, x, note in zip(rows, values_s, shown, notes, strict=True):
+        ax.annotate(
+            format_duration(v) + note,
+            (x, y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=9,
+        )
+    ax.set_xscale("log")
+    ax.set_xlim(1e-2, 1e7)
+    for x, name in ((1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")):
+        ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
+        ax.annotate(name, (x, len(labels) - 0.5), fontsize=8, color="#555555", ha="center")
+    ax.set_yticks(rows)
+    ax.set_yticklabels(labels)
+    ax.set_ylim(-0.6, len(labels) - 0.2)
+    ax.grid(axis="y", color="#EEEEEE")
+    ax.set_xlabel(
+        f"{xlabel} (s, log scale: each step ×10; points, because a bar's length on a "
+        "log axis means nothing)"
+    )
+    ax.set_title(title)
+    return ax

@@ -575,14 +575,25 @@ def _yearly_with_ha(failures: float, works: float) -> float:
     return float(year.set_index("protection").downtime_s_per_year["vMotion + HA"])
 
 
+def _ha_outage_of(vm: str) -> float:
+    from vmlab.scenarios import host_failure
+
+    out = host_failure("ha").outages()
+    return float(out.loc[out.vm == vm, "down_s"].iloc[0])
+
+
 register(
     Number(
         "05.1",
-        "How many seconds is the database out when its host dies with HA on?",
-        answer=lambda: _compared("HA"),
+        "The HA row follows the database. Run the same HA scenario yourself "
+        "(host_failure('ha') from vmlab.scenarios) and find the web front end on esx-09: "
+        "how many seconds is web-09 out?",
+        answer=lambda: _ha_outage_of("web-09"),
         unit="s",
-        explain="15 s until the host is declared failed, then the database's 300 s boot.",
-        hint="look at the HA row of compare(); then split it into detection and boot.",
+        explain="The same failure detection as the database, then a web server's much "
+        "shorter boot: HA's outage is detection + this VM's own boot.",
+        hint="the run's .outages() table has one row per VM; the detection part is the same "
+        "for every VM on the host.",
         abs_tolerance=2,
     )
 )
@@ -599,17 +610,29 @@ register(
         },
     )
 )
+_FEATURE_LETTERS = {"a": "vMotion", "b": "HA", "c": "FT", "d": "Neither"}
+
+
+def _advice_letter(max_outage_s: float, vcpus: int, boot_s: float) -> str:
+    from vmlab.scenarios import choose_feature
+
+    first = choose_feature(max_outage_s=max_outage_s, vcpus=vcpus, boot_s=boot_s).split(":")[0]
+    return next(k for k, v in _FEATURE_LETTERS.items() if v == first)
+
+
 register(
     Choice(
         "05.3",
-        "A 2-vCPU payment gateway's open connections must survive a host failure. Which feature?",
-        {"a": "vMotion", "b": "HA", "c": "FT", "d": "none is needed"},
-        "c",
+        "An order service (4 vCPUs, boots in 150 s) may be out at most 2 minutes when its host "
+        "dies. Which feature does the decision rule choose?",
+        {"a": "vMotion", "b": "HA", "c": "FT", "d": "neither"},
+        _advice_letter(120, 4, 150),
         {
             "a": "vMotion cannot help once the host is dead: there is nothing left to copy from.",
-            "b": "HA restarts the VM: minutes of outage and every connection lost.",
-            "c": "FT's secondary takes over within a pause; 2 vCPUs is within FT's limits.",
-            "d": "Without protection the gateway is down until the host is repaired.",
+            "b": "Add HA's detection to this service's own boot: is it within 2 minutes?",
+            "c": "HA would be detection + 150 s of boot, over 2 minutes; 4 vCPUs is within "
+            "FT's limit, so FT's pause meets it.",
+            "d": "Is 4 vCPUs over FT's limit? Look at what choose_feature says.",
         },
     )
 )
@@ -621,7 +644,8 @@ register(
         answer=lambda: _yearly_with_ha(2, 4),
         unit="s",
         explain="2 × the HA outage + 4 × the vMotion pause: the failures dominate.",
-        hint="availability(table, host_failures_per_year=2, maintenance_per_year=4)",
+        hint="section 3's yearly formula with other assumptions: failures × the HA outage + "
+        "planned works × the vMotion pause (or let the function of section 3 compute it).",
         tolerance=0.01,
     )
 )
@@ -638,6 +662,52 @@ register(
         },
     )
 )
+
+
+def _lesson05_predictions() -> None:
+    def stopping(table) -> str:
+        stops = set(table.loc[table.vm_stops, "feature"])
+        return {
+            frozenset({"HA", "none"}): "HA and none",
+            frozenset({"HA"}): "HA only",
+            frozenset({"vMotion", "HA", "FT", "none"}): "all four",
+        }.get(frozenset(stops), "vMotion and FT")
+
+    def shorter(table) -> str:
+        down = table.set_index("feature").downtime_s
+        if down["vMotion"] == down["FT"]:
+            return "the same"
+        return "vMotion's switchover" if down["vMotion"] < down["FT"] else "FT's failover"
+
+    register_prediction(
+        "05.stops",
+        "In the rebuilt table, which rows will say that the database stops (is powered off "
+        "and started again)?",
+        choices=("vMotion and FT", "HA and none", "HA only", "all four"),
+        measure=stopping,
+        explain="HA restarts the VM (a boot); with nothing on, it boots after the repair. "
+        "vMotion and FT only pause it.",
+    )
+    register_prediction(
+        "05.shorter",
+        "Which pauses the database for less time: vMotion's switchover, or FT's failover "
+        "when its host dies?",
+        choices=("vMotion's switchover", "FT's failover", "the same"),
+        measure=shorter,
+        explain="FT must first notice that the primary is gone (failure detection) and then "
+        "replay the secondary's lag; a vMotion switchover only sends the last dirty pages.",
+    )
+    register_prediction(
+        "05.nines",
+        "With vMotion for planned work and HA for failures (one failure and four planned "
+        "works a year), about how many nines of availability does the database reach?",
+        unit="nines",
+        abs_tolerance=0.5,
+        measure=lambda year: float(
+            year.set_index("protection").nines["vMotion + HA"]  # type: ignore[union-attr]
+        ),
+        explain="One failure costs about five minutes: 99.999 % is about 5 min a year.",
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -1059,3 +1129,4 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
 # once the prediction machinery exists).
 _lesson00_predictions()
 _lesson02_predictions()
+_lesson05_predictions()
