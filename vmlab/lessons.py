@@ -405,3 +405,153 @@ def _log_points(labels, values_s, notes, xlabel, title, ax):
     )
     ax.set_title(title)
     return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 04
+# ----------------------------------------------------------------------------------------
+
+
+def outage_s(timeline: Timeline, vm: str) -> float:
+    """The longest outage of ``vm`` in a run, in seconds (0 when it never stopped)."""
+    out = timeline.outages()
+    mine = out[out.vm == vm]
+    return float(mine.down_s.max()) if len(mine) else 0.0
+
+
+def ft_vm_of(timeline: Timeline) -> str:
+    """The first VM FT acted on in a run (the lesson's ``FT_VM``, whichever it is)."""
+    ev = timeline.events
+    return str(ev[ev.kind.str.startswith("ft_") & (ev.vm != "")].vm.iloc[0])
+
+
+def outage_kind(timeline: Timeline, vm: str) -> str:
+    """``vm``'s longest outage in the words of predictions ``04.pause`` and ``04.second``."""
+    down = outage_s(timeline, vm)
+    if down == 0:
+        return "nothing at all"
+    if down < 1:
+        return "a pause under a second"
+    if down < 60:
+        return "a few seconds to a minute"
+    return "minutes: a restart"
+
+
+def fail_in_turn(
+    cluster: Cluster,
+    first: str,
+    second: str,
+    *,
+    at_s: float,
+    after_s: float,
+    until_s: float,
+    seed: int = 0,
+) -> Timeline:
+    """``first`` fails at ``at_s``, ``second`` ``after_s`` later; returns the run."""
+    sim = Simulation(cluster, seed=seed)
+    sim.fail_host(first, at_s=at_s)
+    sim.fail_host(second, at_s=at_s + after_s)
+    return sim.run(until_s=until_s)
+
+
+def vm_story(timeline: Timeline, vm: str, kinds: list[str] | None = None) -> str:
+    """The log lines of a run that concern ``vm``, the hosts failing, and HA's primary
+    (elections and hosts declared failed) — not the other VMs."""
+    lines = timeline.log(kinds).splitlines()
+    keep = (" host_", " election ", " primary")
+    return "\n".join(ln for ln in lines if f" {vm} " in ln or any(k in ln for k in keep))
+
+
+def logging_cut_winners(
+    cluster: Cluster, vm: str, *, at_s: float, seeds: range = range(10)
+) -> list[str]:
+    """Cut ``vm``'s FT logging link at ``at_s`` once per seed; which copy won the atomic
+    test-and-set each time (``'primary'`` or ``'secondary'``)."""
+    primary = cluster.vms[vm].host
+    winners = []
+    for seed in seeds:
+        sim = Simulation(cluster, seed=seed)
+        sim.cut_ft_logging(vm, at_s=at_s)
+        run = sim.run(until_s=at_s + 240)
+        ev = run.events
+        winner = ev[(ev.kind == "ft_test_and_set") & (ev.vm == vm)].host.iloc[0]
+        winners.append("primary" if winner == primary else "secondary")
+    return winners
+
+
+def usual_winner(winners: list[str]) -> str:
+    """The words of prediction ``04.winner`` for a list from :func:`logging_cut_winners`."""
+    p = winners.count("primary") / len(winners)
+    if p >= 0.7:
+        return "the primary, nearly always"
+    if p <= 0.3:
+        return "the secondary, nearly always"
+    return "each about half the time"
+
+
+def ft_price(without: Cluster, with_ft: Cluster) -> dict[str, str]:
+    """Memory and vCPUs in use in a cluster without FT and the same cluster with it."""
+    mem = [sum(c.used_memory_gib(h) for h in c.hosts) for c in (without, with_ft)]
+    cpu = [sum(c.used_vcpus(h) for h in c.hosts) for c in (without, with_ft)]
+    return {
+        "memory in use": f"{mem[0]:g} GiB → {mem[1]:g} GiB",
+        "vCPUs in use": f"{cpu[0]} → {cpu[1]}",
+    }
+
+
+def one_failure_four_ways(
+    vm: str,
+    host: str,
+    *,
+    at_s: float,
+    until_s: float,
+    ft_run: Timeline,
+    twice_run: Timeline,
+    seed: int = 0,
+) -> dict[str, float]:
+    """``vm``'s outage (s) when ``host`` fails in the example cluster with no protection, with
+    HA, with FT (``ft_run``) and with FT and a second failure in the window (``twice_run``)."""
+    plain = Simulation(Cluster.example(), seed=seed)
+    plain.fail_host(host, at_s=at_s)
+    ha = Cluster.example()
+    ha.enable_ha()
+    ha_sim = Simulation(ha, seed=seed)
+    ha_sim.fail_host(host, at_s=at_s)
+    return {
+        "no protection (still down at the end)": outage_s(plain.run(until_s=until_s), vm),
+        "HA": outage_s(ha_sim.run(until_s=until_s), vm),
+        "FT": outage_s(ft_run, vm),
+        "FT, second host lost in the window": outage_s(twice_run, vm),
+    }
+
+
+def logging_link_limit(net_in_mbit_s: float = 940, links_gbit_s: tuple = (1, 10)) -> str:
+    """What record/replay makes of a network-heavy workload (netperf receiving
+    ``net_in_mbit_s``) on logging links of ``links_gbit_s``: one line per link."""
+    from vmlab.ft import Workload, record_replay
+
+    netperf = Workload("netperf", events_per_s=10_000, net_in_mbit_s=net_in_mbit_s)
+    lines = []
+    for link in links_gbit_s:
+        r = record_replay(netperf, logging_gbit_s=link)
+        lines.append(
+            f"{link:>2} Gbit/s logging link: receives {net_in_mbit_s * r.performance_ratio:.0f} "
+            f"Mbit/s ({r.summary()})"
+        )
+    return "\n".join(lines)
+
+
+def unprotected_window(timeline: Timeline, vm: str) -> str:
+    """One line: how long ``vm`` had no FT secondary after its failover in a run."""
+    ev = timeline.events
+    mine = ev[ev.vm == vm].set_index("kind").t_s
+    window_s = float(mine["ft_secondary_created"] - mine["ft_failover"])
+    size = timeline.cluster.vms[vm].memory_gib
+    return f"{vm} ({size:g} GiB) was unprotected for {window_s:.0f} s"
+
+
+def checkpoint_costs(cluster: Cluster, vms: list[str]) -> str:
+    """What SMP-FT's checkpointing would cost each of ``vms``: one summary line per VM."""
+    from vmlab.ft import logging_for_vm
+
+    return "\n".join(f"{name:7} {logging_for_vm(cluster, name).summary()}" for name in vms)

@@ -439,20 +439,20 @@ def _lesson02_predictions() -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def _ft_run(*steps: tuple[str, str, float], until_s: float = 900, vm: str = "db-01"):
+def _ft_run(*steps: tuple[str, str, float], until_s: float = 900, vm: str = "db-01", seed: int = 0):
     """Cluster.example() with HA on (FT needs it) and FT on ``vm`` (db-01: primary esx-09,
     secondary esx-01), then ``steps``."""
     cluster = Cluster.example()
     cluster.enable_ha()
     cluster.enable_ft(vm)
-    sim = Simulation(cluster, seed=0)
+    sim = Simulation(cluster, seed=seed)
     for kind, target, at in steps:
         getattr(sim, kind)(target, at_s=at)
     return sim.run(until_s=until_s)
 
 
-def _ft_pause_ms() -> float:
-    out = _ft_run(("fail_host", "esx-09", 60)).outages()
+def _ft_pause_ms(seed: int = 3) -> float:
+    out = _ft_run(("fail_host", "esx-09", 60), seed=seed).outages()
     return 1000 * float(out.loc[out.vm == "db-01", "down_s"].iloc[0])
 
 
@@ -478,28 +478,30 @@ def _ft_memory_cost_gib(vms: tuple[str, ...] = ("db-01", "app-02", "mail-03")) -
 register(
     Number(
         "04.1",
-        "With FT on db-01, its primary's host esx-09 fails at t = 60 s. For how many "
-        "milliseconds does db-01 pause?",
+        "The lag the secondary must replay at failover is random (drawn from the seed). Run "
+        "section 2's failure again with seed=3 (Simulation(cluster, seed=3)): for how many "
+        "milliseconds does db-01 pause now?",
         answer=_ft_pause_ms,
         unit="ms",
-        explain="Failure detection plus the secondary's lag: a pause well under a second, "
-        "not a restart.",
-        hint="run the failure and read timeline.outages() (down_s is in seconds).",
+        explain="The same 250 ms of failure detection, plus a different lag: the pause changes "
+        "by tens of milliseconds from run to run, and stays well under a second.",
+        hint="copy section 2's first three lines into a new cell with seed=3, then read "
+        "db-01's down_s in .outages() (in seconds).",
         abs_tolerance=5,
     )
 )
 register(
     Number(
         "04.2",
-        "Protect app-01 (16 GiB, primary on esx-09) with FT instead of db-01, and fail "
-        "esx-09 at t = 60 s. For how many seconds is app-01 unprotected (from ft_failover to "
-        "ft_secondary_created)?",
+        "Set FT_VM = 'app-01' (16 GiB, its primary on esx-09) in the lesson's parameter cell "
+        "and run all cells again. For how many seconds is app-01 unprotected after esx-09 "
+        "fails (section 2's last line)?",
         answer=_ft_reprotect_s,
         unit="s",
         explain="Its 16 GiB are copied by pre-copy over the 10 Gbit/s FT logging network; a "
         "smaller VM with a smaller working set is protected again sooner than db-01.",
-        hint="repeat the lesson's run on a fresh Cluster.example() with enable_ha() and "
-        "enable_ft('app-01'), then subtract the two events' t_s in timeline.events.",
+        hint="change one word in the parameter cell, then Run ▸ Run All Cells, and read the "
+        "line 'app-01 (16 GiB) was unprotected for … s'.",
         tolerance=0.03,
     )
 )
@@ -555,6 +557,48 @@ register(
         },
     )
 )
+
+
+def _lesson04_predictions() -> None:
+    from vmlab.lessons import ft_vm_of, outage_kind, usual_winner
+
+    kinds = (
+        "nothing at all",
+        "a pause under a second",
+        "a few seconds to a minute",
+        "minutes: a restart",
+    )
+    register_prediction(
+        "04.pause",
+        "At one minute, esx-09 — the host of db-01's primary — loses power. FT is on for "
+        "db-01. What do db-01's clients notice?",
+        choices=kinds,
+        measure=lambda run: outage_kind(run, ft_vm_of(run)),
+        explain="The secondary was already running, a fraction of a second behind: it goes "
+        "live after failure detection plus that lag. Nothing boots.",
+    )
+    register_prediction(
+        "04.second",
+        "esx-09 dies at one minute; 30 s later, before the new secondary is in step, esx-01 "
+        "(where db-01 now runs, and HA's primary) dies too. What do db-01's clients notice?",
+        choices=kinds,
+        measure=lambda run: outage_kind(run, ft_vm_of(run)),
+        explain="No copy is left to take over: HA restarts db-01 like any other VM — first "
+        "an election (esx-01 was HA's primary), then detection, then the database's boot.",
+    )
+    register_prediction(
+        "04.winner",
+        "Only the logging link between db-01's two copies is cut; both race for the atomic "
+        "test-and-set on shared storage. Over ten runs (ten seeds), which copy wins?",
+        choices=(
+            "the primary, nearly always",
+            "the secondary, nearly always",
+            "each about half the time",
+        ),
+        measure=usual_winner,
+        explain="The secondary must first apply what it is behind on before it can go on "
+        "alone, so it reaches the disk later; exactly one copy goes on either way.",
+    )
 
 
 # ----------------------------------------------------------------------------------------
@@ -1129,4 +1173,5 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
 # once the prediction machinery exists).
 _lesson00_predictions()
 _lesson02_predictions()
+_lesson04_predictions()
 _lesson05_predictions()
