@@ -59,7 +59,7 @@ def test_fail_both_in_turn_means_minutes(panel):
 
 def test_a_vm_without_ft_gets_a_message_not_a_traceback(panel):
     panel.vm.value = "web-01"
-    assert "secondary on <b>none (unprotected)</b>" in panel.status.value
+    assert "secondary on <b>none (no FT)</b>" in panel.status.value
     panel.fail_primary_button.click()
     assert panel.timeline is None
     assert panel.message.startswith("Cannot do that: web-01 has no FT")
@@ -116,3 +116,27 @@ def test_plot_table1_and_outage_comparison():
     texts = {t.get_text() for t in b.texts}
     assert {"300 ms", "5 min 15 s", "no outage"} <= texts
     plt.close(fig)
+
+
+def test_each_press_starts_again_and_the_buttons_name_their_hosts(panel):
+    # After a failover the run ends with the primary on esx-01, but the next press starts
+    # from the cluster as it is: the button must say it fails esx-09 again.
+    assert panel.fail_primary_button.description == "Fail the primary's host (esx-09)"
+    assert panel.fail_secondary_button.description == "Fail the secondary's host (esx-01)"
+    panel.fail_primary_button.click()
+    assert "At the end of that run: primary on <b>esx-01</b>" in panel.status.value
+    assert "Every press starts again from here: db-01's primary on <b>esx-09</b>" in (
+        panel.status.value
+    )
+    assert panel.fail_primary_button.description == "Fail the primary's host (esx-09)"
+    panel.fail_primary_button.click()
+    failed = panel.timeline.events.query("kind == 'host_failed'").host
+    assert list(failed) == ["esx-09"]
+
+
+def test_a_vm_without_ft_names_the_list_not_a_python_call(panel):
+    panel.vm.value = "web-01"
+    assert panel.fail_secondary_button.description == "Fail the secondary's host (no FT)"
+    panel.fail_primary_button.click()
+    assert "choose a VM with FT in the VM list: db-01" in panel.message
+    assert "cluster." not in panel.message

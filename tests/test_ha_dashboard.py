@@ -110,3 +110,44 @@ def test_dashboard_starts_with_vsphere_s_default_admission_control():
     c = Cluster.example()
     c.enable_ha(admission_control="slots")
     assert ha_dashboard(c).admission.value == "slots"  # a cluster's own choice is kept
+
+
+def test_errors_name_the_buttons_not_python_calls():
+    board = ha_dashboard()
+    board.host.value = "esx-03"
+    board.fail_button.click()
+    board.at_s.value = 120
+    board.fail_button.click()  # esx-03 is down then
+    assert board.message.startswith("Cannot do that: Cannot fail esx-03 at 120 s")
+    assert "Repair host button" in board.message
+    assert "sim." not in board.message and "at_s=" not in board.message
+
+
+def test_the_slider_jump_is_said():
+    board = ha_dashboard()
+    board.at_s.value = 90
+    board.fail_button.click()
+    assert board.at_s.value == 150
+    assert "The at (s) slider moved on to 150 s" in board.message
+
+
+def test_a_refused_toggle_springs_back_with_a_message():
+    c = Cluster.example()
+    c.enable_ha()
+    c.enable_ft("db-01")
+    board = ha_dashboard(c)
+    board.ha_on.value = False  # FT needs HA: the cluster refuses
+    assert board.ha_on.value is True
+    assert "HA cannot be switched off while FT protects db-01" in board.message
+    assert "HA on is back as it was" in board.message
+    assert "cluster." not in board.message
+
+
+def test_no_primary_when_every_host_is_down():
+    board = ha_dashboard()
+    for host in board.cluster.hosts:
+        board.host.value = host
+        board.at_s.value = 60
+        board.fail_button.click()
+    assert "no primary</b>: every host is down" in board.capacity.value
+    assert "primary <b>" not in board.capacity.value

@@ -28,6 +28,7 @@ from vmlab.plots.ha import plot_ha_timeline
 from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
+from vmlab.widgets.messages import for_widget
 
 ADMISSION_CHOICES = (
     ("off (no reserve)", "none"),
@@ -38,6 +39,17 @@ ADMISSION_CHOICES = (
 
 _ACTIONS = {"fail": "fail_host", "isolate": "isolate_host", "repair": "repair_host"}
 _WORDS = {"fail": "fails", "isolate": "loses its network", "repair": "is repaired"}
+_STEP_S = 60
+"""After each press the ``at (s)`` slider moves on by this much (said in the summary)."""
+_CONTROLS = {
+    "repair_host": "the Repair host button, at an earlier time on the at (s) slider",
+    "fail_host": "the Fail host button, at an earlier time on the at (s) slider",
+    "isolate_host": "the Isolate host button",
+    "enable_ha": "ticking HA on",
+    "disable_ha": "unticking HA on",
+    "disable_ft": "the lesson's code (this dashboard has no FT switch)",
+    "enable_ft": "the lesson's code (this dashboard has no FT switch)",
+}
 
 
 class HADashboard(w.VBox):
@@ -130,9 +142,18 @@ class HADashboard(w.VBox):
         self.at_s.value = 60
         self.refresh()
 
-    def on_settings(self, _change: dict | None = None) -> None:
-        """HA on/off, admission control or isolation response changed: run again."""
-        self.refresh()
+    def on_settings(self, change: dict | None = None) -> None:
+        """HA on/off, admission control or isolation response changed: run again. A change
+        the cluster refuses (HA off while FT protects a VM) springs back, with a message."""
+        if not self.refresh() and change is not None:
+            owner = change["owner"]
+            owner.unobserve(self.on_settings, names="value")
+            owner.value = change["old"]
+            owner.observe(self.on_settings, names="value")
+            name = getattr(owner, "description", "") or "setting"
+            self.message += f" ({name} is back as it was.)"
+            colour = OKABE_ITO["vermillion"]
+            self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
     def on_vm(self, change: dict) -> None:
         """Show the chosen VM's restart priority (no new run)."""
@@ -156,8 +177,13 @@ class HADashboard(w.VBox):
             self._say_error(err)
             return
         self.actions.append(action)
-        self.at_s.value = min(self.at_s.max, int(action[2]) + 60)
+        self.at_s.value = min(self.at_s.max, int(action[2]) + _STEP_S)
         self.refresh()
+        self.message += (
+            f"\nThe at (s) slider moved on to {self.at_s.value} s for your next action "
+            "(drag it to choose another time)."
+        )
+        self.summary.value = html.escape(self.message).replace("\n", "<br>")
 
     def spec(self) -> Cluster:
         """The cluster with the dashboard's HA settings. A run never changes it, so it is made
@@ -181,23 +207,24 @@ class HADashboard(w.VBox):
             getattr(sim, _ACTIONS[what])(host, at_s=t)
         return sim
 
-    def refresh(self, draw: bool = True) -> None:
-        """Run the scenario and redraw everything (the plot only when ``draw``)."""
+    def refresh(self, draw: bool = True) -> bool:
+        """Run the scenario and redraw everything (the plot only when ``draw``); False when
+        the scenario cannot run (the message says why)."""
         try:
             sim = self.build(self.actions)
             config = sim.spec.ha
+            capacity = None if config is None else config.failover_capacity
             last = max((t for _, _, t in self.actions), default=0.0)
             self.timeline = sim.run(until_s=max(self.until_s, last + 600))
         except (ValueError, KeyError) as err:
             self._say_error(err)
-            return
+            return False
         if config is None:
             self.capacity.value = "<b>HA is off</b>: nothing restarts a failed host's VMs."
         else:
             self.capacity.value = (
-                f"primary <b>{self.timeline.final.primary or '(none: no host is up)'}</b> · "
-                "failover capacity "
-                f"<b>{config.failover_capacity}</b> host(s)"
+                f"{primary_at_end(self.timeline, self.timeline.final.primary)} at the end of "
+                f"the run · failover capacity <b>{capacity}</b> host(s) before any failure"
             )
         self.message = describe_ha(self.timeline, self.actions)
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
@@ -205,9 +232,10 @@ class HADashboard(w.VBox):
         self._draw_tiles()
         if draw:
             self._draw_plot()
+        return True
 
     def _say_error(self, err: Exception) -> None:
-        self.message = f"Cannot do that: {err}"
+        self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
         colour = OKABE_ITO["vermillion"]
         self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
@@ -233,9 +261,24 @@ class HADashboard(w.VBox):
             rows = len(t.outages().vm.unique())
             fig, ax = plt.subplots(figsize=(9.5, 1.6 + 0.32 * min(max(rows, 2), 24)))
             plot_ha_timeline(t, ax=ax)
+            if t.cluster.ha is None:
+                ax.set_title("What happened — HA is off, so nothing restarts")
             fig.tight_layout()
             display(fig)
             plt.close(fig)
+
+
+def primary_at_end(timeline: Timeline, primary: str | None) -> str:
+    """HA's primary at the end of the run, in words for the dashboard: none when every host
+    is down, and not a host that is down or isolated."""
+    t = timeline
+    up = [h for h in t.cluster.hosts if t.host_state_at(h, t.until_s) == "up"]
+    if not up:
+        return "<b>no primary</b>: every host is down"
+    if primary is None or primary not in up:
+        gone = f" ({primary} is {t.host_state_at(primary, t.until_s)})" if primary else ""
+        return f"<b>no primary</b> yet{gone}"
+    return f"primary <b>{primary}</b>"
 
 
 def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> str:
@@ -279,4 +322,4 @@ def ha_dashboard(cluster: Cluster | None = None, *, until_s: float = 900, seed: 
     return HADashboard(cluster or Cluster.example(), until_s=until_s, seed=seed)
 
 
-__all__ = ["HADashboard", "describe_ha", "ha_dashboard"]
+__all__ = ["HADashboard", "describe_ha", "ha_dashboard", "primary_at_end"]

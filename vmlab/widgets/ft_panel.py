@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 import matplotlib.pyplot as plt
 from IPython.display import display
@@ -10,8 +12,10 @@ from vmlab.cluster import Cluster
 from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
+from vmlab.widgets.messages import for_widget
 
 _AUTO = w.Layout(width="auto")
+_CONTROLS = {"enable_ft": "the lesson's code (this panel has no FT switch)"}
 
 
 class FTPanel(w.VBox):
@@ -79,6 +83,7 @@ class FTPanel(w.VBox):
         self.summary = w.HTML("<i>Choose what breaks.</i>")
         self.output = w.Output(layout=w.Layout(min_height="300px"))
         self.primary_host, self.secondary_host = self._copies_before()
+        self._label_buttons()
         self._show_status("before")
         super().__init__(
             [
@@ -103,6 +108,7 @@ class FTPanel(w.VBox):
         """A new VM is chosen: show its copies, forget the last run."""
         self.timeline, self.outage_s = None, None
         self.primary_host, self.secondary_host = self._copies_before()
+        self._label_buttons()
         self._show_status("before")
         self.summary.value = "<i>Choose what breaks.</i>"
         self.output.clear_output()
@@ -132,9 +138,9 @@ class FTPanel(w.VBox):
         if vm.secondary_host is None:
             with_ft = [v.name for v in self.cluster.vms.values() if v.secondary_host]
             raise ValueError(
-                f"{name} has no FT, so it has no secondary to take over. Turn it on with "
-                f"cluster.enable_ft({name!r}), or choose a VM with FT: "
-                + (", ".join(with_ft) or "(none yet)")
+                f"{name} has no FT, so it has no secondary to take over. This panel cannot "
+                "turn FT on (the lesson's code does, with enable_ft); choose a VM with FT in "
+                "the VM list: " + (", ".join(with_ft) or "(none in this cluster yet)")
             )
         sim = Simulation(self.cluster, seed=self.seed)
         t = self.fail_at_s
@@ -158,8 +164,8 @@ class FTPanel(w.VBox):
         try:
             self.timeline = self.simulate(action)
         except (ValueError, KeyError) as err:  # a readable message, never a traceback
-            self.message = f"Cannot do that: {err}"
-            self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
+            self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
+            self.summary.value = f"<b style='color:#D55E00'>{html.escape(self.message)}</b>"
             return
         name = self.vm.value
         final = self.timeline.final.vms[name]
@@ -168,7 +174,7 @@ class FTPanel(w.VBox):
         self.outage_s = float(out.down_s.max()) if len(out) else 0.0
         self.message = describe_ft_run(self.timeline, name, self.cluster.vms[name].host)
         self._show_status("after")
-        self.summary.value = self.message.replace("\n", "<br>")
+        self.summary.value = html.escape(self.message).replace("\n", "<br>")
         with self.output:
             self.output.clear_output(wait=True)
             fig, ax = plt.subplots(figsize=(9, 2.8))
@@ -177,23 +183,43 @@ class FTPanel(w.VBox):
             display(fig)
             plt.close(fig)
 
+    def _label_buttons(self) -> None:
+        """Name, on each button, the host it fails: every press starts again from the
+        cluster as it is now, so the hosts do not change from press to press."""
+        vm = self.cluster.vms[self.vm.value]
+        primary, secondary = vm.host, vm.secondary_host
+        if secondary is None:
+            self.fail_primary_button.description = "Fail the primary's host"
+            self.fail_secondary_button.description = "Fail the secondary's host (no FT)"
+            self.fail_both_button.description = "Fail both in turn"
+            return
+        self.fail_primary_button.description = f"Fail the primary's host ({primary})"
+        self.fail_secondary_button.description = f"Fail the secondary's host ({secondary})"
+        self.fail_both_button.description = f"Fail both in turn ({primary}, then {secondary})"
+
     def _copies_before(self) -> tuple[str, str | None]:
         vm = self.cluster.vms[self.vm.value]
         return vm.host, vm.secondary_host
 
     def _show_status(self, when: str) -> None:
+        before_primary, before_secondary = self._copies_before()
+        start = (
+            f"Every press starts again from here: {self.vm.value}'s primary on "
+            f"<b>{before_primary}</b> · secondary on "
+            f"<b>{before_secondary or 'none (no FT)'}</b>"
+        )
+        if when == "before" or self.outage_s is None:
+            self.status.value = start
+            return
         secondary = self.secondary_host or "none (unprotected)"
-        outage = ""
-        if self.outage_s is not None:
-            outage = (
-                " · outage: <b>none</b>"
-                if self.outage_s == 0
-                else f" · outage: <b>{format_duration(self.outage_s)}</b>"
-            )
-        label = "now" if when == "before" else "at the end of the run"
+        outage = (
+            " · outage: <b>none</b>"
+            if self.outage_s == 0
+            else f" · outage: <b>{format_duration(self.outage_s)}</b>"
+        )
         self.status.value = (
-            f"{self.vm.value} {label}: primary on <b>{self.primary_host}</b> · secondary on "
-            f"<b>{secondary}</b>{outage}"
+            f"{start}<br>At the end of that run: primary on <b>{self.primary_host}</b> · "
+            f"secondary on <b>{secondary}</b>{outage}"
         )
 
 
