@@ -151,3 +151,14 @@ def test_no_primary_when_every_host_is_down():
         board.fail_button.click()
     assert "no primary</b>: every host is down" in board.capacity.value
     assert "primary <b>" not in board.capacity.value
+
+
+def test_a_violated_admission_policy_is_shown():
+    board = ha_dashboard()
+    assert "violated" not in board.capacity.value  # vSphere's default, kept easily
+    board.admission.value = "slots"
+    assert "failover capacity <b>0</b>" in board.capacity.value
+    assert "The slot policy is violated" in board.capacity.value
+    board.admission.value = "failover_hosts"
+    assert "esx-16 runs 4 VMs" in board.capacity.value
+    assert "keeps failover hosts empty" in board.capacity.value

@@ -555,3 +555,77 @@ def checkpoint_costs(cluster: Cluster, vms: list[str]) -> str:
     from vmlab.ft import logging_for_vm
 
     return "\n".join(f"{name:7} {logging_for_vm(cluster, name).summary()}" for name in vms)
+
+
+# ----------------------------------------------------------------------------------------
+# Lesson 03
+# ----------------------------------------------------------------------------------------
+
+
+def fail_first(cluster: Cluster, n: int, *, at_s: float, until_s: float, seed: int = 0) -> Timeline:
+    """The first ``n`` hosts of ``cluster`` (esx-01, esx-02, …) fail together at ``at_s``."""
+    sim = Simulation(cluster, seed=seed)
+    for host in list(cluster.hosts)[:n]:
+        sim.fail_host(host, at_s=at_s)
+    return sim.run(until_s=until_s)
+
+
+def left_down(timeline: Timeline) -> pd.DataFrame:
+    """The outages of a run that are due to *insufficient capacity* (no host had room)."""
+    out = timeline.outages()
+    return out[out.cause.str.contains("insufficient capacity")][
+        ["vm", "service", "down_s", "cause"]
+    ]
+
+
+def with_priority(cluster: Cluster, priority: str, *, service: str | None = None,
+                  vm: str | None = None) -> Cluster:  # fmt: skip
+    """A copy of ``cluster`` where ``vm`` (or every VM of ``service``) has restart
+    ``priority``."""
+    copy = cluster.copy()
+    for v in copy.vms.values():
+        if v.name == vm or (service is not None and v.service == service):
+            v.restart_priority = priority
+    return copy
+
+
+def detection_s(timeline: Timeline, host: str) -> float:
+    """Seconds from ``host``'s failure to HA declaring it failed, in a run."""
+    ev = timeline.events
+    failed = ev[(ev.kind == "host_failed") & (ev.host == host)].t_s.min()
+    declared = ev[(ev.kind == "host_declared_failed") & (ev.host == host)].t_s.min()
+    return float(declared - failed)
+
+
+def admission_warning(config) -> str:
+    """Why the cluster does not keep the reserve its admission control policy asks for, in
+    words ('' when it does). vSphere shows such a cluster as a configuration issue."""
+    if config is None or config.satisfied():
+        return ""
+    report = config.report().set_index("figure").value
+    name = config.policy_name
+    if name == "slots":
+        return (
+            f"The slot policy is violated: the cluster has {report['slots in the cluster']} "
+            f"slots of {report['slot size']} and its powered-on VMs need "
+            f"{report['slots used']} — no room for a failed host's VMs (current failover "
+            f"capacity {report['current failover capacity (hosts)']}); vSphere would refuse to "
+            "power on more VMs. (A simplification: our slots count whole VM sizes, as if every "
+            "VM reserved all its CPU and memory; vSphere sizes slots from reservations.)"
+        )
+    if name == "failover_hosts":
+        cluster = config._cluster()
+        busy = {
+            h: len(cluster.vms_on(h))
+            for h in str(report["failover hosts"]).split(", ")
+            if cluster.vms_on(h)
+        }
+        listing = ", ".join(f"{h} runs {n} VMs" for h, n in busy.items())
+        return (
+            f"The dedicated-failover-host policy is violated: {listing}. vSphere keeps failover "
+            "hosts empty (DRS places nothing on them); they receive VMs only at failover."
+        )
+    return (
+        f"The {name} policy is violated: the cluster does not keep free the reserve the policy "
+        "asks for; vSphere would refuse to power on more VMs."
+    )

@@ -24,6 +24,7 @@ from IPython.display import display
 
 from vmlab.cluster import RESTART_PRIORITIES, Cluster
 from vmlab.ha import ISOLATION_RESPONSES, readable_log
+from vmlab.lessons import admission_warning
 from vmlab.plots.ha import plot_ha_timeline
 from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
@@ -214,6 +215,7 @@ class HADashboard(w.VBox):
             sim = self.build(self.actions)
             config = sim.spec.ha
             capacity = None if config is None else config.failover_capacity
+            warning = admission_warning(config)  # the cluster as it starts, before the run
             last = max((t for _, _, t in self.actions), default=0.0)
             self.timeline = sim.run(until_s=max(self.until_s, last + 600))
         except (ValueError, KeyError) as err:
@@ -226,6 +228,9 @@ class HADashboard(w.VBox):
                 f"{primary_at_end(self.timeline, self.timeline.final.primary)} at the end of "
                 f"the run · failover capacity <b>{capacity}</b> host(s) before any failure"
             )
+            if warning:
+                colour = OKABE_ITO["vermillion"]
+                self.capacity.value += f"<br><b style='color:{colour}'>⚠ {html.escape(warning)}</b>"
         self.message = describe_ha(self.timeline, self.actions)
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
         self.event_log.value = readable_log(self.timeline, max_lines=60) or "(nothing happened yet)"
