@@ -1,19 +1,20 @@
-"""Lesson 03's self-checks (questions ``03.1`` … ``03.5``), added to :mod:`vmlab.quiz`.
+"""Lesson 03's self-checks (questions ``03.1`` … ``03.5``) and predictions, added to
+:mod:`vmlab.quiz`.
 
 Importing this module registers them; the lesson then asks with ``check("03.1", answer)``.
 The answers are computed by running the model, so they stay true when the model changes.
 
     >>> import vmlab.ha_quiz
     >>> from vmlab.quiz import check
-    >>> check("03.2", "b")
-    ✔ Right. They still run and still hold their disk locks: a second copy would corrupt the disks.
+    >>> check("03.5", 2).correct
+    True
 """
 
 from __future__ import annotations
 
 from vmlab.cluster import Cluster
 from vmlab.ha import slot_failover_capacity
-from vmlab.quiz import QUESTIONS, Choice, Number, register
+from vmlab.quiz import QUESTIONS, Number, register, register_prediction
 from vmlab.sim import Simulation
 
 
@@ -37,6 +38,17 @@ def declared_failed_at(host: str, fail_at_s: float = 60, **settings: float) -> f
     sim.fail_host(host, at_s=fail_at_s)
     ev = sim.run(until_s=fail_at_s + 600).events
     return float(ev[(ev.kind == "host_declared_failed") & (ev.host == host)].t_s.iloc[0])
+
+
+def isolated_longest_outage(host: str, response: str, at_s: float = 60) -> float:
+    """The longest outage among ``host``'s VMs when it is isolated at ``at_s`` with isolation
+    response ``response`` (example cluster)."""
+    cluster = Cluster.example()
+    cluster.enable_ha(isolation_response=response)
+    sim = Simulation(cluster, seed=0)
+    sim.isolate_host(host, at_s=at_s)
+    out = sim.run(until_s=at_s + 1200).outages()
+    return float(out.down_s.max()) if len(out) else 0.0
 
 
 def hosts_until_short(until_s: float = 1800) -> int:
@@ -68,23 +80,18 @@ _QUESTIONS = [
         hint="detection time + the VM's boot_s (cluster.vms['db-02'].boot_s).",
         abs_tolerance=1,
     ),
-    Choice(
+    Number(
         "03.2",
-        "esx-05 loses its management network; the isolation response is 'leave powered on'. "
-        "What does HA do with the VMs on esx-05?",
-        {
-            "a": "restarts them on other hosts once esx-05 is declared failed",
-            "b": "nothing: they keep running where they are",
-            "c": "powers them off and restarts them elsewhere",
-        },
-        "b",
-        {
-            "a": "Is esx-05 really dead? Think about which of its heartbeats still reach the "
-            "primary.",
-            "b": "They still run and still hold their disk locks: a second copy would corrupt "
-            "the disks.",
-            "c": "Which isolation response does this cluster use, and what does that one do?",
-        },
+        "esx-05 loses its management network at t = 60 s in a cluster whose isolation "
+        "response is 'power_off' (cluster.enable_ha(isolation_response='power_off')). How many "
+        "seconds is the longest outage among esx-05's VMs?",
+        answer=lambda: isolated_longest_outage("esx-05", "power_off"),
+        unit="s",
+        explain="The host first declares itself isolated, waits before applying the response, "
+        "powers its VMs off; only then does the primary restart them, and each boots.",
+        hint="repeat section 5's power_off run for esx-05 and read .outages().down_s.max(); it "
+        "is longer than a failure's outage: why?",
+        abs_tolerance=1,
     ),
     Number(
         "03.3",
@@ -134,4 +141,78 @@ for _q in _QUESTIONS:
     if _q.id not in QUESTIONS:  # importing twice (a re-run cell) registers once
         register(_q)
 
-__all__ = ["declared_failed_at", "ha_outage", "hosts_until_short"]
+
+def _outage_of(vm: str):
+    def measure(timeline) -> float:
+        out = timeline.outages()
+        mine = out[out.vm == vm]
+        return float(mine.down_s.max()) if len(mine) else 0.0
+
+    return measure
+
+
+def _restarts(timeline) -> float:
+    return float((timeline.events.kind == "restart_issued").sum())
+
+
+register_prediction(
+    "03.web",
+    "The same failure of esx-03, now with HA on. web-03's guest and service need 45 s to start. "
+    "How many seconds will web-03 be out?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("web-03"),
+    explain=lambda r: (
+        f"{r:g} s: HA's failure detection first, then the 45 s boot on another "
+        "host. HA cannot make the boot shorter."
+    ),
+)
+register_prediction(
+    "03.isolated",
+    "esx-03 only loses its management network; its VMs keep running. The isolation response is "
+    "'leave powered on'. How many VMs does HA restart?",
+    unit="VMs",
+    tolerance=0,
+    measure=_restarts,
+    explain="Its datastore heartbeats go on, so the primary knows it is isolated, not dead; its "
+    "VMs still hold their disk locks, and a second copy would corrupt their disks.",
+)
+register_prediction(
+    "03.hang",
+    "VM monitoring is on (high sensitivity). At 01:00 the guest of app-11 hangs: the host is "
+    "fine, but the guest stops answering. How many seconds is app-11 out?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("app-11"),
+    explain=lambda r: (
+        f"{r:g} s: VM monitoring waits its failure interval without guest "
+        "heartbeats, resets the VM on the same host, and the guest boots again."
+    ),
+)
+
+__all__ = ["declared_failed_at", "ha_outage", "hosts_until_short", "isolated_longest_outage"]
+register_prediction(
+    "03.prio_default",
+    "mail-03 (150 s boot) gets restart priority 'highest'; the others stay 'medium'. With "
+    "vSphere's default readiness condition (Resources allocated), how many seconds is the web "
+    "server web-03 out after esx-03 fails?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("web-03"),
+    explain=lambda r: (
+        f"{r:g} s. The medium VMs start as soon as mail-03 has its resources — "
+        "a moment after its restart was issued — not when it has booted."
+    ),
+)
+register_prediction(
+    "03.prio_guest",
+    "The same, but with restart_readiness='guest_heartbeats' (start the next priority when "
+    "the higher one's guest sends VMware Tools heartbeats). How many seconds is web-03 out?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("web-03"),
+    explain=lambda r: (
+        f"{r:g} s. Now the medium VMs wait until mail-03's guest has booted: "
+        "its whole 150 s boot is added to their outages."
+    ),
+)
