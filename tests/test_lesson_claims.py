@@ -431,3 +431,118 @@ def test_04_6_ft_is_three_orders_of_magnitude_below_ha():
         "db-01", "esx-09", at_s=p["FAIL_AT_S"], until_s=p["UNTIL_S"], ft_run=once, twice_run=twice
     )
     assert 300 <= c["HA"] / c["FT"] <= 3000
+
+
+# ---- lesson 03 -------------------------------------------------------------------------
+
+
+@cache
+def _lesson03():
+    p = params("03")
+    cluster = Cluster.example()
+    config = cluster.enable_ha()
+    sim = Simulation(cluster, seed=p["SEED"])
+    sim.fail_host(p["FAILED_HOST"], at_s=p["FAIL_AT_S"])
+    return cluster, config, sim.run(until_s=p["UNTIL_S"])
+
+
+def test_03_2_the_default_reserve_is_one_host_of_sixteen():
+    # "one host's share of the cluster's CPU and memory — 1/16 = 6.25 % here"
+    _, config, _ = _lesson03()
+    report = config.report().set_index("figure").value
+    assert report["reserved memory (%)"] == pytest.approx(6.25, abs=0.05)
+    assert report["reserved CPU (%)"] == pytest.approx(6.25, abs=0.05)
+
+
+def test_03_2_restarts_go_to_the_host_with_the_most_free_memory():
+    # "restarts all five VMs on other hosts at once — each on the host with the most free
+    # memory"
+    cluster, _, timeline = _lesson03()
+    ev = timeline.events
+    restarts = ev[ev.kind == "restart_issued"]
+    assert len(restarts) == 5 and restarts.t_s.nunique() == 1
+    work = cluster.copy()
+    failed = params("03")["FAILED_HOST"]
+    for r in restarts.itertuples():
+        up = [h for h in work.hosts if h != failed]
+        best = max(work.free_memory_gib(h) for h in up)
+        assert work.free_memory_gib(r.host) == best, r.vm
+        work.vms[r.vm].host = r.host
+
+
+def test_03_3_the_waiting_part_is_the_same_and_smaller_than_the_boot():
+    # "the vermilion part … is the same for every VM"; "Detection is the small part; the
+    # boot dominates"
+    from vmlab.lessons import detection_s
+
+    cluster, _, timeline = _lesson03()
+    wait = detection_s(timeline, params("03")["FAILED_HOST"])
+    st = timeline.states
+    down = st[st.state == "down"]
+    assert set((down.end_s - down.start_s).round(6)) == {round(wait, 6)}
+    for vm in down.vm:
+        assert cluster.vms[vm].boot_s > wait
+
+
+def test_03_5_leave_powered_on_restarts_nothing_power_off_restarts_after_the_power_off():
+    # "None: the VMs never stopped." / "Only once the isolated host has stopped its VMs does
+    # the primary restart them: at no moment do two copies run."
+    p = params("03")
+    cluster, _, _ = _lesson03()
+    sim = Simulation(cluster, seed=p["SEED"])
+    sim.isolate_host(p["FAILED_HOST"], at_s=p["FAIL_AT_S"])
+    assert sim.run(until_s=p["UNTIL_S"]).outages().empty
+    off = cluster.copy()
+    off.enable_ha(isolation_response="power_off")
+    sim = Simulation(off, seed=p["SEED"])
+    sim.isolate_host(p["FAILED_HOST"], at_s=p["FAIL_AT_S"])
+    ev = sim.run(until_s=p["UNTIL_S"]).events
+    applied = ev[ev.kind == "isolation_response"].t_s.min()
+    assert (ev[ev.kind == "restart_issued"].t_s >= applied).all()
+
+
+def test_03_6_vm_monitoring_resets_after_30_s_and_nothing_without_it():
+    # "a guest that stops sending them for the failure interval (30 s at high sensitivity …)
+    # is reset"; "Without VM monitoring … app-11 stays down"
+    p = params("03")
+    watched = Cluster.example()
+    watched.enable_ha(vm_monitoring="high")
+    sim = Simulation(watched, seed=p["SEED"])
+    sim.hang_guest("app-11", at_s=p["FAIL_AT_S"])
+    hung = sim.run(until_s=p["UNTIL_S"])
+    out = hung.outages().set_index("vm")
+    assert out.down_s["app-11"] == pytest.approx(30 + watched.vms["app-11"].boot_s)
+    cluster, _, _ = _lesson03()
+    sim = Simulation(cluster, seed=p["SEED"])
+    sim.hang_guest("app-11", at_s=p["FAIL_AT_S"])
+    assert sim.run(until_s=p["UNTIL_S"]).outages().set_index("vm").ongoing["app-11"]
+
+
+def test_03_7_capacity_11_thirteen_failures_and_databases_first():
+    # "its current failover capacity is 11 hosts"; 13 failures leave VMs down; "Every
+    # database is back now, and smaller VMs wait instead — more of them"
+    from vmlab.lessons import fail_first, left_down, with_priority
+
+    p = params("03")
+    cluster, config, _ = _lesson03()
+    assert config.failover_capacity == 11
+    crowded = left_down(fail_first(cluster, 13, at_s=p["FAIL_AT_S"], until_s=p["UNTIL_S"]))
+    dbs = with_priority(cluster, "high", service="db")
+    short = left_down(fail_first(dbs, 13, at_s=p["FAIL_AT_S"], until_s=p["UNTIL_S"]))
+    assert len(crowded) > 0
+    assert "db" not in set(short.service) and len(short) > len(crowded)
+
+
+def test_03_7_the_cluster_uses_28_percent_of_its_memory():
+    # "The cluster already uses 28 % of its memory"
+    t = Cluster.example().total()
+    assert round(100 * t["memory_used_gib"] / t["memory_gib"]) == 28
+
+
+def test_03_7_vmware_slot_example():
+    # "4 + 3 + 3 = 10 slots for 5 VMs … the cluster absorbs one host failure"
+    from vmlab.ha import slot_failover_capacity
+
+    hosts = [(9, 9), (9, 6), (6, 6)]
+    assert [min(c // 2, m // 2) for c, m in hosts] == [4, 3, 3]
+    assert slot_failover_capacity(hosts, [(2, 1), (2, 1), (1, 2), (1, 1), (1, 1)]) == 1
