@@ -42,5 +42,6 @@ def test_lesson_03_fail_a_host_on_the_dashboard(page, lab_server):
     click_button(cell, "Fail host")  # the same host again, a minute later: impossible
     again = wait_for_change(page, widget, after)
     assert "Cannot do that" in again.text, again.text
+    assert "Repair host button" in again.text and "sim." not in again.text, again.text
     assert_no_errors(page)
     screenshot(page, "lesson-03-after-fail", scope=cell)

@@ -114,7 +114,8 @@ class Balancer(w.VBox):
                 f"Every host is now under {threshold} %."
                 if not over
                 else f"{plural(len(over), 'host')} still over {threshold} % "
-                f"({', '.join(over)}): this threshold cannot be reached."
+                f"({', '.join(over)}): this threshold cannot be reached"
+                + (f" — {self.moves.attrs['why']}." if self.moves.attrs["why"] else ".")
             )
         )
         self.summary.value = f"<b>{_html(self.message)}</b>"
