@@ -162,3 +162,4 @@ def test_a_violated_admission_policy_is_shown():
     board.admission.value = "failover_hosts"
     assert "esx-16 runs 4 VMs" in board.capacity.value
     assert "keeps failover hosts empty" in board.capacity.value
+    assert "vMotion VMs onto them" in board.capacity.value

@@ -599,7 +599,7 @@ def detection_s(timeline: Timeline, host: str) -> float:
 
 def admission_warning(config) -> str:
     """Why the cluster does not keep the reserve its admission control policy asks for, in
-    words ('' when it does). vSphere shows such a cluster as a configuration issue."""
+    words ('' when it does)."""
     if config is None or config.satisfied():
         return ""
     report = config.report().set_index("figure").value
@@ -623,7 +623,8 @@ def admission_warning(config) -> str:
         listing = ", ".join(f"{h} runs {n} VMs" for h, n in busy.items())
         return (
             f"The dedicated-failover-host policy is violated: {listing}. vSphere keeps failover "
-            "hosts empty (DRS places nothing on them); they receive VMs only at failover."
+            "hosts empty: it refuses to power on or vMotion VMs onto them, DRS does not use "
+            "them for balancing, and they receive VMs only at failover."
         )
     return (
         f"The {name} policy is violated: the cluster does not keep free the reserve the policy "
