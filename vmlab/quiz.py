@@ -641,17 +641,26 @@ register(
         abs_tolerance=2,
     )
 )
+
+
+def _ft_pause_with_seed_ms(seed: int = 1) -> float:
+    from vmlab.scenarios import compare
+
+    return 1000 * float(compare(seed=seed).set_index("feature").downtime_s["FT"])
+
+
 register(
-    Choice(
+    Number(
         "05.2",
-        "Which feature does the source configure on the cluster, not on a VM?",
-        {"a": "vMotion", "b": "HA", "c": "FT"},
-        "b",
-        {
-            "a": "vMotion is started per VM (right-click, Migrate).",
-            "b": "HA is switched on for a whole cluster; every VM in it is then protected.",
-            "c": "FT is switched on per VM: each protected VM gets its own secondary.",
-        },
+        "Run compare(seed=1) in a new cell. For how many milliseconds does the FT row's "
+        "database pause now?",
+        answer=_ft_pause_with_seed_ms,
+        unit="ms",
+        explain="The same failure detection, plus a different random lag for the secondary to "
+        "replay: FT's pause varies by tens of milliseconds from run to run; HA's outage and the "
+        "vMotion stun do not depend on that draw.",
+        hint="compare(seed=1) returns the table; read its downtime_s for FT (in seconds).",
+        abs_tolerance=3,
     )
 )
 _FEATURE_LETTERS = {"a": "vMotion", "b": "HA", "c": "FT", "d": "Neither"}
@@ -696,13 +705,17 @@ register(
 register(
     Choice(
         "05.5",
-        "Which feature does not help at all when a host dies suddenly?",
-        {"a": "vMotion", "b": "HA", "c": "FT"},
+        "A host's fans report failing; the vendor says it may stop within hours. Which "
+        "feature lets you avoid any outage of its VMs, if you act now?",
+        {"a": "vMotion (maintenance mode)", "b": "HA", "c": "FT"},
         "a",
         {
-            "a": "vMotion moves running VMs; a dead host's VMs are not running any more.",
-            "b": "HA restarts the VMs elsewhere.",
-            "c": "FT's secondary takes over.",
+            "a": "The host has not failed yet: empty it with vMotion while its VMs run, and the "
+            "failure, when it comes, costs nothing.",
+            "b": "HA acts only once the host has died: its VMs would still be restarted, minutes "
+            "each. Is there a way to act before?",
+            "c": "FT would need a secondary for every VM on the host — and its VMs still pause "
+            "at the failure. What can you do while the host still runs?",
         },
     )
 )

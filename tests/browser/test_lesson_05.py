@@ -43,12 +43,12 @@ def test_lesson_05_table_charts_and_an_exercise(page, lab_server):
     assert none in answer.inner_text(), answer.inner_text()
     assert notebook.locator(".jp-OutputArea-output img").count() >= 3, "three charts"
 
-    cell = page.locator(CODE_CELL).filter(has_text='check("05.2", None)')
+    cell = page.locator(CODE_CELL).filter(has_text='check("05.5", None)')
     assert "Put your answer in place of None" in cell.inner_text()
-    index = page.evaluate(_ANSWER_JS, ['check("05.2", None)', 'check("05.2", "b")'])
+    index = page.evaluate(_ANSWER_JS, ['check("05.5", None)', 'check("05.5", "a")'])
     assert index >= 0
     answered = page.locator(".jp-Notebook .jp-Cell").nth(index)  # every cell, as JupyterLab counts
     answered.locator(".jp-OutputArea-output", has_text="Right").wait_for(timeout=60_000)
-    assert "HA is switched on for a whole cluster" in answered.inner_text()
+    assert "empty it with vMotion while its VMs run" in answered.inner_text()
     assert_no_errors(page)
     screenshot(page, "lesson-05-exercise", scope=answered)
