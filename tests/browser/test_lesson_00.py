@@ -56,6 +56,7 @@ def test_lesson_00_a_prediction_is_locked_then_revealed(page, lab_server):
     assert "host_failed" not in before.text  # the log is held back
 
     ask.locator("label", has_text="all of its VMs").click()
+    screenshot(page, "lesson-00-prediction-before-lock", scope=ask)
     click_button(ask, "Lock in my prediction")
     after = wait_for_change(page, cell_output(answer), before, images=False)
     assert "You predicted b) all of its VMs — and so it was." in after.text, after.text
