@@ -603,3 +603,28 @@ def test_03_4_readiness_allocated_does_not_wait_guest_heartbeats_waits_the_boot(
     boot = cluster.vms["mail-03"].boot_s
     for vm in base.index.drop("mail-03"):
         assert guest[vm] - base[vm] == pytest.approx(boot, abs=1), vm
+
+
+def test_04_5_the_limits_the_lesson_states_are_the_models():
+    # "needs a 10 Gbit/s low-latency logging network, allows at most 4 FT VMs and 8 FT vCPUs
+    # per host, and at most 8 vCPUs per FT VM (2 with the Standard and Enterprise editions)"
+    from vmlab import ft_rules
+
+    assert ft_rules.FT_MAX_VMS_PER_HOST == 4 and ft_rules.FT_MAX_VCPUS_PER_HOST == 8
+    assert ft_rules.FT_MAX_VCPUS == {"standard": 2, "enterprise": 2, "enterprise_plus": 8}
+    assert ft_rules.FT_LOGGING_MIN_GBIT_S == 10
+    assert "at most 4 FT VMs and 8 FT vCPUs per host" in lesson_text("04")
+
+
+def test_04_5_ft_doubles_db_01s_memory_and_vcpus():
+    # "Twice the memory and CPU": ft_price shows 1152 → 1216 GiB and 248 → 256 vCPUs
+    from vmlab.lessons import ft_price
+
+    cluster, _, _ = _lesson04()
+    vm = cluster.vms["db-01"]
+    price = ft_price(Cluster.example(), cluster)
+    before = Cluster.example().total()
+    assert price["memory in use"] == (
+        f"{before['memory_used_gib']:g} GiB → {before['memory_used_gib'] + vm.memory_gib:g} GiB"
+    )
+    assert price["vCPUs in use"] == f"{before['vcpus_used']} → {before['vcpus_used'] + vm.vcpus}"
