@@ -12,6 +12,8 @@ The answers are computed by running the model, so they stay true when the model 
 
 from __future__ import annotations
 
+from typing import Any
+
 from vmlab.cluster import Cluster
 from vmlab.ha import slot_failover_capacity
 from vmlab.quiz import QUESTIONS, Number, register, register_prediction
@@ -29,7 +31,7 @@ def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) 
     return float(out.loc[out.vm == vm, "down_s"].iloc[0])
 
 
-def declared_failed_at(host: str, fail_at_s: float = 60, **settings: float) -> float:
+def declared_failed_at(host: str, fail_at_s: float = 60, **settings: Any) -> float:
     """When HA declares ``host`` failed after it stops at ``fail_at_s`` (example cluster;
     ``settings`` go to ``enable_ha``, e.g. ``election_s=25``)."""
     cluster = Cluster.example()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from vmlab.cluster import SERVICE_PROFILES, Cluster
 from vmlab.sim import Simulation
@@ -760,9 +761,7 @@ def _lesson05_predictions() -> None:
         "works a year), about how many nines of availability does the database reach?",
         unit="nines",
         abs_tolerance=0.5,
-        measure=lambda year: float(
-            year.set_index("protection").nines["vMotion + HA"]  # type: ignore[union-attr]
-        ),
+        measure=lambda year: float(year.set_index("protection").nines["vMotion + HA"]),
         explain="One failure costs about five minutes: 99.999 % is about 5 min a year.",
     )
 
@@ -801,8 +800,8 @@ class PredictionQuestion:
     unit: str | None = None
     tolerance: float = 0.2
     abs_tolerance: float = 0.0
-    explain: str | Callable[[object], str] = ""
-    measure: Callable[[object], object] | None = None
+    explain: str | Callable[[Any], str] = ""
+    measure: Callable[[Any], Any] | None = None
 
     @property
     def letters(self) -> tuple[str, ...]:
@@ -818,9 +817,12 @@ class PredictionQuestion:
     def letter_of(self, value: object) -> str:
         """The letter of a choice given by letter, by index or by its text."""
         assert self.choices is not None
-        is_index = isinstance(value, int) and not isinstance(value, bool)
-        if is_index and 0 <= value < len(self.choices):  # type: ignore[operator]
-            return self.letters[value]  # type: ignore[index]
+        if (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and 0 <= value < len(self.choices)
+        ):
+            return self.letters[value]
         text = str(value).strip()
         if text.lower().rstrip(")") in self.letters:
             return text.lower().rstrip(")")
@@ -892,10 +894,10 @@ def register_prediction(
     choices: tuple[str, ...] | list[str] | None = None,
     unit: str | None = None,
     tolerance: float | None = None,
-    explain: str | Callable[[object], str] = "",
+    explain: str | Callable[[Any], str] = "",
     *,
     abs_tolerance: float = 0.0,
-    measure: Callable[[object], object] | None = None,
+    measure: Callable[[Any], Any] | None = None,
 ) -> PredictionQuestion:
     """Add a prediction question (ids like ``'03.readiness'``: lesson, then a word).
 
