@@ -628,3 +628,20 @@ def test_04_5_ft_doubles_db_01s_memory_and_vcpus():
         f"{before['memory_used_gib']:g} GiB → {before['memory_used_gib'] + vm.memory_gib:g} GiB"
     )
     assert price["vCPUs in use"] == f"{before['vcpus_used']} → {before['vcpus_used'] + vm.vcpus}"
+
+
+def test_02_2_the_slower_writer_has_the_shorter_stun_when_moved_alone():
+    # "it picks the one that writes memory more slowly (moved alone, that one has the shorter
+    # stun)" — mail-05 (60 MiB/s) against app-13 (150 MiB/s), each moved alone
+    from vmlab.quiz import _alone_pause_ms
+
+    assert _alone_pause_ms("mail-05", "esx-02") < _alone_pause_ms("app-13", "esx-02")
+
+
+def test_02_2_eighty_percent_of_the_host():
+    # "The host has 256 GiB; 80 % of it is 204.8 GiB."
+    cluster, _ = _lesson02()
+    t = params("02")["THRESHOLD_PCT"]
+    assert cluster.hosts["esx-05"].memory_gib == 256
+    assert t / 100 * 256 == pytest.approx(204.8)
+    assert "80 % of it is 204.8 GiB" in lesson_text("02")
