@@ -645,3 +645,12 @@ def test_02_2_eighty_percent_of_the_host():
     assert cluster.hosts["esx-05"].memory_gib == 256
     assert t / 100 * 256 == pytest.approx(204.8)
     assert "80 % of it is 204.8 GiB" in lesson_text("02")
+
+
+def test_03_6_the_hang_prediction_states_app_11s_boot():
+    # prediction 03.hang: "Its guest and service need 120 s to start."
+    import vmlab.ha_quiz  # noqa: F401
+    from vmlab.quiz import PREDICTION_QUESTIONS
+
+    assert "need 120 s to start" in PREDICTION_QUESTIONS["03.hang"].question
+    assert Cluster.example().vms["app-11"].boot_s == 120

@@ -185,7 +185,8 @@ register_prediction(
 register_prediction(
     "03.hang",
     "VM monitoring is on (high sensitivity). At 01:00 the guest of app-11 hangs: the host is "
-    "fine, but the guest stops answering. How many seconds is app-11 out?",
+    "fine, but the guest stops answering. Its guest and service need 120 s to start. How many "
+    "seconds is app-11 out?",
     unit="s",
     tolerance=0.2,
     measure=_outage_of("app-11"),
