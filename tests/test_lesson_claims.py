@@ -654,3 +654,34 @@ def test_03_6_the_hang_prediction_states_app_11s_boot():
 
     assert "need 120 s to start" in PREDICTION_QUESTIONS["03.hang"].question
     assert Cluster.example().vms["app-11"].boot_s == 120
+
+
+@pytest.mark.parametrize(
+    ("qid", "text", "vm"),
+    [
+        ("03.web", "need 45 s to start", "web-03"),
+        ("03.prio_default", "mail-03 (150 s boot)", "mail-03"),
+    ],
+)
+def test_03_prediction_texts_state_the_models_boot_times(qid, text, vm):
+    import vmlab.ha_quiz  # noqa: F401
+    from vmlab.quiz import PREDICTION_QUESTIONS
+
+    assert text in PREDICTION_QUESTIONS[qid].question
+    seconds = float(text.split(" s")[0].split("(")[-1].split()[-1])
+    assert Cluster.example().vms[vm].boot_s == seconds
+
+
+def test_00_prediction_texts_match_the_lessons_parameters():
+    # 00.longest: "esx-03 is repaired at 10:00 (nine minutes after it died)"
+    from vmlab.quiz import PREDICTION_QUESTIONS
+
+    p = params("00")
+    assert "repaired at 10:00 (nine minutes after it died)" in (
+        PREDICTION_QUESTIONS["00.longest"].question
+    )
+    assert (p["FAILED_HOST"], p["REPAIR_AT_S"], p["REPAIR_AT_S"] - p["FAIL_AT_S"]) == (
+        "esx-03",
+        600,
+        540,
+    )
