@@ -199,3 +199,28 @@ def test_an_empty_or_bad_answer_is_a_message_not_a_traceback():
     assert "Predict a number (in VMs), not 'about five'" in number.message
     assert not number.lock_button.disabled
     assert not PREDICTIONS
+
+
+def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after():
+    # Lessons 00, 02, 03, 04, 05: each predict("id") has a reveal("id", …) in a later cell,
+    # never in the same cell (the prediction must be locked in before the run's output).
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    import vmlab.ha_quiz  # noqa: F401  (lesson 03's predictions)
+    from vmlab.quiz import PREDICTION_QUESTIONS
+
+    notebooks = Path(__file__).resolve().parents[1] / "notebooks"
+    for lesson in ("00", "02", "03", "04", "05"):
+        (path,) = notebooks.glob(f"{lesson}-*.ipynb")
+        cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+        asked = {m: i for i, s in enumerate(cells) for m in re.findall(r'predict\("([^"]+)"\)', s)}
+        shown = {m: i for i, s in enumerate(cells) for m in re.findall(r'reveal\("([^"]+)"', s)}
+        assert len(asked) >= 2, lesson
+        assert set(asked) == set(shown), lesson
+        for qid, i in asked.items():
+            assert qid in PREDICTION_QUESTIONS, qid
+            assert qid.startswith(lesson + "."), qid
+            assert shown[qid] > i, f"{qid} is revealed before or with its prediction"
