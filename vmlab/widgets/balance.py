@@ -13,6 +13,7 @@ from vmlab.plots.vmotion import plot_host_load
 from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
 from vmlab.state import RunState
+from vmlab.widgets.messages import for_widget
 from vmlab.widgets.render import figure_output
 
 
@@ -95,7 +96,7 @@ class Balancer(w.VBox):
         try:
             self.timeline = rebalance(self.cluster, threshold_pct=threshold, seed=self.seed)
         except ValueError as err:  # a readable message, never a traceback
-            self.message = f"Cannot run these moves: {err}"
+            self.message = f"Cannot run these moves: {for_widget(str(err), {})}"
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
             return
         out = self.timeline.outages()

@@ -10,7 +10,13 @@ from vmlab.lessons import fail_and_repair
 from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Timeline
 from vmlab.units import format_clock, format_duration
+from vmlab.widgets.messages import for_widget
 from vmlab.widgets.render import figure_output
+
+_CONTROLS = {
+    "repair_host": "the Repair after slider",
+    "fail_host": "the Fail this host button",
+}
 
 
 class FailurePicker(w.VBox):
@@ -62,7 +68,7 @@ class FailurePicker(w.VBox):
         try:
             self.timeline = self.simulate(self.host.value, self.repair_after.value * 60)
         except (ValueError, KeyError) as err:  # a readable message, never a traceback
-            self.message = f"Cannot do that: {str(err).strip(chr(39))}"
+            self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
             self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
             return
         self.message = describe_failure(self.timeline, self.host.value)
