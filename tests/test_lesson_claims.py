@@ -685,3 +685,13 @@ def test_00_prediction_texts_match_the_lessons_parameters():
         600,
         540,
     )
+
+
+def test_03_1_fifteen_other_hosts_are_up_with_plenty_of_free_memory():
+    # "Yet fifteen other hosts are up with plenty of free memory"
+    p = params("03")
+    cluster = Cluster.example()
+    lost = sum(vm.memory_gib for vm in cluster.vms_on(p["FAILED_HOST"]))
+    others = [h for h in cluster.hosts if h != p["FAILED_HOST"]]
+    assert len(others) == 15
+    assert all(cluster.free_memory_gib(h) > lost for h in others)
