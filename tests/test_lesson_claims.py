@@ -695,3 +695,15 @@ def test_03_1_fifteen_other_hosts_are_up_with_plenty_of_free_memory():
     others = [h for h in cluster.hosts if h != p["FAILED_HOST"]]
     assert len(others) == 15
     assert all(cluster.free_memory_gib(h) > lost for h in others)
+
+
+@pytest.mark.parametrize("lesson", ["00", "02", "03", "04", "05"])
+def test_lessons_keep_their_structure(lesson):
+    # numbered sections 1, 2, 3 … in order, then ## Summary and ## Exercises (STYLE.md)
+    import re
+
+    heads = re.findall(r"^## (.+)$", lesson_text(lesson), flags=re.M)
+    numbers = [int(m.group(1)) for h in heads if (m := re.match(r"(\d+) · ", h))]
+    assert numbers == list(range(1, len(numbers) + 1)), heads
+    assert "Summary" in heads and "Exercises" in heads, heads
+    assert heads.index("Summary") < heads.index("Exercises")
