@@ -707,3 +707,28 @@ def test_lessons_keep_their_structure(lesson):
     assert numbers == list(range(1, len(numbers) + 1)), heads
     assert "Summary" in heads and "Exercises" in heads, heads
     assert heads.index("Summary") < heads.index("Exercises")
+
+
+def test_03_the_settings_the_lesson_states_are_the_models():
+    # section 4: priorities and "or after timeout occurs at 600 s", default "allocated";
+    # section 3: heartbeats once a second, two heartbeat datastores by default;
+    # section 5: isolated after about 30 s (5 s if primary), response 30 s later;
+    # section 6: 30 / 60 / 120 s failure intervals, at most 3 resets, off by default
+    from vmlab import ha_settings as hs
+
+    assert hs.RESTART_PRIORITIES == ("disabled", "lowest", "low", "medium", "high", "highest")
+    assert hs.RESTART_PRIORITY_WAIT_S == 600 and hs.READINESS[0] == "allocated"
+    assert hs.HEARTBEAT_INTERVAL_S == 1 and hs.HEARTBEAT_DATASTORES == 2
+    assert (hs.ISOLATION_DETECTION_SECONDARY_S, hs.ISOLATION_DETECTION_PRIMARY_S) == (30, 5)
+    assert hs.ISOLATION_POLICY_DELAY_S == 30
+    assert hs.VM_MONITORING_INTERVALS_S == {"high": 30, "medium": 60, "low": 120}
+    assert hs.VM_MONITORING_MAX_RESETS == 3
+    assert Cluster.example().enable_ha().vm_monitoring in (None, "off")
+    text = lesson_text("03")
+    for phrase in (
+        "600 s",
+        "30 s at high sensitivity, 60 s medium, 120 s low",
+        "at most 3 times",
+        "after about 30 s (5 s if it was the primary)",
+    ):
+        assert phrase in text, phrase
