@@ -472,6 +472,19 @@ class HAConfig:
         rows.append(("policy satisfied", self.satisfied(), "the reserve asked for is really free"))
         return pd.DataFrame(rows, columns=["figure", "value", "note"])
 
+    def vms_on_failover_hosts(self) -> dict[str, list[str]]:
+        """The VMs that run on dedicated failover hosts, by host (empty: the hosts are kept
+        empty, as vSphere keeps them).
+
+        >>> from vmlab import Cluster
+        >>> c = Cluster.example()
+        >>> c.enable_ha(admission_control="failover_hosts").vms_on_failover_hosts()["esx-16"][:2]
+        ['web-16', 'app-08']
+        """
+        cluster = self._cluster()
+        return {h: [vm.name for vm in cluster.vms_on(h)] for h in self.failover_hosts
+                if cluster.vms_on(h)}  # fmt: skip
+
     def satisfied(self) -> bool:
         """Whether the cluster as it is now keeps the reserve its policy asks for."""
         ac = self.admission_control

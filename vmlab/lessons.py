@@ -614,13 +614,8 @@ def admission_warning(config) -> str:
             "VM reserved all its CPU and memory; vSphere sizes slots from reservations.)"
         )
     if name == "failover_hosts":
-        cluster = config._cluster()
-        busy = {
-            h: len(cluster.vms_on(h))
-            for h in str(report["failover hosts"]).split(", ")
-            if cluster.vms_on(h)
-        }
-        listing = ", ".join(f"{h} runs {n} VMs" for h, n in busy.items())
+        busy = config.vms_on_failover_hosts()
+        listing = ", ".join(f"{h} runs {len(vms)} VMs" for h, vms in busy.items())
         return (
             f"The dedicated-failover-host policy is violated: {listing}. vSphere keeps failover "
             "hosts empty: it refuses to power on or vMotion VMs onto them, DRS does not use "
