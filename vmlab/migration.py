@@ -450,8 +450,9 @@ class PrecopySettings:
     max_rounds : int or None
         The most copy rounds (round 0 and the stop-and-copy included). None (default):
         no limit, as in vSphere and QEMU; pre-copy then stops only when it converges,
-        runs out of ``max_precopy_s`` or (with neither limit) makes no more progress (the dirty memory left has not shrunk for
-        ``STALL_SYNCS`` re-syncs and ``STALL_S`` seconds, with SDPS at its strongest).
+        runs out of ``max_precopy_s`` or (with neither limit) makes no more progress
+        (the dirty memory left has not shrunk for ``STALL_SYNCS`` re-syncs and
+        ``STALL_S`` seconds, with SDPS at its strongest).
         Xen: 30.
     max_switchover_s : float or None
         A switchover that would stun the VM longer than this fails the migration and
