@@ -388,3 +388,121 @@ def test_same_seed_same_rounds(mem, ws_share, rate, bw, seed) -> None:
     b = precopy(mem, rate, mem * ws_share, bw, **kw)
     pd.testing.assert_frame_equal(a.rounds, b.rounds)
     assert np.array_equal(a.memory_map, b.memory_map)
+
+
+# ----------------------------------------------------------------------------- issue 15
+
+
+def test_hot_pattern_follows_the_derived_formula() -> None:
+    """D(x) = hW (1 - exp(-x (s/(hW) + (1-s)/W))) + (1-h)W (1 - exp(-x (1-s)/W))."""
+    mem, ws_gib, rate = 1.0, 0.25, 20.0
+    r = precopy(mem, rate, ws_gib, 1, pattern="hot", hot_fraction=0.1, hot_share=0.9)
+    x = rate * gib_to_mib(mem) / gbit_s_to_mib_s(1)
+    w, h, s = gib_to_mib(ws_gib), 0.1, 0.9
+    expected = h * w * (1 - math.exp(-x * (s / (h * w) + (1 - s) / w))) + (1 - h) * w * (
+        1 - math.exp(-x * (1 - s) / w)
+    )
+    assert r.rounds["dirtied_mib"].iloc[0] == pytest.approx(expected)
+    # the hot part saturates first: fewer distinct pages than uniform writes of the same volume
+    uniform = precopy(mem, rate, ws_gib, 1)
+    assert r.rounds["dirtied_mib"].iloc[0] < uniform.rounds["dirtied_mib"].iloc[0]
+    # with no hot share it is the uniform formula
+    flat = precopy(mem, rate, ws_gib, 1, pattern="hot", hot_share=0)
+    assert flat.rounds["dirtied_mib"].iloc[0] == pytest.approx(
+        uniform.rounds["dirtied_mib"].iloc[0]
+    )
+
+
+def test_pending_pages_are_not_dirtied_again() -> None:
+    """With QEMU's re-sync the unsent tail of a pass is pending when the bitmap is read
+    again; what is new comes only from the clean part, so remaining = unsent + new and
+    new ≤ working set − its pending part."""
+    r = precopy(0.5, 62.5, 64 / 1024, 0.537, resync="qemu", on_no_convergence="abort")
+    rows = r.rounds.iloc[:-1]
+    assert np.allclose(rows.remaining_mib, rows.unsent_mib + rows.dirtied_mib)
+    assert (rows.dirtied_mib <= 64 + 1e-9).all()
+    assert (rows.unsent_mib.iloc[1:] > 0).any()  # mini-rounds: part of each pass still pending
+    # a scan whose whole working set is pending dirties nothing new
+    ws = 16 / 1024
+    scan = precopy(1, 500, ws, 1, pattern="sequential", resync="qemu", switchover_target_ms=1000)
+    assert scan.converged
+
+
+@pytest.mark.parametrize("pattern", ["uniform", "hot", "sequential"])
+@pytest.mark.parametrize("resync", ["pass", "qemu"])
+def test_expected_and_pages_models_agree_on_patterns_and_resync(pattern, resync) -> None:
+    kw = {"pattern": pattern, "resync": resync, "zero_fraction": 0.1}
+    expected = precopy(0.5, 50, 0.25, 0.537, **kw)
+    pages = precopy(0.5, 50, 0.25, 0.537, model="pages", seed=2, **kw)
+    assert pages.outcome == expected.outcome
+    assert pages.total_time_s == pytest.approx(expected.total_time_s, rel=0.10)
+    assert pages.transferred_mib == pytest.approx(expected.transferred_mib, rel=0.10)
+
+
+def test_qemu_resyncs_when_what_is_left_falls_below_the_threshold() -> None:
+    """QEMU ``ram_save_pending``: the bitmap is read again when less than bandwidth ×
+    downtime-limit is left of the pass, so each round's unsent part is below it, and the
+    last pre-copy rounds near the edge are ~100 ms slices."""
+    r = precopy(0.5, 62.5, 64 / 1024, 0.537, **migration.QEMU_RULES)
+    rows = r.rounds.iloc[:-1]
+    assert (rows.unsent_mib < r.switchover_threshold_mib).all()
+    assert r.converged and r.n_rounds > 4
+    assert rows.duration_s.iloc[-1] == pytest.approx(migration.QEMU_RATE_WINDOW_S, rel=0.05)
+
+
+def test_settings_object_and_keywords_are_the_same_call() -> None:
+    s = migration.PrecopySettings(pattern="hot", switchover_target_ms=100)
+    a = precopy(8, 500, 1, 10, settings=s)
+    b = precopy(8, 500, 1, 10, pattern="hot", switchover_target_ms=100)
+    pd.testing.assert_frame_equal(a.rounds, b.rounds)
+    assert a.settings == b.settings == s
+    # keywords override the settings object
+    c = precopy(8, 500, 1, 10, settings=s, switchover_target_ms=300)
+    assert c.switchover_target_ms == 300 and c.pattern == "hot"
+    # the plain call still works and keeps every field
+    r = precopy(8, 500, 1, 10)
+    for name in ("total_time_s", "downtime_s", "n_rounds", "transferred_mib", "outcome"):
+        assert hasattr(r, name)
+    assert r.precopy_time_s > 0 and r.switched_over and "sent_mib" in r.rounds
+
+
+def test_unknown_setting_and_bad_settings_object_are_readable_errors() -> None:
+    with pytest.raises(ValueError, match="no setting 'rounds'.*max_rounds"):
+        precopy(8, 500, 1, 10, rounds=3)
+    with pytest.raises(ValueError, match="settings must be a PrecopySettings"):
+        precopy(8, 500, 1, 10, settings={"pattern": "hot"})
+    with pytest.raises(ValueError, match="hot_fraction"):
+        precopy(8, 500, 1, 10, pattern="hot", hot_fraction=0)
+    with pytest.raises(ValueError, match="max_switchover_s"):
+        precopy(8, 500, 1, 10, max_switchover_s=-1)
+
+
+# ----------------------------------------------------------------------------- issue 16
+
+
+def test_vsphere_default_never_forces_a_long_stun() -> None:
+    """vSphere has SDPS and no "force after N rounds": by default a guest that outruns the
+    link is slowed, and the stun stays within the target (figures.md, KB 2141355)."""
+    for rate in (500, 2000, 5000):
+        r = precopy(16, rate, 4, 1)
+        assert r.outcome in ("converged", "sdps"), r.reason
+        assert r.downtime_s <= 0.3 + r.fixed_cost_s
+
+
+def test_a_switchover_over_100_s_fails_and_the_vm_stays_on_the_source() -> None:
+    """vmotion.maxSwitchoverSeconds (100 s): without SDPS, 6 GiB left dirty over 0.5 Gbit/s
+    would stun the VM for ~100 s or more: vSphere fails it, the VM keeps running."""
+    r = precopy(8, 2048, 6, 0.5, on_no_convergence="force")
+    assert r.outcome == "aborted" and not r.switched_over and r.downtime_s == 0
+    assert "maxSwitchoverSeconds" in r.reason and "keeps running on the source" in r.reason
+    # Xen's rule has no such limit: the same move is forced through with a long stun
+    xen = precopy(8, 2048, 6, 0.5, **migration.XEN_RULES)
+    assert xen.outcome == "forced" and xen.downtime_s > 100
+
+
+def test_the_sdps_reason_says_too_fast_for_the_link_only_when_it_was() -> None:
+    slow = precopy(16, 70, 4, 1)  # 70 MiB/s on a 119 MiB/s link: SDPS acts, not "faster"
+    assert slow.outcome == "sdps"
+    assert "faster than" not in slow.reason and "half" in slow.reason
+    fast = precopy(8, 2048, 6, 1)
+    assert fast.outcome == "sdps" and "faster than the 1 Gbit/s link" in fast.reason
