@@ -43,11 +43,15 @@ __all__ = [
     "QemuSample",
     "agreement",
     "compare",
+    "converges_up_to_mib_s",
+    "describe",
     "measured_curve",
     "model_for",
     "model_inputs",
     "qemu_runs",
     "run_row",
+    "sample_table",
+    "what_if",
 ]
 
 PATTERNS = {"seq": "sequential", "uniform": "uniform", "hot": "hot"}
@@ -286,3 +290,182 @@ def agreement(table: pd.DataFrame | None = None) -> pd.DataFrame:
     out = {pattern: summary(group) for pattern, group in table.groupby("pattern")}
     out["all"] = summary(table)
     return pd.DataFrame(out).T.astype({"runs": "int64"})
+
+
+def sample_table() -> pd.DataFrame:
+    """The sample's runs by the three numbers that decide convergence, in MiB and MiB/s
+    (no outcome: predict it first). Columns: ``run_id``, ``pattern``,
+    ``working_set_mib``, ``writes_mib_s`` (achieved page writes × 4 KiB), ``link_mib_s``
+    (``max-bandwidth``), ``downtime_limit_ms``.
+
+    >>> t = sample_table()
+    >>> list(t.columns[1:]), len(t)
+    (['pattern', 'working_set_mib', 'writes_mib_s', 'link_mib_s', 'downtime_limit_ms'], 14)
+    """
+    import pandas as pd
+
+    runs = qemu_runs().runs
+    return pd.DataFrame(
+        {
+            "run_id": runs.run_id,
+            "pattern": runs.pattern,
+            "working_set_mib": runs.workingset_mib.astype(float),
+            "writes_mib_s": runs.achieved_dirty_pages_per_s / PAGES_PER_MIB,
+            "link_mib_s": runs.max_bandwidth_mib_s.astype(float),
+            "downtime_limit_ms": runs.downtime_limit_ms,
+        }
+    )
+
+
+def describe(run: str | Any) -> str:
+    """One run in words: what QEMU measured and what the model predicts, with the errors.
+
+    >>> print(describe("m512_uniform_w64_r24000_b64_d300_ac0"))  # doctest: +ELLIPSIS
+    uniform writes, 64 MiB working set, 94 MiB/s of writes, 64 MiB/s link:
+      QEMU:  did not finish within its 40 s cap (cancelled)
+      model: does not converge: after 40 s, ... MiB is still dirty, above the 19 MiB ...
+    """
+    row = run_row(run)
+    r = model_for(row)
+    (_m, rate, ws, _b), _s = model_inputs(row)
+    head = (
+        f"{PATTERNS[row.pattern]} writes, {ws * 1024:.0f} MiB working set, {rate:.0f} MiB/s of "
+        f"writes, {row.max_bandwidth_mib_s:.0f} MiB/s link:"
+    )
+    if int(row.converged):
+        q_time = (row.total_time_ms - row.setup_time_ms) / 1000
+        qemu = (
+            f"converged in {q_time:.1f} s (setup left out), {row.transferred_mib:.0f} MiB "
+            f"sent, downtime {row.downtime_ms:.0f} ms"
+        )
+    else:
+        qemu = f"did not finish within its {row.wall_cap_s:g} s cap (cancelled)"
+    if r.converged:
+        model = (
+            f"converges in {r.total_time_s:.1f} s, {r.transferred_mib:.0f} MiB sent, "
+            f"downtime {r.downtime_s * 1000:.0f} ms (limit {row.downtime_limit_ms:g} ms)"
+        )
+        if int(row.converged):
+            model += (
+                f"; time {r.total_time_s / q_time - 1:+.1%}, volume "
+                f"{r.transferred_mib / row.transferred_mib - 1:+.1%}"
+            )
+    else:
+        left = float(r.rounds.remaining_mib.iloc[-1])
+        model = (
+            f"does not converge: after {r.total_time_s:.0f} s, {left:.0f} MiB is still dirty, "
+            f"above the {r.switchover_threshold_mib:.0f} MiB it may leave for the stop-and-copy"
+        )
+    return f"{head}\n  QEMU:  {qemu}\n  model: {model}"
+
+
+def what_if(
+    run: str | Any,
+    *,
+    writes_mib_s: float | None = None,
+    working_set_mib: float | None = None,
+    link_mib_s: float | None = None,
+    **settings: Any,
+) -> MigrationResult:
+    """The model's migration for a sample run with some of its numbers changed: the write
+    rate, the working set, the link (all in MiB and MiB/s, like :func:`sample_table`), or
+    any :class:`~vmlab.migration.PrecopySettings` field (e.g. ``pattern='uniform'``).
+
+    >>> what_if("m512_uniform_w64_r24000_b64_d300_ac0", link_mib_s=128).converged
+    True
+    """
+    (memory, rate, ws, link), base = model_inputs(run)
+    if writes_mib_s is not None:
+        rate = float(writes_mib_s)
+    if working_set_mib is not None:
+        ws = float(working_set_mib) / 1024
+    if link_mib_s is not None:
+        link = mib_s_to_gbit_s(float(link_mib_s)) if float(link_mib_s) > 0 else -1.0
+    return precopy(memory, rate, ws, link, settings=base.replace(**settings) if settings else base)
+
+
+def converges_up_to_mib_s(run: str | Any, *, step_mib_s: float = 1.0) -> float:
+    """The highest write rate (MiB/s, to ``step_mib_s``) at which the model still converges
+    within the run's cap, all else as in the run (a search over the model, for exercises).
+
+    >>> converges_up_to_mib_s("m512_uniform_w64_r16000_b64_d300_ac0")
+    85.0
+    """
+    low, high = 0.0, 4096.0
+    if not what_if(run, writes_mib_s=low).converged:
+        return 0.0
+    while high - low > step_mib_s:
+        mid = (low + high) / 2
+        if what_if(run, writes_mib_s=mid).converged:
+            low = mid
+        else:
+            high = mid
+    return low
+
+
+# ---------------------------------------------------------------------------------------
+# Self-checks of lesson 07 (registered with vmlab.quiz when this module is imported)
+# ---------------------------------------------------------------------------------------
+
+KNIFE_EDGE_RUN = "m512_uniform_w64_r16000_b64_d300_ac0"
+HOT_RUN = "m512_hot_w256_r8000_b128_d300_ac0"
+SCAN_RUN = "m512_w64_r32000_b64_d300_ac0"
+
+
+def _hot_as_uniform_is_slower() -> bool:
+    return what_if(HOT_RUN, pattern="uniform").total_time_s > model_for(HOT_RUN).total_time_s
+
+
+def _register_questions() -> None:
+    from vmlab.quiz import QUESTIONS, Choice, Number, register
+
+    if "07.1" in QUESTIONS:
+        return
+    register(
+        Choice(
+            "07.1",
+            f"Run {SCAN_RUN}: a scan of 125 MiB/s through a 64 MiB working set, over a "
+            "64 MiB/s link. Did QEMU finish it within 40 s?",
+            {"a": "yes", "b": "no"},
+            correct="a" if bool(run_row(SCAN_RUN).converged) else "b",
+            why={
+                "a": "A scan re-dirties every page it passes, so it saturates at once; "
+                "look at what each round leaves and at the threshold.",
+                "b": "A scan dirties 125 MiB/s of distinct pages until it covers the working "
+                "set: every 100 ms slice leaves more dirty than it sent, so the 64 MiB never "
+                "shrinks under the 19 MiB threshold. plot_model_vs_qemu shows it.",
+            },
+        )
+    )
+    register(
+        Number(
+            "07.2",
+            f"With what_if({KNIFE_EDGE_RUN!r}, writes_mib_s=…), find the highest write rate "
+            "at which the model still converges within the run's 40 s cap.",
+            answer=lambda: converges_up_to_mib_s(KNIFE_EDGE_RUN),
+            unit="MiB/s",
+            explain="Random writes into a small working set saturate, and pages already "
+            "pending are not dirtied again, so a guest can write faster than the 64 MiB/s "
+            "link and still converge.",
+            hint="start at the run's 62 MiB/s and raise it until what_if(...).converged is False",
+            tolerance=0.05,
+        )
+    )
+    register(
+        Choice(
+            "07.3",
+            f"Make the hot guest ({HOT_RUN}) write uniformly instead "
+            "(what_if(..., pattern='uniform')): does its migration take longer or shorter?",
+            {"a": "longer", "b": "shorter", "c": "the same"},
+            correct="a" if _hot_as_uniform_is_slower() else "b",
+            why={
+                "a": "Spread over the whole working set, the same writes dirty more distinct "
+                "pages: the hot part of a hot/cold guest saturates and stops adding.",
+                "b": "Compare total_time_s of the two results again.",
+                "c": "Compare total_time_s of the two results again.",
+            },
+        )
+    )
+
+
+_register_questions()

@@ -383,8 +383,8 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
         ax.axvline(cap, color=OKABE_ITO["grey"], linewidth=1.2)
         ax.annotate(
             "cancelled: not done in time",
-            (cap, threshold),
-            xytext=(-4, 14),
+            (cap, float(row.guest_mem_mib)),
+            xytext=(-4, 0),
             textcoords="offset points",
             ha="right",
             fontsize=8,
