@@ -408,7 +408,7 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
         fontsize=10,
     )
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.9)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
     return ax
 
 
