@@ -44,3 +44,158 @@ def test_every_question_has_a_correct_answer_that_passes():
 def test_ids_are_unique():
     with pytest.raises(ValueError, match="already in the bank"):
         register(Choice("00.2", "?", {"a": "x"}, "a"))
+
+
+# ---- predictions: recorded before the run, compared with the run's own result ----------
+
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from vmlab import Cluster, Simulation  # noqa: E402
+from vmlab.quiz import (  # noqa: E402
+    LOCK_LABEL,
+    PREDICTIONS,
+    forget_predictions,
+    lock_prediction,
+    predict,
+    register_prediction,
+    reveal,
+)
+
+
+def _db03_down_s(timeline) -> float:
+    out = timeline.outages()
+    return float(out.loc[out.vm == "db-03", "down_s"].iloc[0])
+
+
+register_prediction(
+    "test.outage",
+    "esx-11 fails at 60 s and is repaired at 960 s: how long is db-03 out?",
+    unit="s",
+    tolerance=0.1,
+    explain="the repair wait plus the boot",
+    measure=_db03_down_s,
+)
+register_prediction("test.number", "How many?", unit="VMs", abs_tolerance=1)
+register_prediction(
+    "test.choice",
+    "Which comes back first?",
+    choices=("the web server", "the database"),
+    explain=lambda result: f"result was {result}",
+)
+
+
+def _run():
+    sim = Simulation(Cluster.example(), seed=0)
+    sim.fail_host("esx-11", at_s=60)
+    sim.repair_host("esx-11", at_s=960)
+    return sim.run(until_s=2400)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_predictions():
+    forget_predictions()
+    yield
+    forget_predictions()
+
+
+def test_lock_records_the_prediction_and_freezes_the_controls():
+    box = predict("test.outage")
+    assert box.lock_button.description == LOCK_LABEL
+    box.lock_button.click()  # nothing typed yet
+    assert "test.outage" not in PREDICTIONS and "first" in box.message
+    box.answer.value = "1000"
+    box.lock_button.click()
+    assert PREDICTIONS["test.outage"].value == 1000.0
+    assert box.answer.disabled and box.lock_button.disabled
+    assert "Locked in: 1000 s" in box.message
+
+
+def test_reveal_reads_the_result_from_the_run():
+    timeline = _run()
+    lock_prediction("test.outage", 1190)
+    panel = reveal("test.outage", timeline)
+    assert panel.result == _db03_down_s(timeline) == pytest.approx(1200, abs=1)
+    assert panel.verdict is True
+    assert "the run gave 1200 s" in panel.message and "the repair wait" in panel.message
+
+
+def test_a_wrong_number_says_how_far_off():
+    lock_prediction("test.outage", 300)
+    panel = reveal("test.outage", _run())
+    assert panel.verdict is False
+    assert "4× too low" in panel.message
+    lock_prediction("test.outage", 1500)
+    assert "too high" in reveal("test.outage", _run()).message
+
+
+def test_without_a_prediction_the_result_is_hidden_until_one_is_locked():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1])
+    panel = reveal("test.outage", _run(), show=fig)
+    assert panel.verdict is None and "Make a prediction first" in panel.message
+    assert panel.output.outputs == ()
+    assert not plt.fignum_exists(fig.number)  # not drawn under the cell either
+    box = predict("test.outage")
+    box.answer.value = "1200"
+    box.lock_button.click()
+    assert panel.verdict is True  # the waiting panel filled in by itself
+    assert panel.output.outputs[0]["data"]["image/png"]
+    assert "after seeing" not in panel.message
+
+
+def test_a_prediction_locked_after_seeing_a_result_is_flagged():
+    lock_prediction("test.choice", "a")
+    reveal("test.choice", "the database")
+    lock_prediction("test.choice", "b")
+    panel = reveal("test.choice", "b")
+    assert panel.verdict is True and "after seeing a result" in panel.message
+
+
+def test_choices_by_letter_index_or_text():
+    lock_prediction("test.choice", 0)
+    assert PREDICTIONS["test.choice"].value == "a"
+    panel = reveal("test.choice", "the database")
+    assert panel.verdict is False
+    assert "You predicted a) the web server; the run shows b) the database" in panel.message
+    assert "result was b" in panel.message
+    box = predict("test.choice")
+    box.answer.value = "b"
+    box.lock_button.click()
+    assert reveal("test.choice", 1).verdict is True
+
+
+def test_bad_predictions_and_questions_are_readable_errors():
+    with pytest.raises(ValueError, match="no prediction 'nope'"):
+        predict("nope")
+    with pytest.raises(ValueError, match="not one of question 'test.choice'"):
+        lock_prediction("test.choice", "z")
+    with pytest.raises(ValueError, match="Predict a number"):
+        lock_prediction("test.outage", "soon")
+    with pytest.raises(ValueError, match="expects a number"):
+        reveal("test.number", "soon")
+    with pytest.raises(ValueError, match="needs its unit"):
+        register_prediction("test.bad", "How long?")
+    with pytest.raises(ValueError, match="2 to 10 choices"):
+        register_prediction("test.bad", "Which?", choices=("only",))
+    with pytest.raises(ValueError, match="already registered"):
+        register_prediction("test.choice", "Another question?", choices=("x", "y"))
+    # the same registration again (a module imported twice) is fine
+    register_prediction(
+        "test.choice", "Which comes back first?", choices=("the web server", "the database")
+    )
+    assert "test.bad" not in PREDICTIONS
+
+
+def test_an_empty_or_bad_answer_is_a_message_not_a_traceback():
+    box = predict("test.choice")
+    box.lock_button.click()
+    assert "Pick a choice first" in box.message
+    number = predict("test.number")
+    number.answer.value = "about five"
+    number.lock_button.click()
+    assert "Predict a number (in VMs), not 'about five'" in number.message
+    assert not number.lock_button.disabled
+    assert not PREDICTIONS

@@ -11,6 +11,10 @@ they stay true when the model changes::
 
 A question is multiple choice (answer with the letter) or numeric (a number, within a
 tolerance). Wrong answers get a hint, not the answer.
+
+Predictions (bottom of this module) come *before* an experiment: ``predict(qid)`` records the
+student's answer with a Lock button, ``reveal(qid, run)`` sets it against the result read
+from the run, and holds back the run's figures until a prediction is locked in.
 """
 
 from __future__ import annotations
@@ -534,3 +538,418 @@ register(
         },
     )
 )
+
+
+# ----------------------------------------------------------------------------------------
+# Predictions: the student commits to an answer before the experiment runs
+# ----------------------------------------------------------------------------------------
+#
+#     predict("00.outage")                          # question, choices or a number box, a
+#                                                   # "Lock in my prediction" button
+#     timeline = sim.run(until_s=1800)              # the experiment
+#     reveal("00.outage", timeline, show=figure)    # the model's own result against the
+#                                                   # locked-in prediction; ``show`` appears
+#                                                   # only once a prediction is locked in
+#
+# ``reveal`` reads the result from the run: a question registered with ``measure=`` applies
+# it to what ``reveal`` is given (a Timeline, a table, …); without ``measure`` the value given
+# is the result itself (computed in the lesson by a vmlab call, never typed in).
+
+LOCK_LABEL = "Lock in my prediction"
+
+
+@dataclass(frozen=True)
+class PredictionQuestion:
+    """A question the student answers *before* running an experiment.
+
+    ``choices`` (texts, shown as a), b), …) make it multiple choice; otherwise the answer is a
+    number in ``unit``, close enough when within ``tolerance`` (relative) or ``abs_tolerance``.
+    ``measure`` turns what :func:`reveal` is given (a run) into the result; ``explain`` (a
+    string, or a function of the result) is shown with the verdict.
+    """
+
+    id: str
+    question: str
+    choices: tuple[str, ...] | None = None
+    unit: str | None = None
+    tolerance: float = 0.2
+    abs_tolerance: float = 0.0
+    explain: str | Callable[[object], str] = ""
+    measure: Callable[[object], object] | None = None
+
+    @property
+    def letters(self) -> tuple[str, ...]:
+        return tuple("abcdefghij"[: len(self.choices or ())])
+
+    def label(self, value: object) -> str:
+        """``value`` as the student reads it: 'b) the text' or '42 s'."""
+        if self.choices is not None:
+            letter = self.letter_of(value)
+            return f"{letter}) {self.choices[self.letters.index(letter)]}"
+        return f"{float(value):g} {self.unit or ''}".rstrip()  # type: ignore[arg-type]
+
+    def letter_of(self, value: object) -> str:
+        """The letter of a choice given by letter, by index or by its text."""
+        assert self.choices is not None
+        is_index = isinstance(value, int) and not isinstance(value, bool)
+        if is_index and 0 <= value < len(self.choices):  # type: ignore[operator]
+            return self.letters[value]  # type: ignore[index]
+        text = str(value).strip()
+        if text.lower().rstrip(")") in self.letters:
+            return text.lower().rstrip(")")
+        for letter, choice in zip(self.letters, self.choices, strict=True):
+            if text == choice:
+                return letter
+        raise ValueError(
+            f"{value!r} is not one of question {self.id!r}'s choices "
+            f"({', '.join(self.letters)} or their texts)"
+        )
+
+    def result_of(self, run: object) -> object:
+        """The experiment's result: ``measure(run)``, or ``run`` itself without ``measure``."""
+        value = self.measure(run) if self.measure is not None else run
+        if self.choices is not None:
+            return self.letter_of(value)
+        try:
+            return float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Question {self.id!r} expects a number as its result, not {value!r}"
+            ) from None
+
+    def compare(self, predicted: object, result: object) -> tuple[bool, str]:
+        """(close enough?, one sentence setting the prediction against the result)."""
+        if self.choices is not None:
+            ok = self.letter_of(predicted) == self.letter_of(result)
+            if ok:
+                return True, f"✔ You predicted {self.label(predicted)} — and so it was."
+            return False, (
+                f"✘ You predicted {self.label(predicted)}; the run shows {self.label(result)}."
+            )
+        p, r = float(predicted), float(result)  # type: ignore[arg-type]
+        slack = max(abs(r) * self.tolerance, self.abs_tolerance)
+        unit = f" {self.unit}" if self.unit else ""
+        if abs(p - r) <= slack:
+            return True, f"✔ You predicted {p:g}{unit}; the run gave {r:g}{unit}. Close enough."
+        if r and p and (p / r >= 2 or r / p >= 2) and (p > 0) == (r > 0):
+            ratio = p / r if abs(p) > abs(r) else r / p
+            way = "high" if p > r else "low"
+            size = f"{ratio:.0f}×" if ratio >= 3 else f"{ratio:.1f}×"
+            return False, (
+                f"✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too {way}."
+            )
+        way = "high" if p > r else "low"
+        return False, f"✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too {way}."
+
+    def explanation(self, result: object) -> str:
+        return self.explain(result) if callable(self.explain) else self.explain
+
+
+@dataclass
+class LockedPrediction:
+    """What the student locked in for one question, and whether it came after a result."""
+
+    value: object
+    after_result: bool = False
+
+
+PREDICTION_QUESTIONS: dict[str, PredictionQuestion] = {}
+PREDICTIONS: dict[str, LockedPrediction] = {}
+_RESULT_SHOWN: set[str] = set()
+_WAITING: dict[str, list] = {}  # reveal panels waiting for a prediction, per question
+
+
+def register_prediction(
+    qid: str,
+    question: str,
+    choices: tuple[str, ...] | list[str] | None = None,
+    unit: str | None = None,
+    tolerance: float | None = None,
+    explain: str | Callable[[object], str] = "",
+    *,
+    abs_tolerance: float = 0.0,
+    measure: Callable[[object], object] | None = None,
+) -> PredictionQuestion:
+    """Add a prediction question (ids like ``'03.readiness'``: lesson, then a word).
+
+    Registering the same id again with the same text is a no-op (a lesson module imported
+    twice); with a different question it is an error.
+
+    >>> q = register_prediction("99.doc", "How many?", unit="VMs", tolerance=0.1)
+    >>> q.compare(10, 11)
+    (True, '✔ You predicted 10 VMs; the run gave 11 VMs. Close enough.')
+
+    Raises
+    ------
+    ValueError
+        Neither choices nor a unit, fewer than two choices, a negative tolerance, or the id is
+        taken by another question.
+    """
+    if choices is not None:
+        choices = tuple(str(c) for c in choices)
+        if len(choices) < 2 or len(choices) > 10:
+            raise ValueError(f"A prediction needs 2 to 10 choices, not {len(choices)}")
+        if unit is not None:
+            raise ValueError("Give choices or a unit, not both")
+    elif not unit:
+        raise ValueError(
+            "A numeric prediction needs its unit (unit='s'); a multiple-choice one its choices"
+        )
+    tol = 0.2 if tolerance is None else float(tolerance)
+    if tol < 0 or abs_tolerance < 0:
+        raise ValueError("Tolerances are non-negative (tolerance=0.2 means within 20 %)")
+    q = PredictionQuestion(
+        qid, question, choices, unit, tol, float(abs_tolerance), explain, measure
+    )
+    old = PREDICTION_QUESTIONS.get(qid)
+    if old is not None and (old.question, old.choices, old.unit) != (question, choices, unit):
+        raise ValueError(f"Prediction {qid!r} is already registered with another question")
+    PREDICTION_QUESTIONS[qid] = q
+    return q
+
+
+def _prediction_question(qid: str) -> PredictionQuestion:
+    if qid not in PREDICTION_QUESTIONS:
+        known = ", ".join(sorted(PREDICTION_QUESTIONS)) or "none yet"
+        raise ValueError(
+            f"There is no prediction {qid!r}; predictions are {known} (did the lesson "
+            "import its quiz module?)"
+        )
+    return PREDICTION_QUESTIONS[qid]
+
+
+def lock_prediction(qid: str, value: object) -> LockedPrediction:
+    """Record the student's prediction (what the Lock button does); returns the record.
+
+    Raises
+    ------
+    ValueError
+        Unknown question, a choice that does not exist, or not a number.
+    """
+    q = _prediction_question(qid)
+    if q.choices is not None:
+        value = q.letter_of(value)
+    else:
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ValueError(f"Predict a number (in {q.unit}), not {value!r}") from None
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"Predict a finite number (in {q.unit}), not {value!r}")
+    record = LockedPrediction(value, after_result=qid in _RESULT_SHOWN)
+    PREDICTIONS[qid] = record
+    for panel in list(_WAITING.pop(qid, [])):
+        panel.refresh()
+    return record
+
+
+def forget_predictions() -> None:
+    """Forget every locked prediction and shown result (a fresh start; used by tests)."""
+    PREDICTIONS.clear()
+    _RESULT_SHOWN.clear()
+    _WAITING.clear()
+
+
+def _widget_classes():
+    import ipywidgets as w
+
+    class PredictWidget(w.VBox):
+        """The question, its choices (or a number box with its unit) and the Lock button.
+
+        After a press the controls are disabled and ``message`` says what was locked in.
+        Tests: set ``answer.value`` and call ``lock_button.click()``.
+        """
+
+        def __init__(self, q: PredictionQuestion) -> None:
+            self.question = q
+            self.message = ""
+            head = w.HTML(f"<b>Predict before you run:</b> {_html(q.question)}")
+            if q.choices is not None:
+                self.answer = w.RadioButtons(
+                    options=[(f"{k}) {c}", k) for k, c in zip(q.letters, q.choices, strict=True)],
+                    value=None,
+                    layout=w.Layout(width="auto"),
+                )
+                row = [self.answer]
+            else:
+                # Text, not FloatText: a FloatText starts at 0, which would lock in a
+                # prediction nobody made.
+                self.answer = w.Text(value="", placeholder="a number", description="My prediction")
+                self.answer.style = {"description_width": "initial"}
+                row = [w.HBox([self.answer, w.Label(q.unit or "")])]
+            self.lock_button = w.Button(
+                description=LOCK_LABEL,
+                icon="lock",
+                button_style="info",
+                layout=w.Layout(width="auto"),
+                tooltip="Your prediction is recorded; the result cell compares it with the run",
+            )
+            self.status = w.HTML("")
+            self.lock_button.on_click(self.on_lock)
+            super().__init__([head, *row, w.HBox([self.lock_button, self.status])])
+
+        def on_lock(self, _button=None) -> None:
+            """Record the prediction and freeze the controls; an empty answer gets a note."""
+            if self.answer.value is None or str(self.answer.value).strip() == "":
+                what = "a choice" if self.question.choices is not None else "a number"
+                self.message = f"Pick {what} first, then press {LOCK_LABEL}."
+                self.status.value = f"<i style='color:#D55E00'>{self.message}</i>"
+                return
+            try:
+                record = lock_prediction(self.question.id, self.answer.value)
+            except ValueError as err:
+                self.message = str(err)
+                self.status.value = f"<i style='color:#D55E00'>{_html(self.message)}</i>"
+                return
+            self.answer.disabled = True
+            self.lock_button.disabled = True
+            self.message = (
+                f"Locked in: {self.question.label(record.value)}. Now run the experiment; "
+                "the result cell will compare it with what the model does."
+            )
+            self.status.value = f"<span style='color:#009E73'>🔒 {_html(self.message)}</span>"
+
+    class RevealPanel(w.VBox):
+        """The locked-in prediction set against the run's result, then ``show`` (if any).
+
+        Until a prediction is locked in, it says so and hides the result; it fills in by
+        itself as soon as the Lock button above is pressed. ``verdict`` is True (close),
+        False (not) or None (no prediction yet); ``message`` is the text shown.
+        """
+
+        def __init__(self, q: PredictionQuestion, result: object, show: tuple) -> None:
+            self.question = q
+            self.result = result
+            self.verdict: bool | None = None
+            self.message = ""
+            self.text = w.HTML("")
+            self.output = w.Output()
+            self._shown = False
+            # Drawn now (a figure closed in pyplot, so it is not shown under the cell
+            # anyway), kept back until a prediction is locked in.
+            self._outputs = tuple(_as_output(obj) for obj in show)
+            super().__init__([self.text, self.output])
+            self.refresh()
+
+        def refresh(self) -> None:
+            q = self.question
+            record = PREDICTIONS.get(q.id)
+            if record is None:
+                self.verdict = None
+                self.message = (
+                    f"Make a prediction first: answer the question above and press "
+                    f"{LOCK_LABEL}. The result appears here as soon as you do."
+                )
+                self.text.value = f"<i>✎ {_html(self.message)}</i>"
+                if self not in _WAITING.setdefault(q.id, []):
+                    _WAITING[q.id].append(self)
+                return
+            ok, sentence = q.compare(record.value, self.result)
+            self.verdict = ok
+            extra = q.explanation(self.result)
+            late = (
+                " (You locked this prediction in after seeing a result: next time, predict first.)"
+                if record.after_result
+                else ""
+            )
+            self.message = " ".join(s for s in (sentence, extra) if s) + late
+            colour = "#009E73" if ok else "#D55E00"
+            self.text.value = (
+                f"<b style='color:{colour}'>{_html(sentence)}</b> {_html(extra)}{_html(late)}"
+            )
+            _RESULT_SHOWN.add(q.id)
+            if not self._shown:
+                self._shown = True
+                self.output.outputs = self._outputs
+
+    return PredictWidget, RevealPanel
+
+
+_CLASSES: tuple | None = None
+
+
+def _classes():
+    global _CLASSES
+    if _CLASSES is None:
+        _CLASSES = _widget_classes()
+    return _CLASSES
+
+
+def _html(text: str) -> str:
+    import html
+
+    return html.escape(str(text))
+
+
+def _as_output(obj: object) -> dict:
+    """``obj`` (a Figure, Axes, DataFrame, string, or anything IPython can show) as one
+    Jupyter output. A figure is closed in pyplot, so it is not also shown under the cell."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from vmlab.widgets.render import figure_output, text_output
+
+    if isinstance(obj, Axes):
+        obj = obj.figure
+    if isinstance(obj, Figure):
+        import matplotlib.pyplot as plt
+
+        out = figure_output(obj)
+        plt.close(obj)
+        return out
+    if isinstance(obj, str):
+        return text_output(obj)
+    from IPython.core.formatters import format_display_data
+
+    data, metadata = format_display_data(obj)
+    return {"output_type": "display_data", "data": data, "metadata": metadata}
+
+
+def predict(qid: str):
+    """The prediction widget for question ``qid``: show it as a cell's last line.
+
+    The student chooses (or types a number) and presses **Lock in my prediction**; the answer
+    is recorded in the kernel before the experiment runs, and the controls freeze.
+
+    >>> q = register_prediction("99.predict", "Faster or slower?", choices=("faster", "slower"))
+    >>> box = predict("99.predict")
+    >>> box.answer.value = "b"
+    >>> box.lock_button.click()
+    >>> PREDICTIONS["99.predict"].value
+    'b'
+
+    Raises
+    ------
+    ValueError
+        There is no such question (the message lists those there are).
+    """
+    widget_cls, _ = _classes()
+    return widget_cls(_prediction_question(qid))
+
+
+def reveal(qid: str, run: object, *, show: object | tuple = ()):
+    """Set the locked-in prediction for ``qid`` against the experiment's result.
+
+    ``run`` is what the experiment produced (a Timeline, a table, or the number itself); the
+    question's ``measure`` reads the result from it. ``show`` — a figure, a table, text, or a
+    tuple of them — appears only once a prediction is locked in. Without a prediction the
+    panel says "make a prediction first" and completes itself when the Lock button is pressed.
+
+    >>> q = register_prediction("99.reveal", "How long?", unit="s", tolerance=0.1)
+    >>> forget_predictions()
+    >>> reveal("99.reveal", 315).verdict is None
+    True
+    >>> _ = lock_prediction("99.reveal", 300)
+    >>> reveal("99.reveal", 315).message
+    '✔ You predicted 300 s; the run gave 315 s. Close enough.'
+
+    Raises
+    ------
+    ValueError
+        No such question, or the run does not give a result of the question's kind.
+    """
+    q = _prediction_question(qid)
+    result = q.result_of(run)
+    shown = show if isinstance(show, tuple) else (show,)
+    _, panel_cls = _classes()
+    return panel_cls(q, result, shown)
