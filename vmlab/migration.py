@@ -85,6 +85,7 @@ __all__ = [
     "VSPHERE_SETTINGS",
     "XEN_RULES",
     "XEN_SETTINGS",
+    "compare_policies",
     "precopy",
 ]
 
@@ -1316,3 +1317,40 @@ def _explain(
     if outcome == "aborted":
         return head + " The migration was abandoned: the VM keeps running on the source host."
     return head + f" The VM was switched over anyway and stayed paused for {_fmt_s(downtime_s)}."
+
+
+# ---------------------------------------------------------------------------------------
+# Policies side by side (lesson 01)
+# ---------------------------------------------------------------------------------------
+
+POLICY_COMPARISON: dict[str, dict[str, Any]] = {
+    "vSphere: SDPS (default)": {},
+    "pre-copy alone (no SDPS)": {"on_no_convergence": "abort"},
+    "Xen: force (30 rounds or 3 × RAM sent)": XEN_RULES,
+}
+"""The policies :func:`compare_policies` sets side by side: vSphere's default, pre-copy
+with nothing to help it, and Xen's rule (a comparison, not vSphere)."""
+
+
+def compare_policies(
+    memory_gib: float, dirty_rate_mib_s: float, working_set_gib: float, bandwidth_gbit_s: float
+) -> pd.DataFrame:
+    """One migration under each policy of ``POLICY_COMPARISON``: one row per policy with
+    ``outcome``, ``total time (s)``, ``downtime (s)``, ``rounds`` and ``max throttle (%)``.
+
+    >>> compare_policies(8, 2048, 6, 1)["outcome"].tolist()
+    ['sdps', 'aborted', 'forced']
+    """
+    import pandas as pd
+
+    rows = {}
+    for name, rules in POLICY_COMPARISON.items():
+        r = precopy(memory_gib, dirty_rate_mib_s, working_set_gib, bandwidth_gbit_s, **rules)
+        rows[name] = {
+            "outcome": r.outcome,
+            "total time (s)": round(r.total_time_s, 1),
+            "downtime (s)": round(r.downtime_s, 3),
+            "rounds": r.n_rounds,
+            "max throttle (%)": r.max_throttle_pct,
+        }
+    return pd.DataFrame(rows).T

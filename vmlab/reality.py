@@ -416,9 +416,39 @@ def _hot_as_uniform_is_slower() -> bool:
     return what_if(HOT_RUN, pattern="uniform").total_time_s > model_for(HOT_RUN).total_time_s
 
 
-def _register_questions() -> None:
-    from vmlab.quiz import QUESTIONS, Choice, Number, register
+UNIFORM_RUN = "m512_uniform_w64_r16000_b64_d300_ac0"
+CANCELLED_RUN = "m512_uniform_w64_r24000_b64_d300_ac0"
+ERROR_BANDS = ("within 5 %", "between 5 and 20 %", "more than 20 %")
 
+
+def time_error_band(run: str | Any) -> int:
+    """Which of ``ERROR_BANDS`` the model's time error for a converged run falls in."""
+    row = run_row(run)
+    error = abs(model_for(row).total_time_s / ((row.total_time_ms - row.setup_time_ms) / 1000) - 1)
+    return 0 if error <= 0.05 else 1 if error <= 0.20 else 2
+
+
+def _register_questions() -> None:
+    from vmlab.quiz import QUESTIONS, Choice, Number, register, register_prediction
+
+    register_prediction(
+        "07.error",
+        "The model is given the random writer's four numbers and QEMU's rules, nothing fitted. "
+        "How far off will its migration time be from QEMU's?",
+        choices=ERROR_BANDS,
+        measure=time_error_band,
+        explain="Saturating random writes, pending pages not dirtied twice and QEMU's re-sync "
+        "rule are enough: see describe() under the plot for the exact figure.",
+    )
+    register_prediction(
+        "07.converge",
+        "94 MiB/s of random writes into a 64 MiB working set, over a 64 MiB/s link, 40 s "
+        "allowed. Will the migration converge?",
+        choices=("yes: random writes saturate", "no"),
+        measure=lambda run: 0 if bool(run_row(run).converged) else 1,
+        explain="QEMU cancelled it after 40 s and the model agrees: in every 100 ms slice the "
+        "guest dirties about as many new pages as the link sends.",
+    )
     if "07.1" in QUESTIONS:
         return
     register(

@@ -1,5 +1,6 @@
-"""Lesson 07 in real JupyterLab: run it, see QEMU's measured migrations beside the model,
-and do an exercise as a student does: run a new experiment, answer, get the feedback."""
+"""Lesson 07 in real JupyterLab: run it, lock in the predictions and see QEMU's measured
+migrations revealed beside the model, then do an exercise as a student does: run a new
+experiment, answer, get the feedback."""
 
 from harness import CODE_CELL, assert_no_errors, open_lesson, run_all_cells, screenshot
 
@@ -18,19 +19,30 @@ async ([needle, source]) => {
 """
 
 
-def test_lesson_07_model_beside_qemu_and_an_experiment(page, lab_server):
+def lock_in(page, qid: str, choice: int) -> None:
+    cell = page.locator(CODE_CELL).filter(has_text=f'predict("{qid}")')
+    cell.locator(".widget-radio-box input").nth(choice).check()
+    cell.get_by_role("button", name="Lock in my prediction").click()
+    cell.get_by_text("Locked in", exact=False).first.wait_for(timeout=30_000)
+
+
+def test_lesson_07_predictions_model_beside_qemu_and_an_experiment(page, lab_server):
     open_lesson(page, lab_server, "07-*.ipynb")
     run_all_cells(page)
     assert_no_errors(page)
 
     notebook = page.locator(".jp-Notebook")
-    text = notebook.inner_text()
-    for expected in ("QEMU:", "model:", "did not finish within its 40 s cap", "verdict_right"):
-        assert expected in text, f"the lesson does not show {expected!r}"
-    assert notebook.locator(".jp-OutputArea-output img").count() >= 4, "four model-vs-QEMU plots"
+    assert "verdict_right" in notebook.inner_text(), "the score table is shown"
+    assert notebook.locator(".jp-OutputArea-output img").count() >= 2, "two plots before any reveal"
+    reveal = page.locator(CODE_CELL).filter(has_text='reveal("07.converge"')
+    assert "did not finish" not in reveal.inner_text(), "the result waits for a prediction"
 
-    plot = page.locator(CODE_CELL).filter(has_text="plot_model_vs_qemu(HOT_RUN")
-    screenshot(page, "lesson-07-hot-run", scope=plot)
+    lock_in(page, "07.error", 0)
+    lock_in(page, "07.converge", 1)
+    reveal.get_by_text("did not finish within its 40 s cap").wait_for(timeout=60_000)
+    assert reveal.locator("img").count() == 1, "the plot appears once a prediction is locked in"
+    assert_no_errors(page)
+    screenshot(page, "lesson-07-reveal", scope=reveal)
 
     # exercise 1 needs a new experiment: plot a run the lesson did not show, then answer
     experiment = (

@@ -32,7 +32,7 @@ from vmlab.sim import Simulation, Timeline
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.widgets.render import figure_output, text_output
 
-__all__ = ["KINDS", "Check", "MigrateWizard", "migrate_wizard"]
+__all__ = ["KINDS", "Check", "MigrateWizard", "checks_table", "compatibility", "migrate_wizard"]
 
 KINDS = {
     "compute": "Change compute resource only",
@@ -155,76 +155,8 @@ class MigrateWizard(w.VBox):
 
     def evaluate(self, target: str) -> list[Check]:
         """The compatibility checks for moving the chosen VM to ``target``."""
-        c = self.cluster
-        vm = c.vms[self.vm.value]
-        host = c.hosts[target]
-        checks = [
-            Check(
-                "VM state",
-                vm.state == "running",
-                "running: it can move live"
-                if vm.state == "running"
-                else f"{vm.state}: vMotion moves running VMs only",
-            ),
-            Check(
-                "Destination host",
-                host.state == "up",
-                f"{target} is up" if host.state == "up" else f"{target} is {host.state}",
-            ),
-        ]
-        cpu = cpus_compatible(c, vm.host, target)
-        checks.append(
-            Check(
-                "CPU compatibility",
-                cpu is None,
-                cpu or f"{target} offers every CPU feature the VM may use ({host.cpu})",
-            )
-        )
-        if self.kind.value == "both":
-            ds = self.datastore.value
-            seen = ds is not None and c.datastores[ds].visible_from(target)
-            checks.append(
-                Check(
-                    "Storage",
-                    seen,
-                    f"the disks are copied to {ds}, which {target} sees (shared-nothing vMotion)"
-                    if seen
-                    else f"{target} cannot see datastore {ds!r}: pick one it sees",
-                )
-            )
-        else:
-            ds = c.datastores[vm.datastore] if vm.datastore else None
-            seen = ds is None or ds.visible_from(target)
-            checks.append(
-                Check(
-                    "Storage",
-                    seen,
-                    f"{target} sees {vm.datastore}, where the disks stay"
-                    if seen
-                    else f"{target} cannot see {vm.datastore!r}, where the disks of {vm.name} "
-                    "live: choose 'Change both compute resource and storage'",
-                )
-            )
-        net = c.networks.get("vmotion")
-        ok = net is not None and net.bandwidth_gbit_s >= MIN_VMOTION_GBIT_S
-        checks.append(
-            Check(
-                "vMotion network",
-                ok,
-                f"{net.bandwidth_gbit_s:g} Gbit/s"
-                if ok and net
-                else f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
-            )
-        )
-        free = c.free_memory_gib(target)
-        checks.append(
-            Check(
-                "Memory",
-                vm.memory_gib <= free,
-                f"{target} has {free:g} GiB free, {vm.name} needs {vm.memory_gib:g} GiB",
-            )
-        )
-        return checks
+        datastore = self.datastore.value if self.kind.value == "both" else None
+        return compatibility(self.cluster, self.vm.value, target, datastore=datastore)
 
     def on_migrate(self, _button: Any = None) -> None:
         """Run the migration in a fresh simulation and show the VM's timeline."""
@@ -284,6 +216,108 @@ class MigrateWizard(w.VBox):
             self.output.outputs = (text_output(text),)
 
 
+def compatibility(
+    cluster: Cluster, vm: str, target: str, *, datastore: str | None = None
+) -> list[Check]:
+    """The checks vCenter makes before it moves ``vm`` to ``target``, each passed or failed
+    with its reason: VM state, destination host, CPU compatibility (EVC), storage, the
+    vMotion network and memory. ``datastore``: move the disks there too (shared-nothing
+    vMotion, vSphere 5.1+); None keeps them where they are, which the target must see.
+
+    >>> from vmlab import Cluster
+    >>> [c.passed for c in compatibility(Cluster.example(), "web-01", "esx-02")]
+    [True, True, True, True, True, True]
+    """
+    c = cluster
+    vm_obj = c.vms[vm]
+    host = c.hosts[target]
+    checks = [
+        Check(
+            "VM state",
+            vm_obj.state == "running",
+            "running: it can move live"
+            if vm_obj.state == "running"
+            else f"{vm_obj.state}: vMotion moves running VMs only",
+        ),
+        Check(
+            "Destination host",
+            host.state == "up",
+            f"{target} is up" if host.state == "up" else f"{target} is {host.state}",
+        ),
+    ]
+    cpu = cpus_compatible(c, vm_obj.host, target)
+    checks.append(
+        Check(
+            "CPU compatibility",
+            cpu is None,
+            cpu or f"{target} offers every CPU feature the VM may use ({host.cpu})",
+        )
+    )
+    if datastore is not None:
+        ds = datastore
+        seen = c.datastores[ds].visible_from(target)
+        checks.append(
+            Check(
+                "Storage",
+                seen,
+                f"the disks are copied to {ds}, which {target} sees (shared-nothing vMotion)"
+                if seen
+                else f"{target} cannot see datastore {ds!r}: pick one it sees",
+            )
+        )
+    else:
+        store = c.datastores[vm_obj.datastore] if vm_obj.datastore else None
+        seen = store is None or store.visible_from(target)
+        checks.append(
+            Check(
+                "Storage",
+                seen,
+                f"{target} sees {vm_obj.datastore}, where the disks stay"
+                if seen
+                else f"{target} cannot see {vm_obj.datastore!r}, where the disks of {vm} "
+                "live: choose 'Change both compute resource and storage'",
+            )
+        )
+    net = c.networks.get("vmotion")
+    ok = net is not None and net.bandwidth_gbit_s >= MIN_VMOTION_GBIT_S
+    checks.append(
+        Check(
+            "vMotion network",
+            ok,
+            f"{net.bandwidth_gbit_s:g} Gbit/s"
+            if ok and net
+            else f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
+        )
+    )
+    free = c.free_memory_gib(target)
+    checks.append(
+        Check(
+            "Memory",
+            vm_obj.memory_gib <= free,
+            f"{target} has {free:g} GiB free, {vm} needs {vm_obj.memory_gib:g} GiB",
+        )
+    )
+    return checks
+
+
+def checks_table(cluster: Cluster, vm: str, target: str, *, datastore: str | None = None):
+    """:func:`compatibility` as a table (``check``, ``passed``, ``reason``) for a lesson.
+
+    >>> from vmlab import Cluster
+    >>> checks_table(Cluster.example(), "web-01", "esx-02").passed.all()
+    np.True_
+    """
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            (c.name, c.passed, c.reason)
+            for c in compatibility(cluster, vm, target, datastore=datastore)
+        ],
+        columns=["check", "passed", "reason"],
+    ).set_index("check")
+
+
 def migrate_wizard(cluster: Cluster, *, seed: int = 0) -> MigrateWizard:
     """Build the migrate wizard for ``cluster`` (returns the widget; it never displays itself).
 
@@ -311,3 +345,99 @@ def migrate_wizard(cluster: Cluster, *, seed: int = 0) -> MigrateWizard:
     True
     """
     return MigrateWizard(cluster, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------
+# Lesson 01's predictions and new self-checks (registered with vmlab.quiz on import)
+# ---------------------------------------------------------------------------------------
+
+OUTAGE_BANDS = ("less than a second", "a few seconds", "a few minutes", "hours")
+POLICY_OUTCOMES = (
+    "pre-copy converges on its own",
+    "SDPS slows the guest until it converges",
+    "it switches over anyway, with a long pause",
+    "the migration fails; the VM stays on the source",
+)
+
+
+def outage_band(timeline: Timeline, vm: str = "db-01") -> int:
+    """Which of ``OUTAGE_BANDS`` ``vm``'s longest outage in ``timeline`` falls in."""
+    out = timeline.outages()
+    down = float(out.loc[out.vm == vm, "down_s"].max()) if (out.vm == vm).any() else 0.0
+    return 0 if down < 1 else 1 if down < 60 else 2 if down < 3600 else 3
+
+
+def vsphere_outcome(table: Any) -> int:
+    """Which of ``POLICY_OUTCOMES`` vSphere's row of a ``compare_policies`` table shows."""
+    outcome = table.iloc[0]["outcome"]
+    return {"converged": 0, "sdps": 1, "forced": 2, "aborted": 3}[outcome]
+
+
+def _db_alone_on_1_gbit_min() -> float:
+    db = Cluster.example().vms["db-01"]
+    return precopy(db.memory_gib, db.dirty_rate_mib_s, db.working_set_gib, 1).total_time_s / 60
+
+
+def _evc_first_allows_the_move() -> bool:
+    c = Cluster(evc="intel-skylake")
+    c.add_host("esx-new", cpu="intel-icelake")
+    c.add_host("esx-old", cpu="intel-skylake")
+    c.add_datastore("san", shared=True)
+    c.add_network("vmotion", bandwidth_gbit_s=10)
+    c.add_vm("web-01", host="esx-new", service="web")
+    return all(check.passed for check in compatibility(c, "web-01", "esx-old"))
+
+
+def _register_lesson_01() -> None:
+    from vmlab.quiz import QUESTIONS, Choice, Number, register, register_prediction
+
+    register_prediction(
+        "01.outage",
+        "With maintenance mode, how long will the database db-01 be out of service while "
+        "esx-09's CPU is swapped?",
+        choices=OUTAGE_BANDS,
+        measure=outage_band,
+        explain="vMotion moved it while it ran; it stopped only for the switchover.",
+    )
+    register_prediction(
+        "01.policy",
+        "An 8 GiB VM rewrites 6 GiB at 2 GiB/s over a 1 Gbit/s link (119 MiB/s). With "
+        "vSphere's defaults, what happens?",
+        choices=POLICY_OUTCOMES,
+        measure=vsphere_outcome,
+        explain="vSphere's SDPS slows the guest's vCPUs until pre-copy catches up; vSphere has "
+        "no 'force after N rounds'.",
+    )
+    if "01.5" in QUESTIONS:
+        return
+    register(
+        Number(
+            "01.5",
+            "db-01 alone, but over a 1 Gbit/s vMotion network instead of 10 Gbit/s: how many "
+            "minutes does its vMotion take (total_time_s)?",
+            answer=_db_alone_on_1_gbit_min,
+            unit="min",
+            explain="Ten times less bandwidth: round 0 alone takes ten times longer, and the "
+            "guest dirties more during it.",
+            hint="run precopy() with db-01's memory, dirty rate and working set, over 1 Gbit/s",
+            tolerance=0.05,
+        )
+    )
+    register(
+        Choice(
+            "01.6",
+            "Build a cluster whose EVC mode is set before any VM powers on: "
+            "Cluster(evc='intel-skylake'), an Ice Lake and a Skylake host, a VM on the Ice "
+            "Lake host. Can the VM vMotion to the Skylake host?",
+            {"a": "yes", "b": "no"},
+            correct="a" if _evc_first_allows_the_move() else "b",
+            why={
+                "a": "It powered on under the Skylake baseline, so it never saw Ice Lake's "
+                "extra features.",
+                "b": "Look at checks_table(...) for your cluster again.",
+            },
+        )
+    )
+
+
+_register_lesson_01()
