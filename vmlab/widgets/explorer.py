@@ -88,7 +88,7 @@ class MigrationExplorer(w.VBox):
         self.result: MigrationResult | None = None
         self.message = ""
         self.last_redraw_s = 0.0
-        slider_style = {"description_width": "140px"}
+        slider_style = {"description_width": "170px"}
         slider_layout = w.Layout(width="460px")
         self.memory = w.FloatSlider(
             value=values["memory_gib"],

@@ -32,7 +32,15 @@ from vmlab.sim import Simulation, Timeline
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.widgets.render import figure_output, text_output
 
-__all__ = ["KINDS", "Check", "MigrateWizard", "checks_table", "compatibility", "migrate_wizard"]
+__all__ = [
+    "KINDS",
+    "Check",
+    "MigrateWizard",
+    "checks_table",
+    "compatibility",
+    "explain_checks",
+    "migrate_wizard",
+]
 
 KINDS = {
     "compute": "Change compute resource only",
@@ -250,7 +258,12 @@ def compatibility(
         Check(
             "CPU compatibility",
             cpu is None,
-            cpu or f"{target} offers every CPU feature the VM may use ({host.cpu})",
+            cpu
+            or (
+                f"the cluster's EVC baseline ({c.evc}) shows the VM only features {target} has"
+                if c.evc is not None and host.cpu != c.hosts[vm_obj.host].cpu
+                else f"{target} offers every CPU feature the VM may use ({host.cpu})"
+            ),
         )
     )
     if datastore is not None:
@@ -318,6 +331,21 @@ def checks_table(cluster: Cluster, vm: str, target: str, *, datastore: str | Non
     ).set_index("check")
 
 
+def explain_checks(cluster: Cluster, vm: str, target: str, *, datastore: str | None = None) -> str:
+    """:func:`compatibility` in words, one line per check (✔ passed, ✘ failed, and why).
+
+    >>> from vmlab import Cluster
+    >>> print(explain_checks(Cluster.example(), "web-01", "esx-02").splitlines()[0])
+    web-01 → esx-02: allowed
+    """
+    checks = compatibility(cluster, vm, target, datastore=datastore)
+    where = f"{target}, disks to {datastore}" if datastore else target
+    verdict = "allowed" if all(c.passed for c in checks) else "REFUSED"
+    lines = [f"{vm} → {where}: {verdict}"]
+    lines += [f"  {'✔' if c.passed else '✘'} {c.name}: {c.reason}" for c in checks]
+    return "\n".join(lines)
+
+
 def migrate_wizard(cluster: Cluster, *, seed: int = 0) -> MigrateWizard:
     """Build the migrate wizard for ``cluster`` (returns the widget; it never displays itself).
 
@@ -378,18 +406,19 @@ def _db_alone_on_1_gbit_min() -> float:
     return precopy(db.memory_gib, db.dirty_rate_mib_s, db.working_set_gib, 1).total_time_s / 60
 
 
-def _evc_first_allows_the_move() -> bool:
-    c = Cluster(evc="intel-skylake")
-    c.add_host("esx-new", cpu="intel-icelake")
-    c.add_host("esx-old", cpu="intel-skylake")
-    c.add_datastore("san", shared=True)
-    c.add_network("vmotion", bandwidth_gbit_s=10)
-    c.add_vm("web-01", host="esx-new", service="web")
-    return all(check.passed for check in compatibility(c, "web-01", "esx-old"))
+def first_sdps_rate_mib_s(
+    memory_gib: float = 16, working_set_gib: float = 4, bandwidth_gbit_s: float = 1
+) -> float:
+    """The lowest dirty rate (MiB/s, in steps of 10) at which vSphere's default policy needs
+    SDPS for this VM: below it, pre-copy converges on its own (the explorer's task)."""
+    for rate in range(0, 5001, 10):
+        if precopy(memory_gib, rate, working_set_gib, bandwidth_gbit_s).outcome == "sdps":
+            return float(rate)
+    return float("nan")
 
 
 def _register_lesson_01() -> None:
-    from vmlab.quiz import QUESTIONS, Choice, Number, register, register_prediction
+    from vmlab.quiz import QUESTIONS, Number, register, register_prediction
 
     register_prediction(
         "01.outage",
@@ -424,18 +453,17 @@ def _register_lesson_01() -> None:
         )
     )
     register(
-        Choice(
+        Number(
             "01.6",
-            "Build a cluster whose EVC mode is set before any VM powers on: "
-            "Cluster(evc='intel-skylake'), an Ice Lake and a Skylake host, a VM on the Ice "
-            "Lake host. Can the VM vMotion to the Skylake host?",
-            {"a": "yes", "b": "no"},
-            correct="a" if _evc_first_allows_the_move() else "b",
-            why={
-                "a": "It powered on under the Skylake baseline, so it never saw Ice Lake's "
-                "extra features.",
-                "b": "Look at checks_table(...) for your cluster again.",
-            },
+            "With vSphere's policy, what is the lowest dirty rate (MiB/s, in steps of 10) at "
+            "which a 16 GiB VM with a 4 GiB working set, over 1 Gbit/s, needs SDPS?",
+            answer=first_sdps_rate_mib_s,
+            unit="MiB/s",
+            explain="Below it the dirty set shrinks each round by itself; from there on it "
+            "shrinks too slowly and SDPS steps in — well below the link's 119 MiB/s.",
+            hint="move the explorer's dirty-rate slider (or loop over precopy) and watch the "
+            "result turn to 'converged with SDPS'",
+            abs_tolerance=10,
         )
     )
 
