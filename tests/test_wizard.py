@@ -95,3 +95,12 @@ def test_no_running_vm_is_a_message() -> None:
 def test_a_non_cluster_is_refused_readably() -> None:
     with pytest.raises(ValueError, match="needs a Cluster"):
         migrate_wizard("esx-01")
+
+
+def test_a_slow_vmotion_network_is_refused_with_its_speed() -> None:
+    c = Cluster.example()
+    c.add_network("vmotion", bandwidth_gbit_s=0.5)
+    wizard = migrate_wizard(c)
+    network = by_name(wizard)["vMotion network"]
+    assert not network.passed and "0.5 Gbit/s" in network.reason and "at least 1" in network.reason
+    assert wizard.migrate_button.disabled

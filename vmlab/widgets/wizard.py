@@ -29,6 +29,7 @@ from vmlab.cluster import Cluster
 from vmlab.migration import precopy
 from vmlab.plots.vmotion import plot_vm_migration
 from vmlab.sim import Simulation, Timeline
+from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.widgets.render import figure_output, text_output
 
@@ -205,8 +206,8 @@ class MigrateWizard(w.VBox):
         if move.outcome in ("converged", "sdps"):
             self._say(
                 f"{vm_name} moved from {move.from_host} to {move.to_host} in "
-                f"{move.total_time_s:.1f} s while it ran; it was stunned for "
-                f"{move.downtime_s * 1000:.0f} ms and kept its MAC and IP address."
+                f"{format_duration(move.total_time_s)} while it ran; it was stunned for "
+                f"{format_duration(move.downtime_s)} and kept its MAC and IP address."
             )
         else:
             events = timeline.events
@@ -299,7 +300,12 @@ def compatibility(
             ok,
             f"{net.bandwidth_gbit_s:g} Gbit/s"
             if ok and net
-            else f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
+            else (
+                f"the vMotion network runs at {net.bandwidth_gbit_s:g} Gbit/s; "
+                if net is not None
+                else "the cluster has no vMotion network; "
+            )
+            + f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
         )
     )
     free = c.free_memory_gib(target)
