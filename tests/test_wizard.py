@@ -73,6 +73,8 @@ def test_local_disks_need_the_storage_to_move_too() -> None:
     wizard.migrate_button.click()
     if _shared_nothing_in_engine():
         assert wizard.timeline is not None and "moved" in wizard.message
+        assert "disks were copied to san-01" in wizard.message
+        assert wizard.timeline.migrations.to_host.iloc[-1] == "esx-06"
     else:
         assert wizard.timeline is None and "not in this version" in wizard.message
 
@@ -104,3 +106,18 @@ def test_a_slow_vmotion_network_is_refused_with_its_speed() -> None:
     network = by_name(wizard)["vMotion network"]
     assert not network.passed and "0.5 Gbit/s" in network.reason and "at least 1" in network.reason
     assert wizard.migrate_button.disabled
+
+
+def test_the_engines_other_rules_are_checked_too() -> None:
+    """FT anti-affinity is not one of the wizard's named checks; the engine's own check
+    catches it and the wizard says so in its words."""
+    c = Cluster.example()
+    c.enable_ha()
+    c.enable_ft("web-01")  # its secondary goes to esx-02
+    wizard = migrate_wizard(c)
+    wizard.host.value = "esx-02"
+    other = by_name(wizard)["Other rules"]
+    assert not other.passed and "FT secondary" in other.reason
+    assert wizard.migrate_button.disabled
+    wizard.host.value = "esx-03"
+    assert by_name(wizard)["Other rules"].passed and not wizard.migrate_button.disabled

@@ -31,6 +31,7 @@ from vmlab.plots.vmotion import plot_vm_migration
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
+from vmlab.vmotion import check as vmotion_check
 from vmlab.widgets.render import figure_output, text_output
 
 __all__ = [
@@ -208,6 +209,12 @@ class MigrateWizard(w.VBox):
                 f"{vm_name} moved from {move.from_host} to {move.to_host} in "
                 f"{format_duration(move.total_time_s)} while it ran; it was stunned for "
                 f"{format_duration(move.downtime_s)} and kept its MAC and IP address."
+                + (
+                    f" Its disks were copied to {kwargs['datastore']} in the same live move "
+                    "(shared-nothing vMotion)."
+                    if "datastore" in kwargs
+                    else ""
+                )
             )
         else:
             events = timeline.events
@@ -235,7 +242,7 @@ def compatibility(
 
     >>> from vmlab import Cluster
     >>> [c.passed for c in compatibility(Cluster.example(), "web-01", "esx-02")]
-    [True, True, True, True, True, True]
+    [True, True, True, True, True, True, True]
     """
     c = cluster
     vm_obj = c.vms[vm]
@@ -316,6 +323,18 @@ def compatibility(
             f"{target} has {free:g} GiB free, {vm} needs {vm_obj.memory_gib:g} GiB",
         )
     )
+    # everything else vCenter checks (FT anti-affinity, maintenance, …), in the engine's words
+    engine = vmotion_check(c, vm, target, datastore=datastore)
+    if all(check.passed for check in checks):
+        checks.append(
+            Check(
+                "Other rules",
+                not engine,
+                "; ".join(engine)
+                if engine
+                else "FT, maintenance mode, placement: nothing against it",
+            )
+        )
     return checks
 
 
