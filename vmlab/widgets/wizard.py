@@ -94,7 +94,7 @@ class MigrateWizard(w.VBox):
             options=[(label, key) for key, label in KINDS.items()],
             value="compute",
             description="2 · Migration type",
-            style={"description_width": "150px", "button_width": "300px"},
+            style={"description_width": "150px", "button_width": "340px"},
         )
         self.host = w.Dropdown(description="3 · Destination host", style=style)
         self.datastore = w.Dropdown(
@@ -139,7 +139,7 @@ class MigrateWizard(w.VBox):
         self._quiet = True  # one check for the new VM, not one per option change
         try:
             self.host.options = others
-            self.host.value = (fits or others or [None])[0]
+            self.host.value = fits[0] if fits else (others[0] if others else None)
         finally:
             self._quiet = False
         self.on_change()
@@ -413,8 +413,9 @@ POLICY_OUTCOMES = (
 )
 
 
-def outage_band(timeline: Timeline, vm: str = "db-01") -> int:
-    """Which of ``OUTAGE_BANDS`` ``vm``'s longest outage in ``timeline`` falls in."""
+def outage_band(timeline: Any, vm: str = "db-01") -> int:
+    """Which of ``OUTAGE_BANDS`` ``vm``'s longest outage in ``timeline`` (a Timeline) falls
+    in."""
     out = timeline.outages()
     down = float(out.loc[out.vm == vm, "down_s"].max()) if (out.vm == vm).any() else 0.0
     return 0 if down < 1 else 1 if down < 60 else 2 if down < 3600 else 3
