@@ -506,3 +506,40 @@ def test_the_sdps_reason_says_too_fast_for_the_link_only_when_it_was() -> None:
     assert "faster than" not in slow.reason and "half" in slow.reason
     fast = precopy(8, 2048, 6, 1)
     assert fast.outcome == "sdps" and "faster than the 1 Gbit/s link" in fast.reason
+
+
+# ----------------------------------------------------------------------------- lesson 01 claims
+
+
+def test_lesson_01_pages_demo_converges_without_sdps() -> None:
+    """Lesson 01 §3 shows the pages model before SDPS is taught: it must converge alone."""
+    r = precopy(1, 40, 0.25, bandwidth_gbit_s=1, model="pages", seed=0)
+    assert r.outcome == "converged" and r.max_throttle_pct == 0
+
+
+def test_lesson_01_a_slow_writer_can_have_the_longer_stun() -> None:
+    """Lesson 01 §2: "a VM that writes slowly can end with a longer stun than one that
+    writes fast" — true of the lesson's own maintenance run."""
+    from vmlab import Cluster, Simulation
+
+    cluster = Cluster.example()
+    sim = Simulation(cluster, seed=0)
+    sim.enter_maintenance("esx-09", at_s=60)
+    moves = sim.run(until_s=2000).migrations.set_index("vm")
+    rate = {vm: cluster.vms[vm].dirty_rate_mib_s for vm in moves.index}
+    assert any(
+        rate[a] < rate[b] and moves.downtime_s[a] > moves.downtime_s[b]
+        for a in moves.index
+        for b in moves.index
+    )
+    assert (moves.downtime_s < 1).all()  # "either way the stun is a fraction of a second"
+
+
+def test_lesson_01_policy_table() -> None:
+    """Lesson 01 §4: vSphere's row converges with SDPS and a short stun; pre-copy alone
+    leaves the VM on the source; Xen's rule forces a stun of many seconds."""
+    table = migration.compare_policies(8, 2048, 6, 1)
+    vsphere, alone, xen = table.itertuples()
+    assert vsphere.outcome == "sdps" and vsphere[3] < 1
+    assert alone.outcome == "aborted"
+    assert xen.outcome == "forced" and xen[3] > 10
