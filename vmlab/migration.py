@@ -675,28 +675,8 @@ XEN_SETTINGS = PrecopySettings(**XEN_RULES)
 # Memory: which pages the guest dirties and which are still to send (two models)
 # ---------------------------------------------------------------------------------------
 #
-# The expected number of distinct pages the guest dirties between two reads of the dirty
-# bitmap (derivation). The guest makes n = x · 256 page writes (x MiB written) in that
-# time. A write hits a given page with probability q; the page escapes all n writes with
-# probability (1 - q)^n ≈ exp(-n q). So a region of N pages, each hit with probability q
-# per write, gets N (1 - exp(-n q)) distinct pages written.
-#
-# * uniform over a working set of W pages: q = 1/W, one region:
-#       D(x) = W (1 - exp(-x / W))                                     (W in MiB)
-# * hot/cold: a share s of the writes falls uniformly in the first h·W pages, the rest
-#   uniformly over all W. A hot page is hit with q_hot = s/(hW) + (1 - s)/W, a cold one
-#   with q_cold = (1 - s)/W, so
-#       D(x) = hW (1 - exp(-x (s/(hW) + (1-s)/W))) + (1-h)W (1 - exp(-x (1-s)/W)).
-#   The hot part saturates first; with s = 0 (or h = 1) it is the uniform formula.
-# * sequential: a scan, D(x) = min(x, W).
-#
-# What the copy must send again is only the part of that which is not already waiting
-# to be sent: a page that is dirty and still pending is not dirtied "again" (QEMU ORs
-# the new bits into its bitmap). Writes fall independently of which pages are pending,
-# so a region with P of its N pages pending gets (N - P) (1 - exp(-n q)) new dirty
-# pages (for the scan: min(x, W) (1 - P/W)). With ``resync='pass'`` nothing is pending at
-# a re-read and this is D(x) itself; with ``resync='qemu'`` the unsent tail of the pass
-# is pending and the difference matters.
+# How many distinct pages the guest dirties, and why pending pages are not dirtied again:
+# the derivation is in precopy()'s docstring (Notes); _regions gives its N and q per region.
 
 _ZERO_WIRE = ZERO_PAGE_BYTES / (PAGE_KIB * _BYTES_PER_KIB)
 
@@ -960,12 +940,9 @@ def precopy(
         ``announce_ms``, ``min_dirty_pages``, ``max_transfer_factor``,
         ``final_copy_gbit_s``. See :class:`PrecopySettings` for each one's source.
 
-    The patterns: ``'uniform'`` writes random pages of the working set (the distinct
-    dirty set grows as ``W (1 - exp(-x / W))`` for ``x`` MiB written); ``'sequential'``
-    scans it (``min(x, W)``); ``'hot'`` puts a share ``hot_share`` of the writes in the
-    first ``hot_fraction`` of it, so the hot part saturates first (the formula and its
-    derivation are in the comment above ``_regions`` in this module). In every pattern a
-    page already dirty and not yet sent is not counted again.
+    The patterns: ``'uniform'`` writes random pages of the working set, ``'sequential'``
+    scans it, ``'hot'`` puts a share ``hot_share`` of the writes in the first
+    ``hot_fraction`` of it (see Notes for how many distinct pages each dirties).
 
     Returns
     -------
@@ -980,6 +957,31 @@ def precopy(
         For a size that is zero or negative, a working set larger than memory, an
         unknown setting, pattern, policy or model; the message names the argument and
         its range.
+
+    Notes
+    -----
+    **Distinct pages dirtied between two reads of the dirty bitmap.** In that time the
+    guest makes n = 256 · x page writes (x MiB written; 4 KiB pages). A write hits a given
+    page with probability q, so the page escapes all n writes with probability
+    (1 − q)^n ≈ exp(−n q), and a region of N pages gets N (1 − exp(−n q)) distinct pages
+    written. With W the working set and x in MiB:
+
+    * uniform, q = 1/W over one region: ``D(x) = W (1 - exp(-x / W))``;
+    * hot/cold, a share s of the writes uniform in the first h·W, the rest uniform over
+      all W: a hot page is hit with q = s/(hW) + (1 − s)/W, a cold one with (1 − s)/W, so
+      ``D(x) = hW (1 - exp(-x (s/(hW) + (1-s)/W))) + (1-h)W (1 - exp(-x (1-s)/W))``; the hot
+      part saturates first, and s = 0 (or h = 1) gives the uniform formula;
+    * sequential, a scan: ``D(x) = min(x, W)``.
+
+    **What is still pending is not dirtied again.** A page that is dirty and not yet sent
+    stays one page to send however often it is rewritten (QEMU ORs the new bits into its
+    bitmap). Writes fall independently of which pages are pending, so a region with P of
+    its N pages pending adds (N − P)(1 − exp(−n q)) new pages (the scan: min(x, W)(1 − P/W)).
+    With ``resync='pass'`` nothing is pending at a re-read and this is D(x) itself; with
+    ``resync='qemu'`` the unsent tail of the pass is pending. The expected model keeps the
+    pending memory as a queue of batches, split by region, sent oldest first; the pages
+    model keeps a real bitmap and sends in address order from where the last pass stopped,
+    as QEMU does.
 
     Examples
     --------
