@@ -282,7 +282,7 @@ fractions = st.floats(min_value=0.0, max_value=1.0)
 rates = st.floats(min_value=0.0, max_value=5000)
 links = st.sampled_from([1.0, 10.0, 25.0]) | st.floats(min_value=0.1, max_value=100)
 fixed_policies = st.sampled_from(["force", "abort"])
-patterns = st.sampled_from(["uniform", "sequential"])
+patterns = st.sampled_from(["uniform", "sequential", "hot"])
 
 
 @settings(max_examples=150, deadline=None)
@@ -543,3 +543,42 @@ def test_lesson_01_policy_table() -> None:
     assert vsphere.outcome == "sdps" and vsphere[3] < 1
     assert alone.outcome == "aborted"
     assert xen.outcome == "forced" and xen[3] > 10
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.floats(min_value=0.25, max_value=16),
+    fractions,
+    rates,
+    links,
+    st.floats(min_value=1, max_value=1000),
+    st.sampled_from(["sdps", "force", "abort"]),
+    patterns,
+    st.sampled_from(["pass", "qemu"]),
+)
+def test_invariants_with_either_resync_rule(
+    mem, ws_share, rate, bw, target_ms, policy, pattern, resync
+) -> None:
+    r = precopy(
+        mem,
+        rate,
+        mem * ws_share,
+        bw,
+        switchover_target_ms=target_ms,
+        on_no_convergence=policy,
+        pattern=pattern,
+        resync=resync,
+        max_precopy_s=3600,
+    )
+    pre = r.rounds.iloc[:-1] if r.switched_over else r.rounds
+    # what is left after a re-read = what the pass had not sent + what is newly dirty
+    assert np.allclose(pre.remaining_mib, pre.unsent_mib + pre.dirtied_mib)
+    # new dirty memory never exceeds the working set, and never what was clean of it
+    assert (pre.dirtied_mib <= gib_to_mib(mem * ws_share) + 1e-6).all()
+    if r.converged:
+        assert r.downtime_s <= target_ms / 1000 + r.fixed_cost_s + 1e-9
+    if r.switched_over:
+        assert (
+            r.downtime_s <= 100 + 1e-9 or policy == "force" and r.settings.max_switchover_s is None
+        )
+    assert r.transferred_mib == pytest.approx(r.rounds.sent_mib.sum())
