@@ -123,7 +123,10 @@ figures.md row "vMotion switchover limit")."""
 QEMU_RATE_WINDOW_S = 0.1
 """QEMU enforces ``max-bandwidth`` per 100 ms window (``BUFFER_DELAY`` in
 ``migration/migration.c``) and checks what is pending after each window's slice, so with
-``resync='qemu'`` a pass is sent in slices of bandwidth × 100 ms."""
+``resync='qemu'`` a pass is sent in slices of bandwidth × 100 ms. Read from the source (and
+seen in the sample's ~100 ms mini-rounds); not in figures.md. The re-sync rule itself is
+``ram_save_pending`` in QEMU 7.2's ``migration/ram.c``: the dirty bitmap is synced only when
+the bytes still pending fall below the switchover threshold."""
 
 HOT_FRACTION = 0.1
 HOT_SHARE = 0.9
@@ -372,7 +375,7 @@ class MigrationResult:
         verdict = {
             "converged": "converged",
             "sdps": "converged with SDPS",
-            "forced": "did NOT converge: switched over anyway",
+            "forced": "did NOT converge: switched over anyway (a forced stun: not vSphere's rule)",
             "aborted": "did NOT converge: aborted, the VM stays on the source",
         }[self.outcome]
         return "\n".join(
@@ -1318,7 +1321,10 @@ def _explain(
         head += f" SDPS slowed the guest (up to {throttle_pct:.0f} %), but not enough."
     if outcome == "aborted":
         return head + " The migration was abandoned: the VM keeps running on the source host."
-    return head + f" The VM was switched over anyway and stayed paused for {_fmt_s(downtime_s)}."
+    return head + (
+        f" The VM was switched over anyway and stayed paused for {_fmt_s(downtime_s)}"
+        " (a forced switchover: Xen's rule, not vSphere's)."
+    )
 
 
 # ---------------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def _verdict(result: MigrationResult) -> str:
     return {
         "converged": f"converged after {precopy_rounds} pre-copy round(s)",
         "sdps": f"converged after {precopy_rounds} rounds, with SDPS",
-        "forced": "did not converge: switched over anyway",
+        "forced": "did not converge: forced switchover (not vSphere's rule)",
         "aborted": "did not converge: aborted",
     }[result.outcome]
 
