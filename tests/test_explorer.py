@@ -60,7 +60,9 @@ def test_sliders_update_only_when_released(explorer) -> None:
 
 def test_link_and_policy_choices(explorer) -> None:
     assert [value for _, value in explorer.link.options] == [1, 10, 25]
-    assert [value for _, value in explorer.policy.options] == ["sdps", "force", "abort"]
+    assert [value for _, value in explorer.policy.options] == ["sdps", "abort", "xen"]
+    assert [value for _, value in explorer.pattern.options] == ["uniform", "hot", "sequential"]
+    assert "vSphere" in explorer.policy.options[0][0] and "Xen" in explorer.policy.options[2][0]
 
 
 def test_each_control_drives_the_migration(explorer) -> None:
@@ -77,9 +79,12 @@ def test_each_control_drives_the_migration(explorer) -> None:
     explorer.policy.value = "abort"
     assert explorer.result.outcome == "aborted"
     assert "aborted" in explorer.summary.value
-    explorer.policy.value = "force"
+    explorer.policy.value = "xen"
     assert explorer.result.outcome == "forced"
     assert explorer.result.downtime_s > 1
+    assert explorer.result.n_rounds == 30
+    explorer.pattern.value = "hot"
+    assert explorer.result.pattern == "hot"
     explorer.switchover_target.value = 1000
     assert explorer.result.switchover_target_ms == 1000
 
@@ -123,10 +128,12 @@ def test_initial_values_are_used() -> None:
         working_set_gib=2,
         switchover_target_ms=100,
         bandwidth_gbit_s=25,
-        on_no_convergence="force",
+        on_no_convergence="xen",
+        pattern="sequential",
     )
     assert (e.memory.value, e.dirty_rate.value, e.working_set.value) == (32, 100, 2)
-    assert (e.switchover_target.value, e.link.value, e.policy.value) == (100, 25, "force")
+    assert (e.switchover_target.value, e.link.value, e.policy.value) == (100, 25, "xen")
+    assert e.pattern.value == "sequential" and e.result.pattern == "sequential"
     assert e.result.bandwidth_mib_s == pytest.approx(25e9 / 8 / 2**20)
 
 
@@ -145,3 +152,24 @@ def test_bad_initial_values_are_refused_with_their_range(initial, words) -> None
         migration_explorer(**initial)
     for word in words:
         assert word in str(err.value)
+
+
+def test_the_lessons_task_is_answerable_with_the_default_policy() -> None:
+    """Lesson 01: find the dirty rate at which a 16 GiB VM with a 4 GiB working set stops
+    converging by itself on 1 Gbit/s. With vSphere's default the outcome changes from
+    'converged' to 'sdps' at that rate, and the stun stays short on both sides."""
+    e = migration_explorer(memory_gib=16, working_set_gib=4, bandwidth_gbit_s=1)
+    outcomes = {}
+    for rate in range(0, 200, 10):
+        e.dirty_rate.value = rate
+        outcomes[rate] = e.result.outcome
+        assert e.result.downtime_s < 1
+    first_sdps = min(r for r, o in outcomes.items() if o == "sdps")
+    assert all(o == "converged" for r, o in outcomes.items() if r < first_sdps)
+    assert 20 <= first_sdps <= 120
+
+
+def test_no_stun_of_minutes_with_the_default_policy_at_the_extremes() -> None:
+    e = migration_explorer(memory_gib=256, working_set_gib=256, dirty_rate_mib_s=5000)
+    e.link.value = 1
+    assert e.result.outcome in ("sdps", "aborted") and e.result.downtime_s < 100

@@ -14,8 +14,10 @@ from hypothesis import strategies as st
 import vmlab.migration as migration
 from vmlab.migration import (
     MAX_ROUNDS,
+    MAX_SWITCHOVER_S,
     RESUME_MS,
     ROUND_COLUMNS,
+    SAFETY_ROUNDS,
     SWITCHOVER_TARGET_MS,
     MigrationResult,
     precopy,
@@ -34,6 +36,11 @@ def test_defaults_are_the_cited_ones() -> None:
     assert SWITCHOVER_TARGET_MS == 300.0  # QEMU downtime-limit
     assert MAX_ROUNDS == 30  # Xen DEF_MAX_ITERS 29 + the final round
     assert RESUME_MS == 9.0  # Clark et al. 2005
+    assert MAX_SWITCHOVER_S == 100.0  # vSphere vmotion.maxSwitchoverSeconds, KB 2141355
+    default = migration.VSPHERE_SETTINGS
+    assert default.on_no_convergence == "sdps"  # vSphere's SDPS
+    assert default.max_rounds is None  # vSphere publishes no round limit (30 is Xen's)
+    assert default.max_switchover_s == MAX_SWITCHOVER_S
 
 
 def test_result_fields_and_round_table() -> None:
@@ -275,7 +282,7 @@ fractions = st.floats(min_value=0.0, max_value=1.0)
 rates = st.floats(min_value=0.0, max_value=5000)
 links = st.sampled_from([1.0, 10.0, 25.0]) | st.floats(min_value=0.1, max_value=100)
 fixed_policies = st.sampled_from(["force", "abort"])
-patterns = st.sampled_from(["uniform", "sequential"])
+patterns = st.sampled_from(["uniform", "sequential", "hot"])
 
 
 @settings(max_examples=150, deadline=None)
@@ -284,10 +291,18 @@ def test_more_dirtying_never_makes_migration_shorter_or_cheaper(
     mem, ws_share, rate_a, rate_b, bw, policy, pattern
 ) -> None:
     """Issue 3, Tests: total time and transferred volume never fall as the dirty rate
-    rises. Holds for 'force' and 'abort'; SDPS is tested apart below."""
+    rises. Holds for 'force' and 'abort' with a fixed round limit (Xen's 30); SDPS is
+    tested apart below. Without a round limit a hopeless run stops when it makes no more
+    progress, which a hungrier guest reaches sooner: not monotone, on purpose."""
     low, high = sorted((rate_a, rate_b))
-    a = precopy(mem, low, mem * ws_share, bw, on_no_convergence=policy, pattern=pattern)
-    b = precopy(mem, high, mem * ws_share, bw, on_no_convergence=policy, pattern=pattern)
+    kw = {
+        "on_no_convergence": policy,
+        "pattern": pattern,
+        "max_rounds": MAX_ROUNDS,
+        "max_switchover_s": None,
+    }
+    a = precopy(mem, low, mem * ws_share, bw, **kw)
+    b = precopy(mem, high, mem * ws_share, bw, **kw)
     assert b.total_time_s >= a.total_time_s * (1 - 1e-9)
     assert b.transferred_mib >= a.transferred_mib * (1 - 1e-9)
 
@@ -298,8 +313,14 @@ def test_a_slower_link_never_makes_migration_shorter_or_cheaper(
     mem, ws_share, rate, bw_a, bw_b, policy, pattern
 ) -> None:
     slow, fast = sorted((bw_a, bw_b))
-    a = precopy(mem, rate, mem * ws_share, fast, on_no_convergence=policy, pattern=pattern)
-    b = precopy(mem, rate, mem * ws_share, slow, on_no_convergence=policy, pattern=pattern)
+    kw = {
+        "on_no_convergence": policy,
+        "pattern": pattern,
+        "max_rounds": MAX_ROUNDS,
+        "max_switchover_s": None,
+    }
+    a = precopy(mem, rate, mem * ws_share, fast, **kw)
+    b = precopy(mem, rate, mem * ws_share, slow, **kw)
     assert b.total_time_s >= a.total_time_s * (1 - 1e-9)
     assert b.transferred_mib >= a.transferred_mib * (1 - 1e-9)
 
@@ -344,7 +365,7 @@ def test_invariants(mem, ws_share, rate, bw, target_ms, policy, pattern, zero) -
     # when converged, the stun fits the switchover target plus the fixed resume cost
     if r.converged:
         assert r.downtime_s <= target_ms / 1000 + r.fixed_cost_s + 1e-9
-    assert r.n_rounds <= MAX_ROUNDS
+    assert r.n_rounds <= SAFETY_ROUNDS
     assert (r.downtime_s == 0) == (r.outcome == "aborted")
     assert r.converged == (r.outcome in ("converged", "sdps"))
     assert r.total_time_s >= r.downtime_s
@@ -367,3 +388,195 @@ def test_same_seed_same_rounds(mem, ws_share, rate, bw, seed) -> None:
     b = precopy(mem, rate, mem * ws_share, bw, **kw)
     pd.testing.assert_frame_equal(a.rounds, b.rounds)
     assert np.array_equal(a.memory_map, b.memory_map)
+
+
+# ----------------------------------------------------------------------------- issue 15
+
+
+def test_hot_pattern_follows_the_derived_formula() -> None:
+    """D(x) = hW (1 - exp(-x (s/(hW) + (1-s)/W))) + (1-h)W (1 - exp(-x (1-s)/W))."""
+    mem, ws_gib, rate = 1.0, 0.25, 20.0
+    r = precopy(mem, rate, ws_gib, 1, pattern="hot", hot_fraction=0.1, hot_share=0.9)
+    x = rate * gib_to_mib(mem) / gbit_s_to_mib_s(1)
+    w, h, s = gib_to_mib(ws_gib), 0.1, 0.9
+    expected = h * w * (1 - math.exp(-x * (s / (h * w) + (1 - s) / w))) + (1 - h) * w * (
+        1 - math.exp(-x * (1 - s) / w)
+    )
+    assert r.rounds["dirtied_mib"].iloc[0] == pytest.approx(expected)
+    # the hot part saturates first: fewer distinct pages than uniform writes of the same volume
+    uniform = precopy(mem, rate, ws_gib, 1)
+    assert r.rounds["dirtied_mib"].iloc[0] < uniform.rounds["dirtied_mib"].iloc[0]
+    # with no hot share it is the uniform formula
+    flat = precopy(mem, rate, ws_gib, 1, pattern="hot", hot_share=0)
+    assert flat.rounds["dirtied_mib"].iloc[0] == pytest.approx(
+        uniform.rounds["dirtied_mib"].iloc[0]
+    )
+
+
+def test_pending_pages_are_not_dirtied_again() -> None:
+    """With QEMU's re-sync the unsent tail of a pass is pending when the bitmap is read
+    again; what is new comes only from the clean part, so remaining = unsent + new and
+    new ≤ working set − its pending part."""
+    r = precopy(0.5, 62.5, 64 / 1024, 0.537, resync="qemu", on_no_convergence="abort")
+    rows = r.rounds.iloc[:-1]
+    assert np.allclose(rows.remaining_mib, rows.unsent_mib + rows.dirtied_mib)
+    assert (rows.dirtied_mib <= 64 + 1e-9).all()
+    assert (rows.unsent_mib.iloc[1:] > 0).any()  # mini-rounds: part of each pass still pending
+    # a scan whose whole working set is pending dirties nothing new
+    ws = 16 / 1024
+    scan = precopy(1, 500, ws, 1, pattern="sequential", resync="qemu", switchover_target_ms=1000)
+    assert scan.converged
+
+
+@pytest.mark.parametrize("pattern", ["uniform", "hot", "sequential"])
+@pytest.mark.parametrize("resync", ["pass", "qemu"])
+def test_expected_and_pages_models_agree_on_patterns_and_resync(pattern, resync) -> None:
+    kw = {"pattern": pattern, "resync": resync, "zero_fraction": 0.1}
+    expected = precopy(0.5, 50, 0.25, 0.537, **kw)
+    pages = precopy(0.5, 50, 0.25, 0.537, model="pages", seed=2, **kw)
+    assert pages.outcome == expected.outcome
+    assert pages.total_time_s == pytest.approx(expected.total_time_s, rel=0.10)
+    assert pages.transferred_mib == pytest.approx(expected.transferred_mib, rel=0.10)
+
+
+def test_qemu_resyncs_when_what_is_left_falls_below_the_threshold() -> None:
+    """QEMU ``ram_save_pending``: the bitmap is read again when less than bandwidth ×
+    downtime-limit is left of the pass, so each round's unsent part is below it, and the
+    last pre-copy rounds near the edge are ~100 ms slices."""
+    r = precopy(0.5, 62.5, 64 / 1024, 0.537, **migration.QEMU_RULES)
+    rows = r.rounds.iloc[:-1]
+    assert (rows.unsent_mib < r.switchover_threshold_mib).all()
+    assert r.converged and r.n_rounds > 4
+    assert rows.duration_s.iloc[-1] == pytest.approx(migration.QEMU_RATE_WINDOW_S, rel=0.05)
+
+
+def test_settings_object_and_keywords_are_the_same_call() -> None:
+    s = migration.PrecopySettings(pattern="hot", switchover_target_ms=100)
+    a = precopy(8, 500, 1, 10, settings=s)
+    b = precopy(8, 500, 1, 10, pattern="hot", switchover_target_ms=100)
+    pd.testing.assert_frame_equal(a.rounds, b.rounds)
+    assert a.settings == b.settings == s
+    # keywords override the settings object
+    c = precopy(8, 500, 1, 10, settings=s, switchover_target_ms=300)
+    assert c.switchover_target_ms == 300 and c.pattern == "hot"
+    # the plain call still works and keeps every field
+    r = precopy(8, 500, 1, 10)
+    for name in ("total_time_s", "downtime_s", "n_rounds", "transferred_mib", "outcome"):
+        assert hasattr(r, name)
+    assert r.precopy_time_s > 0 and r.switched_over and "sent_mib" in r.rounds
+
+
+def test_unknown_setting_and_bad_settings_object_are_readable_errors() -> None:
+    with pytest.raises(ValueError, match="no setting 'rounds'.*max_rounds"):
+        precopy(8, 500, 1, 10, rounds=3)
+    with pytest.raises(ValueError, match="settings must be a PrecopySettings"):
+        precopy(8, 500, 1, 10, settings={"pattern": "hot"})
+    with pytest.raises(ValueError, match="hot_fraction"):
+        precopy(8, 500, 1, 10, pattern="hot", hot_fraction=0)
+    with pytest.raises(ValueError, match="max_switchover_s"):
+        precopy(8, 500, 1, 10, max_switchover_s=-1)
+
+
+# ----------------------------------------------------------------------------- issue 16
+
+
+def test_vsphere_default_never_forces_a_long_stun() -> None:
+    """vSphere has SDPS and no "force after N rounds": by default a guest that outruns the
+    link is slowed, and the stun stays within the target (figures.md, KB 2141355)."""
+    for rate in (500, 2000, 5000):
+        r = precopy(16, rate, 4, 1)
+        assert r.outcome in ("converged", "sdps"), r.reason
+        assert r.downtime_s <= 0.3 + r.fixed_cost_s
+
+
+def test_a_switchover_over_100_s_fails_and_the_vm_stays_on_the_source() -> None:
+    """vmotion.maxSwitchoverSeconds (100 s): without SDPS, 6 GiB left dirty over 0.5 Gbit/s
+    would stun the VM for ~100 s or more: vSphere fails it, the VM keeps running."""
+    r = precopy(8, 2048, 6, 0.5, on_no_convergence="force")
+    assert r.outcome == "aborted" and not r.switched_over and r.downtime_s == 0
+    assert "maxSwitchoverSeconds" in r.reason and "keeps running on the source" in r.reason
+    # Xen's rule has no such limit: the same move is forced through with a long stun
+    xen = precopy(8, 2048, 6, 0.5, **migration.XEN_RULES)
+    assert xen.outcome == "forced" and xen.downtime_s > 100
+
+
+def test_the_sdps_reason_says_too_fast_for_the_link_only_when_it_was() -> None:
+    slow = precopy(16, 70, 4, 1)  # 70 MiB/s on a 119 MiB/s link: SDPS acts, not "faster"
+    assert slow.outcome == "sdps"
+    assert "faster than" not in slow.reason and "half" in slow.reason
+    fast = precopy(8, 2048, 6, 1)
+    assert fast.outcome == "sdps" and "faster than the 1 Gbit/s link" in fast.reason
+
+
+# ----------------------------------------------------------------------------- lesson 01 claims
+
+
+def test_lesson_01_pages_demo_converges_without_sdps() -> None:
+    """Lesson 01 §3 shows the pages model before SDPS is taught: it must converge alone."""
+    r = precopy(1, 40, 0.25, bandwidth_gbit_s=1, model="pages", seed=0)
+    assert r.outcome == "converged" and r.max_throttle_pct == 0
+
+
+def test_lesson_01_a_slow_writer_can_have_the_longer_stun() -> None:
+    """Lesson 01 §2: "a VM that writes slowly can end with a longer stun than one that
+    writes fast" — true of the lesson's own maintenance run."""
+    from vmlab import Cluster, Simulation
+
+    cluster = Cluster.example()
+    sim = Simulation(cluster, seed=0)
+    sim.enter_maintenance("esx-09", at_s=60)
+    moves = sim.run(until_s=2000).migrations.set_index("vm")
+    rate = {vm: cluster.vms[vm].dirty_rate_mib_s for vm in moves.index}
+    assert any(
+        rate[a] < rate[b] and moves.downtime_s[a] > moves.downtime_s[b]
+        for a in moves.index
+        for b in moves.index
+    )
+    assert (moves.downtime_s < 1).all()  # "either way the stun is a fraction of a second"
+
+
+def test_lesson_01_policy_table() -> None:
+    """Lesson 01 §4: vSphere's row converges with SDPS and a short stun; pre-copy alone
+    leaves the VM on the source; Xen's rule forces a stun of many seconds."""
+    table = migration.compare_policies(8, 2048, 6, 1)
+    vsphere, alone, xen = table.itertuples()
+    assert vsphere.outcome == "sdps" and vsphere[3] < 1
+    assert alone.outcome == "aborted"
+    assert xen.outcome == "forced" and xen[3] > 10
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.floats(min_value=0.25, max_value=16),
+    fractions,
+    rates,
+    links,
+    st.floats(min_value=1, max_value=1000),
+    st.sampled_from(["sdps", "force", "abort"]),
+    patterns,
+    st.sampled_from(["pass", "qemu"]),
+)
+def test_invariants_with_either_resync_rule(
+    mem, ws_share, rate, bw, target_ms, policy, pattern, resync
+) -> None:
+    r = precopy(
+        mem,
+        rate,
+        mem * ws_share,
+        bw,
+        switchover_target_ms=target_ms,
+        on_no_convergence=policy,
+        pattern=pattern,
+        resync=resync,
+        max_precopy_s=3600,
+    )
+    pre = r.rounds.iloc[:-1] if r.switched_over else r.rounds
+    # what is left after a re-read = what the pass had not sent + what is newly dirty
+    assert np.allclose(pre.remaining_mib, pre.unsent_mib + pre.dirtied_mib)
+    # new dirty memory never exceeds the working set, and never what was clean of it
+    assert (pre.dirtied_mib <= gib_to_mib(mem * ws_share) + 1e-6).all()
+    if r.converged:
+        assert r.downtime_s <= target_ms / 1000 + r.fixed_cost_s + 1e-9
+    # vSphere's limit: no switchover of more than 100 s (vmotion.maxSwitchoverSeconds)
+    assert r.downtime_s <= 100 + 1e-9
+    assert r.transferred_mib == pytest.approx(r.rounds.sent_mib.sum())

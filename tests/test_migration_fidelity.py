@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from vmlab.migration import (
-    QEMU_RULES,
+    QEMU_AUTO_CONVERGE,
     THROTTLE_INCREMENT_PCT,
     THROTTLE_INITIAL_PCT,
     THROTTLE_MAX_PCT,
@@ -200,7 +200,7 @@ def test_qemu_auto_converge_throttle_steps() -> None:
     mig_throttle_guest_down; defaults in ``migration/options.c``): when the bytes
     dirtied in a period (≥ 1 s) exceed 50 % of the bytes sent, twice, throttle the vCPUs
     to 20 %, then +10 % each further time, at most 99 %."""
-    r = precopy(8, 2048, 6, 1, **QEMU_RULES)
+    r = precopy(8, 2048, 6, 1, **QEMU_AUTO_CONVERGE)
     throttle = r.rounds["throttle_pct"].to_numpy()
     levels = list(dict.fromkeys(throttle[throttle > 0]))
     ladder = [THROTTLE_INITIAL_PCT]

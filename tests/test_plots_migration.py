@@ -160,3 +160,42 @@ def test_memory_map_rejects_a_round_that_does_not_exist(fig_ax, paged, bad) -> N
     _, ax = fig_ax
     with pytest.raises(ValueError, match="round"):
         plot_memory_map(paged, round=bad, ax=ax)
+
+
+# ----------------------------------------------------------------------------- model vs QEMU
+
+
+@pytest.mark.parametrize(
+    "run",
+    [
+        "m512_w256_r8000_b64_d300_ac0",
+        "m512_uniform_w64_r16000_b64_d300_ac0",
+        "m512_hot_w256_r8000_b128_d300_ac0",
+        "m512_uniform_w64_r24000_b64_d300_ac0",
+    ],
+)
+def test_model_vs_qemu_draws_both_curves_and_the_threshold(run) -> None:
+    from vmlab.plots import plot_model_vs_qemu
+    from vmlab.reality import measured_curve, model_for
+
+    fig, ax = plt.subplots()
+    assert plot_model_vs_qemu(run, ax=ax) is ax
+    measured, model = ax.get_lines()[:2]
+    assert len(measured.get_xdata()) == len(measured_curve(run))
+    assert max(model.get_xdata()) == pytest.approx(model_for(run).remaining_curve().t_s.max())
+    assert ax.get_yscale() == "log"
+    assert "MiB" in ax.get_ylabel() and "s" in ax.get_xlabel()
+    assert "QEMU" in ax.get_title() and "model" in ax.get_title()
+    threshold = model_for(run).switchover_threshold_mib
+    assert any(np.allclose(line.get_ydata(), threshold) for line in ax.get_lines()[2:])
+    plt.close(fig)
+
+
+def test_model_vs_qemu_marks_a_cancelled_run() -> None:
+    from vmlab.plots import plot_model_vs_qemu
+
+    fig, ax = plt.subplots()
+    plot_model_vs_qemu("m512_uniform_w64_r24000_b64_d300_ac0", ax=ax)
+    assert any("cancelled" in t.get_text() for t in ax.texts)
+    assert "does not converge" in ax.get_title()
+    plt.close(fig)

@@ -202,7 +202,7 @@ def test_an_empty_or_bad_answer_is_a_message_not_a_traceback():
 
 
 def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after():
-    # Lessons 00, 02, 03, 04, 05: each predict("id") has a reveal("id", …) in a later cell,
+    # Every lesson: each predict("id") has a reveal("id", …) in a later cell,
     # never in the same cell (the prediction must be locked in before the run's output).
     import re
     from pathlib import Path
@@ -210,10 +210,12 @@ def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after()
     import nbformat
 
     import vmlab.ha_quiz  # noqa: F401  (lesson 03's predictions)
+    import vmlab.reality  # noqa: F401  (lesson 07's)
+    import vmlab.widgets.wizard  # noqa: F401  (lesson 01's)
     from vmlab.quiz import PREDICTION_QUESTIONS
 
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"
-    for lesson in ("00", "02", "03", "04", "05"):
+    for lesson in ("00", "01", "02", "03", "04", "05", "07"):
         (path,) = notebooks.glob(f"{lesson}-*.ipynb")
         cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
         asked = {m: i for i, s in enumerate(cells) for m in re.findall(r'predict\("([^"]+)"\)', s)}

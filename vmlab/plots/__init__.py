@@ -16,9 +16,9 @@ from vmlab.plots.cluster import plot_cluster_map, plot_stack, plot_timeline
 from vmlab.plots.compare import plot_availability, plot_costs, plot_downtime
 from vmlab.plots.ft import plot_ft_copies, plot_outage_comparison, plot_table1
 from vmlab.plots.ha import plot_ha_timeline, plot_outages
-from vmlab.plots.migration import plot_convergence, plot_memory_map
+from vmlab.plots.migration import plot_convergence, plot_memory_map, plot_model_vs_qemu
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
-from vmlab.plots.vmotion import plot_host_load, plot_maintenance
+from vmlab.plots.vmotion import plot_host_load, plot_maintenance, plot_vm_migration
 
 __all__ = [
     "OKABE_ITO",
@@ -33,9 +33,11 @@ __all__ = [
     "plot_host_load",
     "plot_maintenance",
     "plot_memory_map",
+    "plot_model_vs_qemu",
     "plot_outage_comparison",
     "plot_outages",
     "plot_stack",
     "plot_table1",
     "plot_timeline",
+    "plot_vm_migration",
 ]

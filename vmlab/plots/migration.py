@@ -23,7 +23,7 @@ from vmlab.migration import MAP_STATES, MigrationResult
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
 from vmlab.units import PAGE_KIB, format_duration, mib_s_to_gbit_s, mib_to_gib, pages_to_mib
 
-__all__ = ["MAP_COLOURS", "plot_convergence", "plot_memory_map"]
+__all__ = ["MAP_COLOURS", "plot_convergence", "plot_memory_map", "plot_model_vs_qemu"]
 
 MAP_COLOURS = {
     "clean": "#EEEEEE",
@@ -44,7 +44,7 @@ def _verdict(result: MigrationResult) -> str:
     return {
         "converged": f"converged after {precopy_rounds} pre-copy round(s)",
         "sdps": f"converged after {precopy_rounds} rounds, with SDPS",
-        "forced": "did not converge: switched over anyway",
+        "forced": "did not converge: forced switchover (not vSphere's rule)",
         "aborted": "did not converge: aborted",
     }[result.outcome]
 
@@ -306,3 +306,121 @@ def plot_memory_map(
         frameon=False,
     )
     return ax
+
+
+def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expected") -> Axes:
+    """Draw a real QEMU migration's ``remaining`` memory over time beside the model's
+    prediction for the same parameters.
+
+    The dots are QEMU's own ``query-migrate`` polls (every ~100 ms, time counted from the
+    end of QEMU's setup); the line is :func:`vmlab.reality.model_for` for the same run
+    (QEMU's rules). The dashed line is the switchover threshold (bandwidth ×
+    downtime-limit): a migration can switch over only once what is left drops below it.
+    A run that did not converge is cut at its time cap (grey line).
+
+    Parameters
+    ----------
+    run : str or pandas.Series
+        A ``run_id`` of :func:`vmlab.reality.qemu_runs` (or one of its rows).
+    ax : Axes, optional
+        Where to draw (default: the current Axes).
+    model : {'expected', 'pages'}
+        Which of the model's two ways of counting pages to draw.
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_model_vs_qemu("m512_hot_w256_r8000_b128_d300_ac0", ax=ax)
+    >>> [line.get_label() for line in ax.get_lines()][:2]
+    ['QEMU 7.2, measured', 'model, same parameters']
+    >>> plt.close(fig)
+    """
+    from vmlab.reality import measured_curve, model_for, model_inputs, run_row
+
+    ax = ax or plt.gca()
+    row = run_row(run)
+    measured = measured_curve(row)
+    result = model_for(row, model=model)
+    predicted = result.remaining_curve()
+    (_mem, rate, ws, _bw), settings = model_inputs(row)
+    floor = 1.0
+    ax.plot(
+        measured.t_s,
+        measured.remaining_mib.clip(lower=floor),
+        linestyle="none",
+        marker="o",
+        markersize=3.5,
+        color=OKABE_ITO["vermillion"],
+        label="QEMU 7.2, measured",
+        zorder=3,
+    )
+    t_model, y_model = _densify(predicted.t_s.to_numpy(), predicted.remaining_mib.to_numpy())
+    ax.plot(
+        t_model,
+        np.clip(y_model, floor, None),
+        color=_REMAINING_COLOUR,
+        linewidth=1.8,
+        label="model, same parameters",
+        zorder=2,
+    )
+    threshold = result.switchover_threshold_mib
+    ax.axhline(threshold, color=OKABE_ITO["black"], linestyle="--", linewidth=1.0, zorder=1)
+    ax.annotate(
+        f"switchover threshold {threshold:.0f} MiB",
+        (0, threshold),
+        xytext=(4, 4),
+        textcoords="offset points",
+        fontsize=8,
+    )
+    converged = bool(row.converged)
+    if not converged:
+        cap = float(settings.max_precopy_s or 0.0)
+        ax.axvline(cap, color=OKABE_ITO["grey"], linewidth=1.2)
+        ax.annotate(
+            "cancelled: not done in time",
+            (cap, float(row.guest_mem_mib)),
+            xytext=(-4, 0),
+            textcoords="offset points",
+            ha="right",
+            fontsize=8,
+            color=OKABE_ITO["grey"],
+        )
+    ax.set_yscale("log")
+    ax.set_ylim(floor * 0.8, float(row.guest_mem_mib) * 2.5)
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.set_xlim(left=0)
+    ax.set_xlabel("Time since copying began (s; QEMU's setup left out)")
+    ax.set_ylabel("Memory still to send (MiB, log)")
+    q = (
+        f"converged in {(row.total_time_ms - row.setup_time_ms) / 1000:.1f} s"
+        if converged
+        else f"not done in {row.wall_cap_s:g} s"
+    )
+    m = f"converged in {result.total_time_s:.1f} s" if result.converged else "does not converge"
+    ax.set_title(
+        f"{row.pattern}, {ws * 1024:.0f} MiB working set, {rate:.0f} MiB/s of writes, "
+        f"{row.max_bandwidth_mib_s:.0f} MiB/s link\nQEMU: {q} · model: {m}",
+        fontsize=10,
+    )
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
+    return ax
+
+
+def _densify(t: np.ndarray, y: np.ndarray, per_segment: int = 24) -> tuple[np.ndarray, np.ndarray]:
+    """Points along each straight piece, so that a linear fall looks like one on a log axis."""
+    ts, ys = [t[:1]], [y[:1]]
+    for k in range(1, len(t)):
+        if t[k] > t[k - 1] and per_segment > 1:
+            f = np.linspace(0, 1, per_segment)[1:]
+            ts.append(t[k - 1] + f * (t[k] - t[k - 1]))
+            ys.append(y[k - 1] + f * (y[k] - y[k - 1]))
+        else:
+            ts.append(t[k : k + 1])
+            ys.append(y[k : k + 1])
+    return np.concatenate(ts), np.concatenate(ys)

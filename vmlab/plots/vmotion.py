@@ -130,3 +130,115 @@ def plot_host_load(
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
     ax.set_title("How full each host is")
     return ax
+
+
+def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) -> Axes:
+    """One VM's vMotion: the copy while it runs on the source, the stun, and the VM running
+    on the target with the same MAC and IP (the announcement to the switches is marked).
+
+    Parameters
+    ----------
+    timeline : Timeline
+        A run in which ``vm`` was migrated (e.g. by the migrate wizard).
+    vm : str
+    ax : Axes, optional
+
+    Returns
+    -------
+    Axes
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from vmlab import Cluster, Simulation
+    >>> sim = Simulation(Cluster.example(), seed=0)
+    >>> sim.migrate("web-01", "esx-02", at_s=10)
+    >>> fig, ax = plt.subplots()
+    >>> ax = plot_vm_migration(sim.run(until_s=60), "web-01", ax=ax)
+    >>> "web-01" in ax.get_title()
+    True
+    >>> plt.close(fig)
+    """
+    ax = ax or plt.gca()
+    moves = timeline.migrations
+    moves = moves[moves.vm == vm] if not moves.empty else moves
+    if moves.empty:
+        ax.set_title(f"{vm} did not move")
+        ax.axis("off")
+        return ax
+    move = moves.iloc[-1]
+    states = timeline.states[timeline.states.vm == vm]
+    start = float(move.start_s)
+    end = float(move.end_s) if np.isfinite(move.end_s) else float(timeline.until_s)
+    span = max(end - start, 1e-3)
+    left, right = start - 0.25 * span, end + 0.45 * span
+    hosts = [move.from_host, move.to_host]
+    rows = {move.from_host: 1, move.to_host: 0}
+    for r in states.itertuples():
+        s0, s1 = max(r.start_s, left), min(r.end_s, right)
+        if s1 <= s0 or r.host not in rows:
+            continue
+        ax.barh(
+            rows[r.host],
+            s1 - s0,
+            left=s0,
+            height=0.5,
+            color=STATE_COLOURS.get(r.state, OKABE_ITO["grey"]),
+            edgecolor="white",
+        )
+    stuns = states[states.state == "stunned"]
+    for r in stuns.itertuples():
+        ax.annotate(
+            f"stunned {format_duration(r.end_s - r.start_s)}",
+            (r.end_s, rows.get(r.host, 1)),
+            xytext=(8, 0),
+            textcoords="offset points",
+            ha="left",
+            va="center",
+            arrowprops={"arrowstyle": "-", "color": OKABE_ITO["black"], "linewidth": 0.8},
+            fontsize=9,
+            color=OKABE_ITO["black"],
+        )
+    announced = timeline.events[
+        (timeline.events.vm == vm) & (timeline.events.kind == "network_announced")
+    ]
+    for r in announced.itertuples():
+        ax.axvline(r.t_s, color=OKABE_ITO["black"], linestyle=":", linewidth=1)
+        ax.annotate(
+            "resumes with the same MAC and IP;\nthe switches learn its new port",
+            (r.t_s, 0.5),
+            xytext=(-6, 0),
+            textcoords="offset points",
+            fontsize=8,
+            va="center",
+            ha="right",
+        )
+    if move.outcome != "converged" and move.outcome != "sdps":
+        ax.annotate(
+            f"{move.outcome}: {vm} stays on {move.from_host}",
+            (end, 1),
+            xytext=(6, -14),
+            textcoords="offset points",
+            fontsize=9,
+            color=OKABE_ITO["vermillion"],
+        )
+    ax.set_yticks([1, 0])
+    ax.set_yticklabels([f"{hosts[0]} (source)", f"{hosts[1]} (target)"])
+    ax.set_ylim(-0.8, 1.8)
+    ax.set_xlim(left, right)
+    ax.set_xlabel("simulated time (s)")
+    ax.set_title(
+        f"vMotion of {vm}: {format_duration(float(move.total_time_s))} in all, "
+        f"{float(move.transferred_gib):.1f} GiB sent"
+    )
+    ax.legend(
+        handles=[
+            Patch(color=STATE_COLOURS["running"], label="running"),
+            Patch(color=STATE_COLOURS["migrating"], label="running, memory being copied"),
+            Patch(color=STATE_COLOURS["stunned"], label="stunned (switchover)"),
+        ],
+        loc="lower left",
+        fontsize=8,
+        framealpha=0.9,
+    )
+    return ax

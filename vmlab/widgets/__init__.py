@@ -7,6 +7,7 @@ Callbacks are named methods, so tests drive them by setting ``.value`` or callin
 factory                lesson  what the student does
 =====================  ======  ==============================================
 ``failure_picker``     00      fail a host with no protection
+``migrate_wizard``     01      migrate one VM by hand, as the vSphere Client does
 ``migration_explorer`` 01      turn the knobs of one pre-copy migration
 ``balancer``           02      choose a threshold, run the proposed vMotions
 ``ha_dashboard``       03      fail / isolate / repair hosts with HA
@@ -21,15 +22,18 @@ from vmlab.widgets.dashboard import ha_dashboard
 from vmlab.widgets.explorer import MigrationExplorer, migration_explorer
 from vmlab.widgets.failure import FailurePicker, describe_failure, failure_picker
 from vmlab.widgets.ft_panel import ft_panel
+from vmlab.widgets.wizard import MigrateWizard, migrate_wizard
 
 __all__ = [
     "Balancer",
     "FailurePicker",
+    "MigrateWizard",
     "MigrationExplorer",
     "balancer",
     "describe_failure",
     "failure_picker",
     "ft_panel",
     "ha_dashboard",
+    "migrate_wizard",
     "migration_explorer",
 ]

@@ -1,7 +1,9 @@
 """The migration explorer: turn sliders, watch pre-copy converge (or not).
 
 A student moves the VM's memory, its dirty rate and working set, the switchover target,
-picks a link and a policy, and sees the convergence plot and the result redrawn::
+picks a link, a write pattern and a policy, and sees the convergence plot and the result
+redrawn. The default policy is vSphere's (SDPS, and the 100 s switchover limit); the
+others are named comparisons: pre-copy without SDPS, and Xen's "force after 30 rounds"::
 
     explorer = migration_explorer(dirty_rate_mib_s=2000)
     explorer            # last line of a cell shows it
@@ -19,21 +21,33 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from vmlab.migration import SWITCHOVER_TARGET_MS, MigrationResult, precopy
+from vmlab.migration import MAX_ROUNDS, SWITCHOVER_TARGET_MS, MigrationResult, precopy
 from vmlab.plots.migration import plot_convergence
 from vmlab.widgets.render import figure_output, text_output
 
-__all__ = ["LINKS_GBIT_S", "POLICIES", "MigrationExplorer", "migration_explorer"]
+__all__ = ["LINKS_GBIT_S", "PATTERNS", "POLICIES", "MigrationExplorer", "migration_explorer"]
 
 LINKS_GBIT_S = (1, 10, 25)
 """The links to choose from, Gbit/s (vSphere needs at least 1 Gbit/s for vMotion)."""
 
 POLICIES = {
-    "sdps": "SDPS: slow the guest",
-    "force": "Force the switchover",
-    "abort": "Abort",
+    "sdps": "vSphere: SDPS (default)",
+    "abort": "No SDPS: give up",
+    "xen": "Xen: force after 30 rounds",
 }
-"""What to do when pre-copy cannot converge, and the button label for each."""
+"""What to do when pre-copy cannot converge, and the button label for each. ``'sdps'`` is
+vSphere's behaviour (and its 100 s switchover limit); ``'abort'`` shows pre-copy alone;
+``'xen'`` is Xen's rule (``XEN_RULES``' round limit and forced switchover), not vSphere's."""
+
+POLICY_SETTINGS: dict[str, dict[str, Any]] = {
+    "sdps": {"on_no_convergence": "sdps"},
+    "abort": {"on_no_convergence": "abort"},
+    "xen": {"on_no_convergence": "force", "max_rounds": MAX_ROUNDS, "max_switchover_s": None},
+}
+"""The :func:`precopy` settings behind each policy button."""
+
+PATTERNS = {"uniform": "random", "hot": "hot/cold", "sequential": "scan"}
+"""How the guest writes inside its working set, and the button label for each."""
 
 DEFAULTS: dict[str, Any] = {
     "memory_gib": 8.0,
@@ -42,6 +56,7 @@ DEFAULTS: dict[str, Any] = {
     "switchover_target_ms": int(SWITCHOVER_TARGET_MS),  # QEMU's downtime-limit
     "bandwidth_gbit_s": 10,
     "on_no_convergence": "sdps",
+    "pattern": "uniform",
 }
 """The explorer's starting point (any of them can be passed to :func:`migration_explorer`)."""
 
@@ -73,7 +88,7 @@ class MigrationExplorer(w.VBox):
         self.result: MigrationResult | None = None
         self.message = ""
         self.last_redraw_s = 0.0
-        slider_style = {"description_width": "140px"}
+        slider_style = {"description_width": "170px"}
         slider_layout = w.Layout(width="460px")
         self.memory = w.FloatSlider(
             value=values["memory_gib"],
@@ -128,11 +143,23 @@ class MigrationExplorer(w.VBox):
             value=values["on_no_convergence"],
             description="If it can't converge",
             tooltips=[
-                "Slow the guest's vCPUs step by step until pre-copy converges",
-                "Switch over after the round limit anyway: a long pause",
-                "Give up: the VM keeps running on the source host",
+                "vSphere: slow the guest's vCPUs until pre-copy converges; a switchover "
+                "over 100 s fails and the VM stays on the source",
+                "Pre-copy alone: when it stops making progress, give up (VM stays put)",
+                "Xen's rule, not vSphere's: switch over after 30 rounds, however long the pause",
             ],
-            style={"description_width": "140px", "button_width": "160px"},
+            style={"description_width": "140px", "button_width": "190px"},
+        )
+        self.pattern = w.ToggleButtons(
+            options=[(label, key) for key, label in PATTERNS.items()],
+            value=values["pattern"],
+            description="Write pattern",
+            tooltips=[
+                "Each write lands on a random page of the working set",
+                "90 % of writes land in a hot tenth of the working set",
+                "The guest scans its working set in order",
+            ],
+            style={"description_width": "140px", "button_width": "90px"},
         )
         self.summary = w.HTML()
         # one off-screen figure, redrawn in place: cheaper than a new one per change
@@ -146,6 +173,7 @@ class MigrationExplorer(w.VBox):
             [
                 w.VBox([self.memory, self.dirty_rate, self.working_set, self.switchover_target]),
                 self.link,
+                self.pattern,
                 self.policy,
                 self.summary,
                 self.output,
@@ -162,6 +190,7 @@ class MigrationExplorer(w.VBox):
             self.working_set,
             self.switchover_target,
             self.link,
+            self.pattern,
             self.policy,
         )
 
@@ -177,7 +206,8 @@ class MigrationExplorer(w.VBox):
             self.working_set.value,
             self.link.value,
             switchover_target_ms=self.switchover_target.value,
-            on_no_convergence=self.policy.value,
+            pattern=self.pattern.value,
+            **POLICY_SETTINGS[self.policy.value],
         )
 
     def update(self) -> None:
@@ -239,6 +269,10 @@ def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:
             f"bandwidth_gbit_s must be one of {', '.join(map(str, LINKS_GBIT_S))} (Gbit/s); "
             f"got {values['bandwidth_gbit_s']!r}."
         )
+    if values["pattern"] not in PATTERNS:
+        raise ValueError(
+            f"pattern must be one of {', '.join(map(repr, PATTERNS))}; got {values['pattern']!r}."
+        )
     if values["on_no_convergence"] not in POLICIES:
         raise ValueError(
             f"on_no_convergence must be one of {', '.join(map(repr, POLICIES))}; "
@@ -255,8 +289,10 @@ def migration_explorer(**initial: Any) -> MigrationExplorer:
     **initial
         Starting values: ``memory_gib`` (0.5–256), ``dirty_rate_mib_s`` (0–5000),
         ``working_set_gib`` (0–256), ``switchover_target_ms`` (0–2000; default 300,
-        QEMU's downtime-limit), ``bandwidth_gbit_s`` (1, 10 or 25) and
-        ``on_no_convergence`` (``'sdps'``, ``'force'`` or ``'abort'``).
+        QEMU's downtime-limit), ``bandwidth_gbit_s`` (1, 10 or 25), ``pattern``
+        (``'uniform'``, ``'hot'`` or ``'sequential'``) and ``on_no_convergence``
+        (``'sdps'``, vSphere's default; ``'abort'``, pre-copy alone; ``'xen'``, Xen's
+        forced switchover after 30 rounds).
 
     Returns
     -------

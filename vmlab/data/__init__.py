@@ -1,0 +1,1 @@
+"""Data shipped inside vmlab (package data; see each folder's README)."""

@@ -1,0 +1,1 @@
+"""The QEMU sample: fourteen real pre-copy live migrations (see README.md here)."""

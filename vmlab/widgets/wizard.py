@@ -1,0 +1,497 @@
+"""The migrate wizard: the vSphere Client's "Migrate" steps for one running VM.
+
+Pick a running VM, choose the migration type (compute resource only, or compute resource
+and storage: shared-nothing vMotion, vSphere 5.1+), a destination host and, for
+shared-nothing, a datastore; read the compatibility checks, each passed or failed with its
+reason; press **Migrate** and watch that VM's timeline: the copy while it runs, the stun,
+and the VM running on the destination with the same MAC and IP::
+
+    wizard = migrate_wizard(cluster)
+    wizard              # last line of a cell shows it
+
+In code (and tests) set ``wizard.vm.value``, ``wizard.kind.value``, ``wizard.host.value``,
+``wizard.datastore.value`` and call ``wizard.migrate_button.click()``; ``wizard.checks``
+holds the checks, ``wizard.timeline`` the last run, ``wizard.message`` what was said.
+Nothing a student chooses raises: problems become messages.
+"""
+
+from __future__ import annotations
+
+import html
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import ipywidgets as w
+from matplotlib.figure import Figure
+
+from vmlab.cluster import Cluster
+from vmlab.migration import precopy
+from vmlab.plots.vmotion import plot_vm_migration
+from vmlab.sim import Simulation, Timeline
+from vmlab.units import format_duration
+from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
+from vmlab.vmotion import check as vmotion_check
+from vmlab.widgets.render import figure_output, text_output
+
+__all__ = [
+    "KINDS",
+    "Check",
+    "MigrateWizard",
+    "checks_table",
+    "compatibility",
+    "explain_checks",
+    "migrate_wizard",
+]
+
+KINDS = {
+    "compute": "Change compute resource only",
+    "both": "Change both compute resource and storage",
+}
+"""The migration types the wizard offers, named as in the vSphere Client."""
+
+START_S = 10.0
+"""When the wizard's migration starts in its simulated run."""
+
+_FIGSIZE_IN = (8.5, 2.9)
+_DPI = 90
+_PLOT_HEIGHT = "290px"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One compatibility check: what is checked, whether it passed, and why."""
+
+    name: str
+    passed: bool
+    reason: str
+
+
+def _shared_nothing_in_engine() -> bool:
+    """True once ``Simulation.migrate`` takes ``datastore=`` (shared-nothing vMotion)."""
+    return "datastore" in inspect.signature(Simulation.migrate).parameters
+
+
+class MigrateWizard(w.VBox):
+    """The Migrate steps for one VM of ``cluster`` (the cluster itself is never changed:
+    each press runs a fresh simulation of it)."""
+
+    def __init__(self, cluster: Cluster, *, seed: int = 0) -> None:
+        if not isinstance(cluster, Cluster):
+            raise ValueError(
+                f"migrate_wizard() needs a Cluster, e.g. Cluster.example(); got {cluster!r}"
+            )
+        self.cluster = cluster
+        self.seed = seed
+        self.checks: list[Check] = []
+        self.timeline: Timeline | None = None
+        self.message = ""
+        self._quiet = False
+        running = [v.name for v in cluster.vms.values() if v.state == "running"]
+        style = {"description_width": "150px"}
+        self.vm = w.Dropdown(options=running, description="1 · Virtual machine", style=style)
+        self.kind = w.ToggleButtons(
+            options=[(label, key) for key, label in KINDS.items()],
+            value="compute",
+            description="2 · Migration type",
+            style={"description_width": "150px", "button_width": "340px"},
+        )
+        self.host = w.Dropdown(description="3 · Destination host", style=style)
+        self.datastore = w.Dropdown(
+            options=list(cluster.datastores), description="4 · Datastore", style=style
+        )
+        self.check_view = w.HTML()
+        self.migrate_button = w.Button(description="Migrate", button_style="primary", icon="truck")
+        self.status = w.HTML()
+        self._figure = Figure(figsize=_FIGSIZE_IN, dpi=_DPI)
+        self._axes = self._figure.add_subplot()
+        self._figure.subplots_adjust(left=0.16, right=0.98, bottom=0.18, top=0.88)
+        self.output = w.Output(layout=w.Layout(height=_PLOT_HEIGHT, overflow="hidden"))
+        self.vm.observe(self.on_vm, names="value")
+        for control in (self.kind, self.host, self.datastore):
+            control.observe(self.on_change, names="value")
+        self.migrate_button.on_click(self.on_migrate)
+        super().__init__(
+            [
+                self.vm,
+                self.kind,
+                self.host,
+                self.datastore,
+                self.check_view,
+                self.migrate_button,
+                self.status,
+                self.output,
+            ]
+        )
+        if not running:
+            self._say("No VM is running in this cluster: there is nothing to migrate.", error=True)
+            self.migrate_button.disabled = True
+            return
+        self.on_vm()
+
+    # -- the steps -------------------------------------------------------------------------
+
+    def on_vm(self, _change: dict | None = None) -> None:
+        """A VM was picked: offer every other host, the first one that passes first."""
+        vm = self.cluster.vms[self.vm.value]
+        others = [h for h in self.cluster.hosts if h != vm.host]
+        fits = [h for h in others if all(c.passed for c in self.evaluate(h))]
+        self._quiet = True  # one check for the new VM, not one per option change
+        try:
+            self.host.options = others
+            self.host.value = fits[0] if fits else (others[0] if others else None)
+        finally:
+            self._quiet = False
+        self.on_change()
+
+    def on_change(self, _change: dict | None = None) -> None:
+        """Re-run the compatibility checks for the current choices."""
+        if self._quiet:
+            return
+        self.datastore.layout.display = "" if self.kind.value == "both" else "none"
+        if self.host.value is None:
+            self.checks = []
+            self.check_view.value = ""
+            self.migrate_button.disabled = True
+            return
+        self.checks = self.evaluate(self.host.value)
+        rows = "".join(
+            f"<li style='color:{'#009E73' if c.passed else '#D55E00'}'>"
+            f"{'✔' if c.passed else '✘'} <b>{html.escape(c.name)}</b>: {html.escape(c.reason)}</li>"
+            for c in self.checks
+        )
+        self.check_view.value = f"<b>5 · Compatibility</b><ul style='margin:2px 0'>{rows}</ul>"
+        self.migrate_button.disabled = not all(c.passed for c in self.checks)
+
+    def evaluate(self, target: str) -> list[Check]:
+        """The compatibility checks for moving the chosen VM to ``target``."""
+        datastore = self.datastore.value if self.kind.value == "both" else None
+        return compatibility(self.cluster, self.vm.value, target, datastore=datastore)
+
+    def on_migrate(self, _button: Any = None) -> None:
+        """Run the migration in a fresh simulation and show the VM's timeline."""
+        if not self.checks or not all(c.passed for c in self.checks):
+            failed = "; ".join(c.reason for c in self.checks if not c.passed)
+            self._say(
+                f"vCenter would refuse this migration: {failed or 'choose a destination'}.",
+                error=True,
+            )
+            return
+        vm_name, target = self.vm.value, self.host.value
+        vm = self.cluster.vms[vm_name]
+        kwargs: dict[str, Any] = {}
+        if self.kind.value == "both" and self.datastore.value != vm.datastore:
+            if not _shared_nothing_in_engine():
+                self._say(
+                    "Shared-nothing vMotion (moving the disks in the same live move) is not in "
+                    "this version of the lab's engine yet. Choose a destination host that sees "
+                    f"{vm.datastore} with 'Change compute resource only'.",
+                    error=True,
+                )
+                return
+            kwargs["datastore"] = self.datastore.value
+        try:
+            sim = Simulation(self.cluster, seed=self.seed)
+            sim.migrate(vm_name, target, at_s=START_S, **kwargs)
+            guess = precopy(vm.memory_gib, vm.dirty_rate_mib_s, vm.working_set_gib, 1).total_time_s
+            timeline = sim.run(until_s=START_S + max(60.0, 3 * guess))
+        except ValueError as err:
+            self._say(f"The migration could not run: {err}", error=True)
+            return
+        self.timeline = timeline
+        self._axes.clear()
+        plot_vm_migration(timeline, vm_name, ax=self._axes)
+        self.output.outputs = (figure_output(self._figure, f"<timeline of {vm_name}>"),)
+        moves = timeline.migrations
+        move = moves[moves.vm == vm_name].iloc[-1]
+        if move.outcome in ("converged", "sdps"):
+            self._say(
+                f"{vm_name} moved from {move.from_host} to {move.to_host} in "
+                f"{format_duration(move.total_time_s)} while it ran; it was stunned for "
+                f"{format_duration(move.downtime_s)} and kept its MAC and IP address."
+                + (
+                    f" Its disks were copied to {kwargs['datastore']} in the same live move "
+                    "(shared-nothing vMotion)."
+                    if "datastore" in kwargs
+                    else ""
+                )
+            )
+        else:
+            events = timeline.events
+            why = events[(events.vm == vm_name) & events.kind.str.startswith("vmotion_")].detail
+            self._say(
+                f"{vm_name} did not move ({move.outcome}): {why.iloc[-1] if len(why) else ''}",
+                error=True,
+            )
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message = text
+        colour = "#D55E00" if error else "#000000"
+        self.status.value = f"<span style='color:{colour}'>{html.escape(text)}</span>"
+        if error:
+            self.output.outputs = (text_output(text),)
+
+
+def compatibility(
+    cluster: Cluster, vm: str, target: str, *, datastore: str | None = None
+) -> list[Check]:
+    """The checks vCenter makes before it moves ``vm`` to ``target``, each passed or failed
+    with its reason: VM state, destination host, CPU compatibility (EVC), storage, the
+    vMotion network and memory. ``datastore``: move the disks there too (shared-nothing
+    vMotion, vSphere 5.1+); None keeps them where they are, which the target must see.
+
+    >>> from vmlab import Cluster
+    >>> [c.passed for c in compatibility(Cluster.example(), "web-01", "esx-02")]
+    [True, True, True, True, True, True, True]
+    """
+    c = cluster
+    vm_obj = c.vms[vm]
+    host = c.hosts[target]
+    checks = [
+        Check(
+            "VM state",
+            vm_obj.state == "running",
+            "running: it can move live"
+            if vm_obj.state == "running"
+            else f"{vm_obj.state}: vMotion moves running VMs only",
+        ),
+        Check(
+            "Destination host",
+            host.state == "up",
+            f"{target} is up" if host.state == "up" else f"{target} is {host.state}",
+        ),
+    ]
+    cpu = cpus_compatible(c, vm_obj.host, target)
+    checks.append(
+        Check(
+            "CPU compatibility",
+            cpu is None,
+            cpu
+            or (
+                f"the cluster's EVC baseline ({c.evc}) shows the VM only features {target} has"
+                if c.evc is not None and host.cpu != c.hosts[vm_obj.host].cpu
+                else f"{target} offers every CPU feature the VM may use ({host.cpu})"
+            ),
+        )
+    )
+    if datastore is not None:
+        ds = datastore
+        seen = c.datastores[ds].visible_from(target)
+        checks.append(
+            Check(
+                "Storage",
+                seen,
+                f"the disks are copied to {ds}, which {target} sees (shared-nothing vMotion)"
+                if seen
+                else f"{target} cannot see datastore {ds!r}: pick one it sees",
+            )
+        )
+    else:
+        store = c.datastores[vm_obj.datastore] if vm_obj.datastore else None
+        seen = store is None or store.visible_from(target)
+        checks.append(
+            Check(
+                "Storage",
+                seen,
+                f"{target} sees {vm_obj.datastore}, where the disks stay"
+                if seen
+                else f"{target} cannot see {vm_obj.datastore!r}, where the disks of {vm} "
+                "live: choose 'Change both compute resource and storage'",
+            )
+        )
+    net = c.networks.get("vmotion")
+    ok = net is not None and net.bandwidth_gbit_s >= MIN_VMOTION_GBIT_S
+    checks.append(
+        Check(
+            "vMotion network",
+            ok,
+            f"{net.bandwidth_gbit_s:g} Gbit/s"
+            if ok and net
+            else (
+                f"the vMotion network runs at {net.bandwidth_gbit_s:g} Gbit/s; "
+                if net is not None
+                else "the cluster has no vMotion network; "
+            )
+            + f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
+        )
+    )
+    free = c.free_memory_gib(target)
+    checks.append(
+        Check(
+            "Memory",
+            vm_obj.memory_gib <= free,
+            f"{target} has {free:g} GiB free, {vm} needs {vm_obj.memory_gib:g} GiB",
+        )
+    )
+    # everything else vCenter checks (FT anti-affinity, maintenance, …), in the engine's words
+    engine = vmotion_check(c, vm, target, datastore=datastore)
+    if all(check.passed for check in checks):
+        checks.append(
+            Check(
+                "Other rules",
+                not engine,
+                "; ".join(engine)
+                if engine
+                else "FT, maintenance mode, placement: nothing against it",
+            )
+        )
+    return checks
+
+
+def checks_table(cluster: Cluster, vm: str, target: str, *, datastore: str | None = None):
+    """:func:`compatibility` as a table (``check``, ``passed``, ``reason``) for a lesson.
+
+    >>> from vmlab import Cluster
+    >>> checks_table(Cluster.example(), "web-01", "esx-02").passed.all()
+    np.True_
+    """
+    import pandas as pd
+
+    return pd.DataFrame(
+        [
+            (c.name, c.passed, c.reason)
+            for c in compatibility(cluster, vm, target, datastore=datastore)
+        ],
+        columns=["check", "passed", "reason"],
+    ).set_index("check")
+
+
+def explain_checks(cluster: Cluster, vm: str, target: str, *, datastore: str | None = None) -> str:
+    """:func:`compatibility` in words, one line per check (✔ passed, ✘ failed, and why).
+
+    >>> from vmlab import Cluster
+    >>> print(explain_checks(Cluster.example(), "web-01", "esx-02").splitlines()[0])
+    web-01 → esx-02: allowed
+    """
+    checks = compatibility(cluster, vm, target, datastore=datastore)
+    where = f"{target}, disks to {datastore}" if datastore else target
+    verdict = "allowed" if all(c.passed for c in checks) else "REFUSED"
+    lines = [f"{vm} → {where}: {verdict}"]
+    lines += [f"  {'✔' if c.passed else '✘'} {c.name}: {c.reason}" for c in checks]
+    return "\n".join(lines)
+
+
+def migrate_wizard(cluster: Cluster, *, seed: int = 0) -> MigrateWizard:
+    """Build the migrate wizard for ``cluster`` (returns the widget; it never displays itself).
+
+    Parameters
+    ----------
+    cluster : Cluster
+        The cluster to pick a VM and a destination from (it is not changed).
+    seed : int
+        Seed of the simulated runs.
+
+    Returns
+    -------
+    MigrateWizard
+
+    Examples
+    --------
+    >>> from vmlab import Cluster
+    >>> wizard = migrate_wizard(Cluster.example())
+    >>> wizard.vm.value, wizard.host.value
+    ('web-01', 'esx-02')
+    >>> all(c.passed for c in wizard.checks)
+    True
+    >>> wizard.migrate_button.click()
+    >>> wizard.message.startswith("web-01 moved from esx-01 to esx-02")
+    True
+    """
+    return MigrateWizard(cluster, seed=seed)
+
+
+# ---------------------------------------------------------------------------------------
+# Lesson 01's predictions and new self-checks (registered with vmlab.quiz on import)
+# ---------------------------------------------------------------------------------------
+
+OUTAGE_BANDS = ("less than a second", "a few seconds", "a few minutes", "hours")
+POLICY_OUTCOMES = (
+    "pre-copy converges on its own",
+    "SDPS slows the guest until it converges",
+    "it switches over anyway, with a long pause",
+    "the migration fails; the VM stays on the source",
+)
+
+
+def outage_band(timeline: Any, vm: str = "db-01") -> int:
+    """Which of ``OUTAGE_BANDS`` ``vm``'s longest outage in ``timeline`` (a Timeline) falls
+    in."""
+    out = timeline.outages()
+    down = float(out.loc[out.vm == vm, "down_s"].max()) if (out.vm == vm).any() else 0.0
+    return 0 if down < 1 else 1 if down < 60 else 2 if down < 3600 else 3
+
+
+def vsphere_outcome(table: Any) -> int:
+    """Which of ``POLICY_OUTCOMES`` vSphere's row of a ``compare_policies`` table shows."""
+    outcome = table.iloc[0]["outcome"]
+    return {"converged": 0, "sdps": 1, "forced": 2, "aborted": 3}[outcome]
+
+
+def _db_alone_on_1_gbit_min() -> float:
+    db = Cluster.example().vms["db-01"]
+    return precopy(db.memory_gib, db.dirty_rate_mib_s, db.working_set_gib, 1).total_time_s / 60
+
+
+def first_sdps_rate_mib_s(
+    memory_gib: float = 16, working_set_gib: float = 4, bandwidth_gbit_s: float = 1
+) -> float:
+    """The lowest dirty rate (MiB/s, in steps of 10) at which vSphere's default policy needs
+    SDPS for this VM: below it, pre-copy converges on its own (the explorer's task)."""
+    for rate in range(0, 5001, 10):
+        if precopy(memory_gib, rate, working_set_gib, bandwidth_gbit_s).outcome == "sdps":
+            return float(rate)
+    return float("nan")
+
+
+def _register_lesson_01() -> None:
+    from vmlab.quiz import QUESTIONS, Number, register, register_prediction
+
+    register_prediction(
+        "01.outage",
+        "With maintenance mode, how long will the database db-01 be out of service while "
+        "esx-09's CPU is swapped?",
+        choices=OUTAGE_BANDS,
+        measure=outage_band,
+        explain="vMotion moved it while it ran; it stopped only for the switchover.",
+    )
+    register_prediction(
+        "01.policy",
+        "An 8 GiB VM rewrites 6 GiB at 2 GiB/s over a 1 Gbit/s link (119 MiB/s). With "
+        "vSphere's defaults, what happens?",
+        choices=POLICY_OUTCOMES,
+        measure=vsphere_outcome,
+        explain="vSphere's SDPS slows the guest's vCPUs until pre-copy catches up; vSphere has "
+        "no 'force after N rounds'.",
+    )
+    if "01.5" in QUESTIONS:
+        return
+    register(
+        Number(
+            "01.5",
+            "db-01 alone, but over a 1 Gbit/s vMotion network instead of 10 Gbit/s: how many "
+            "minutes does its vMotion take (total_time_s)?",
+            answer=_db_alone_on_1_gbit_min,
+            unit="min",
+            explain="Ten times less bandwidth: round 0 alone takes ten times longer, and the "
+            "guest dirties more during it.",
+            hint="run precopy() with db-01's memory, dirty rate and working set, over 1 Gbit/s",
+            tolerance=0.05,
+        )
+    )
+    register(
+        Number(
+            "01.6",
+            "With vSphere's policy, what is the lowest dirty rate (MiB/s, in steps of 10) at "
+            "which a 16 GiB VM with a 4 GiB working set, over 1 Gbit/s, needs SDPS?",
+            answer=first_sdps_rate_mib_s,
+            unit="MiB/s",
+            explain="Below it the dirty set shrinks each round by itself; from there on it "
+            "shrinks too slowly and SDPS steps in — well below the link's 119 MiB/s.",
+            hint="move the explorer's dirty-rate slider (or loop over precopy) and watch the "
+            "result turn to 'converged with SDPS'",
+            abs_tolerance=10,
+        )
+    )
+
+
+_register_lesson_01()
