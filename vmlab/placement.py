@@ -85,8 +85,8 @@ def cpus_compatible(view: Any, source: str, target: str) -> str | None:
         newest_common = min((s, t), key=lambda h: h.cpu_generation).cpu
         return (
             f"CPUs are not compatible: {source} ({s.cpu_label}) has features that {target} "
-            f"({t.cpu_label}) lacks; put both hosts in an EVC baseline, e.g. "
-            f"cluster.evc = {newest_common!r}"
+            f"({t.cpu_label}) lacks; give the cluster an EVC baseline, e.g. "
+            f"cluster.evc = {newest_common!r}, before its VMs power on"
         )
     return None
 
