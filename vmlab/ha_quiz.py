@@ -53,12 +53,17 @@ def isolated_longest_outage(host: str, response: str, at_s: float = 60) -> float
     return float(out.down_s.max()) if len(out) else 0.0
 
 
-def hosts_until_short(until_s: float = 1800) -> int:
+def hosts_until_short(
+    until_s: float = 1800, ft: tuple[str, ...] = ("db-01", "db-02", "db-03", "db-04")
+) -> int:
     """The fewest hosts (esx-01, esx-02, … failing together) that leave a VM without a
-    host to restart on, in the example cluster with HA on (admission control only refuses new
-    power-ons; it never stops a restart, so the policy does not matter here)."""
+    host to restart on, in the example cluster with HA on and FT on the VMs ``ft`` (each FT
+    secondary holds its VM's memory on another host). Admission control only refuses new
+    power-ons; it never stops a restart, so the policy does not matter here."""
     base = Cluster.example()
     base.enable_ha(admission_control=None)
+    for vm in ft:
+        base.enable_ft(vm)
     hosts = list(base.hosts)
     for k in range(1, len(hosts) + 1):
         sim = Simulation(base, seed=0)
@@ -93,7 +98,7 @@ _QUESTIONS = [
         explain="The host first declares itself isolated, waits before applying the response, "
         "powers its VMs off; only then does the primary restart them, and each boots.",
         hint="repeat section 5's power_off run for esx-05 and read .outages().down_s.max(); it "
-        "is longer than a failure's outage: why?",
+        "is shorter than after a failure of the host: the VMs ran on until the power-off",
         abs_tolerance=1,
     ),
     Number(
@@ -113,17 +118,17 @@ _QUESTIONS = [
     ),
     Number(
         "03.4",
-        "In Cluster.example() with HA on, hosts esx-01, esx-02, … fail all at the same "
-        "moment. What is the smallest number of failed hosts that leaves some VM down for lack "
-        "of memory?",
+        "In Cluster.example() with HA on and FT on db-01, db-02, db-03 and db-04, hosts "
+        "esx-01, esx-02, … fail all at the same moment. What is the smallest number of failed "
+        "hosts that leaves some VM down for lack of memory?",
         answer=hosts_until_short,
         unit="hosts",
         explain="With this many hosts gone, the memory left on the survivors cannot hold every "
-        "VM. The current failover capacity counts the failures the cluster still absorbs: one "
-        "fewer.",
-        hint="the current failover capacity is how many failures the cluster CAN absorb; the "
-        "question asks for the first number it cannot. Try it: fail the first k hosts in one "
-        "Simulation and look for 'insufficient capacity' in outages().cause.",
+        "VM and every FT secondary: the four secondaries hold 256 GiB, one host's worth, so the "
+        "cluster absorbs one failure fewer than the failover capacity of section 7 says.",
+        hint="turn FT on for the four databases (cluster.enable_ft(...)), then fail the first k "
+        "hosts in one Simulation and look for 'insufficient capacity' in outages().cause; the "
+        "secondaries take memory too.",
         abs_tolerance=0,
     ),
     Number(

@@ -270,8 +270,9 @@ def source_vs_model(table: pd.DataFrame) -> pd.DataFrame:
                 mine.trigger,
                 ("yes" if trigger_said == mine.trigger else "no")
                 + (
-                    ", started by hand; but here maintenance mode picks the destination, "
-                    "where the source picks it by hand (lesson 01's Migrate wizard)"
+                    ": an administrator starts it (or DRS, when fully automated); here "
+                    "maintenance mode picks the destination, where the source picks it by hand "
+                    "(lesson 01's Migrate wizard)"
                     if feature == "vMotion"
                     else ""
                 ),

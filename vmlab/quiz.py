@@ -545,16 +545,17 @@ register(
         "04.5",
         "Which VM deserves FT rather than HA?",
         {
-            "a": "one of 24 identical web front ends behind a load balancer",
-            "b": "the single order database, where a 5-minute restart loses orders and sessions",
-            "c": "a file server whose users can wait a few minutes",
+            "a": "a 16-vCPU analytics database that must not stop",
+            "b": "a 2-vCPU licence server, a single copy, that every engineer's tools check each "
+            "minute: while it restarts, nobody can work",
+            "c": "two clustered SQL servers that already fail over to each other by themselves",
         },
         "b",
         {
-            "a": "What does the load balancer already do when one of 24 copies disappears?",
-            "b": "One copy of a service that must not stop: worth twice the memory and CPU.",
-            "c": "What do a few minutes of outage cost this service, against a second full "
-            "copy's memory and CPU?",
+            "a": "How many vCPUs may an FT VM have (section 8's table)?",
+            "b": "One copy of a service that must not stop, small enough for FT: worth twice the "
+            "memory and CPU.",
+            "c": "What does the application's own clustering already do when one copy's host dies?",
         },
     )
 )
