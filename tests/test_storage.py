@@ -1,0 +1,272 @@
+"""Storage faults and VM Component Protection (vmlab.storage), and datastore heartbeating in HA:
+each timing against its source (reference/figures.md, "vSphere HA"), the VMCP responses,
+placement under a storage fault, and readable errors."""
+
+from __future__ import annotations
+
+import pytest
+from invariants import violations
+
+from vmlab import Cluster, NotFoundError, Simulation, ha
+from vmlab.placement import place
+from vmlab.storage import affected_vms, fault_table, how_ha_read
+
+ON_ESX03 = ["web-03", "web-19", "app-11", "mail-03", "file-11"]
+
+
+def run(setup, *, until_s=1800, ha_on=True, **settings):
+    c = Cluster.example()
+    if ha_on:
+        c.enable_ha(**settings)
+    sim = Simulation(c, seed=0)
+    setup(sim)
+    t = sim.run(until_s=until_s)
+    assert violations(t) == []
+    return t
+
+
+def times(t, kind, vm=None):
+    ev = t.events[t.events.kind == kind]
+    if vm is not None:
+        ev = ev[ev.vm == vm]
+    return ev.t_s.tolist()
+
+
+def outage(t, vm):
+    rows = t.outages()
+    return rows[rows.vm == vm].iloc[0]
+
+
+# -- the published timings ------------------------------------------------------------------
+
+
+def test_vmcp_defaults_match_figures_md():
+    # figures.md "vSphere HA", VMCP (6.0+): APD timeout 140 s, VMCP delay 180 s, "about 320 s"
+    assert ha.APD_TIMEOUT_S == 140
+    assert ha.VMCP_APD_DELAY_S == 180
+    assert ha.APD_TIMEOUT_S + ha.VMCP_APD_DELAY_S == 320
+    assert ha.VMCP_RESPONSES == ("disabled", "issue_events", "conservative", "aggressive")
+    assert Cluster.example().enable_ha().vmcp == "disabled"  # vSphere's default
+    # heartbeat datastores: 2 per host by default, at most 5
+    assert ha.HEARTBEAT_DATASTORES == 2 and ha.MAX_HEARTBEAT_DATASTORES == 5
+
+
+def test_apd_with_vmcp_restarts_after_the_apd_timeout_and_the_vmcp_delay():
+    t = run(lambda s: s.storage_fault("san-01", kind="apd", at_s=60, hosts="esx-03"),
+            vmcp="conservative")  # fmt: skip
+    assert affected_vms(t) == ON_ESX03
+    assert times(t, "apd_timeout") == [60 + 140]
+    assert times(t, "vmcp_terminated") == [60 + 320] * 5
+    issued = t.events[t.events.kind == "restart_issued"]
+    assert set(issued.t_s) == {380} and "esx-03" not in set(issued.host)
+    spec = t.spec.vms["web-03"]
+    row = outage(t, "web-03")
+    assert row.start_s == 60 and row.down_s == pytest.approx(320 + spec.boot_s)
+    assert all(t.final.vms[v].state == "running" and t.final.vms[v].host != "esx-03"
+               for v in ON_ESX03)  # fmt: skip
+
+
+def test_a_shorter_vmcp_delay_is_a_setting():
+    t = run(lambda s: s.storage_fault("san-01", at_s=0, hosts="esx-03"),
+            vmcp="aggressive", vmcp_apd_delay_s=0)  # fmt: skip
+    assert times(t, "vmcp_terminated") == [140] * 5
+
+
+def test_apd_without_vmcp_the_vms_hang_until_the_paths_come_back():
+    t = run(lambda s: s.storage_fault("san-01", at_s=60, hosts="esx-03", heal_at_s=1000))
+    row = outage(t, "web-03")
+    assert (row.start_s, row.end_s, bool(row.ongoing)) == (60, 1000, False)
+    assert times(t, "restart_issued") == [] and times(t, "vmcp_terminated") == []
+    assert t.final.vms["web-03"].host == "esx-03"  # the I/O resumed where it was
+    assert t.state_at("web-03", 999) == "down" and t.state_at("web-03", 1001) == "running"
+
+
+def test_apd_never_healed_without_vmcp_is_an_outage_to_the_end_of_the_run():
+    t = run(lambda s: s.storage_fault("san-01", at_s=60, hosts="esx-03"))
+    row = outage(t, "web-03")
+    assert bool(row.ongoing) and row.down_s == 1800 - 60
+    t = run(lambda s: s.storage_fault("san-01", at_s=60, hosts="esx-03"), ha_on=False)
+    assert bool(outage(t, "mail-03").ongoing)
+
+
+def test_apd_healed_before_the_vmcp_delay_ends_cancels_the_restarts():
+    t = run(lambda s: s.storage_fault("san-01", at_s=0, hosts="esx-03", heal_at_s=250),
+            vmcp="aggressive")  # fmt: skip
+    assert times(t, "vmcp_cancelled") == [250]
+    assert times(t, "vmcp_terminated") == [] and times(t, "restart_issued") == []
+    assert outage(t, "web-03").down_s == 250
+    assert t.final.vms["web-03"].host == "esx-03"
+
+
+def test_pdl_with_vmcp_restarts_at_once_on_a_host_that_sees_the_datastore():
+    t = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=60, hosts="esx-03"),
+            vmcp="conservative")  # fmt: skip
+    assert times(t, "apd_timeout") == []
+    assert times(t, "vmcp_terminated") == [60] * 5
+    for vm in ON_ESX03:
+        assert outage(t, vm).down_s == pytest.approx(t.spec.vms[vm].boot_s)
+
+
+def test_pdl_healed_without_vmcp_powers_the_vms_on_again_where_they_were():
+    t = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=60, hosts="esx-03",
+                                      heal_at_s=600))  # fmt: skip
+    assert outage(t, "web-03").end_s == pytest.approx(600 + t.spec.vms["web-03"].boot_s)
+
+
+def test_issue_events_only_warns():
+    t = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=60, hosts="esx-03"),
+            vmcp="issue_events")  # fmt: skip
+    warned = t.events[t.events.kind == "vmcp_warning"]
+    assert sorted(warned.vm) == sorted(ON_ESX03) and set(warned.t_s) == {60}
+    assert bool(outage(t, "web-03").ongoing)
+
+
+def test_vmcp_does_not_terminate_a_vm_that_no_host_can_take():
+    t = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=60), vmcp="aggressive")
+    assert times(t, "vmcp_terminated") == []
+    refused = t.events[t.events.kind == "vmcp_not_terminated"]
+    assert len(refused) == len(t.spec.vms)
+    assert "lost its paths to san-01 (PDL)" in refused.detail.iloc[0]
+
+
+def test_conservative_waits_when_the_host_cannot_reach_the_primary_aggressive_does_not():
+    def setup(s):
+        s.partition(["esx-03"], at_s=10)
+        s.storage_fault("san-01", kind="pdl", at_s=100, hosts="esx-03")
+
+    t = run(setup, vmcp="conservative")
+    assert times(t, "vmcp_terminated") == []
+    assert "conservative" in t.events[t.events.kind == "vmcp_not_terminated"].detail.iloc[0]
+    t = run(setup, vmcp="aggressive")
+    assert times(t, "vmcp_terminated") == [100] * 5
+
+
+def test_restarts_go_only_to_hosts_that_still_see_the_datastore():
+    half = [f"esx-{i:02d}" for i in range(1, 9)]
+    t = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=10, hosts=half),
+            vmcp="conservative")  # fmt: skip
+    issued = t.events[t.events.kind == "restart_issued"]
+    assert len(issued) == len(affected_vms(t)) > 0
+    assert not set(issued.host) & set(half)
+
+
+def test_a_host_that_lost_a_datastore_takes_no_vm_on_it():
+    def setup(s):
+        s.storage_fault("san-01", at_s=10, hosts="esx-02")
+        s.migrate("web-01", "esx-02", at_s=20)
+
+    t = run(setup)
+    refused = t.events[t.events.kind == "vmotion_refused"]
+    assert "has lost its paths to san-01 (APD)" in refused.detail.iloc[0]
+    sim = Simulation(Cluster.example(), seed=0)
+    sim.state.lost_datastores["esx-02"]["san-01"] = "apd"
+    assert place(sim.state, "web-01", "restart").rejected["esx-02"].startswith("has lost")
+
+
+def test_a_vm_that_boots_on_a_host_that_lost_its_datastore_hangs_again():
+    def setup(s):
+        s.fail_host("esx-03", at_s=0)
+        s.storage_fault("san-01", at_s=5, hosts="esx-03")
+        s.repair_host("esx-03", at_s=10)
+
+    t = run(setup, ha_on=False)
+    assert t.state_at("web-03", 500) == "down"
+    assert "web-03" in affected_vms(t)
+
+
+# -- datastore heartbeats: failed, isolated or partitioned -----------------------------------
+
+
+def test_the_same_network_loss_is_read_three_ways():
+    failed = run(lambda s: s.fail_host("esx-03", at_s=10))
+    isolated = run(lambda s: s.isolate_host("esx-03", at_s=10))
+    parted = run(lambda s: s.partition(["esx-03"], at_s=10))
+    assert [how_ha_read(x, "esx-03") for x in (failed, isolated, parted)] == [
+        "failed", "isolated", "partitioned",
+    ]  # fmt: skip
+    assert how_ha_read(run(lambda s: None), "esx-03") == "fine"
+    # with datastore heartbeats, an isolated host is never declared failed: its VMs stay
+    assert times(isolated, "host_declared_failed") == []
+    assert times(isolated, "restart_issued") == []
+
+
+def test_without_heartbeat_datastores_an_isolated_host_is_declared_failed_but_locks_hold():
+    t = run(lambda s: s.isolate_host("esx-03", at_s=10), heartbeat_datastores=0)
+    assert how_ha_read(t, "esx-03") == "failed"
+    assert times(t, "host_declared_failed") == [10 + ha.FAILURE_DETECTION_S]
+    locked = t.events[t.events.kind == "restart_failed"]
+    assert sorted(locked.vm) == sorted(ON_ESX03)
+    assert "holds the lock on its files" in locked.detail.iloc[0]
+    assert t.outages().empty  # the VMs never stopped: no second copy, no outage
+
+
+def test_an_isolated_host_that_also_lost_its_heartbeat_datastore_is_declared_failed():
+    def setup(s):
+        s.storage_fault("san-01", at_s=5, hosts="esx-03")
+        s.isolate_host("esx-03", at_s=10)
+
+    t = run(setup)
+    assert how_ha_read(t, "esx-03") == "failed"
+    declared = t.events[t.events.kind == "host_declared_failed"]
+    assert "lost its heartbeat datastores" in declared.detail.iloc[0]
+    assert declared.t_s.iloc[0] == 10 + ha.FAILURE_DETECTION_WITH_DATASTORES_S
+    issued = t.events[t.events.kind == "restart_issued"]
+    assert sorted(issued.vm) == sorted(ON_ESX03)
+
+
+def test_heartbeat_datastores_are_chosen_among_the_shared_ones():
+    c = Cluster.example()
+    for name in ("san-02", "san-03"):
+        c.add_datastore(name, shared=True)
+    c.add_datastore("local-03", shared=False, hosts=frozenset({"esx-03"}))
+    assert c.enable_ha().heartbeat_datastores_of("esx-03") == ["san-01", "san-02"]
+    assert c.enable_ha(heartbeat_datastores=5).heartbeat_datastores_of("esx-03") == [
+        "san-01", "san-02", "san-03",
+    ]  # fmt: skip
+
+
+def test_the_storage_table_lists_faults_and_vmcp_actions():
+    t = run(lambda s: s.storage_fault("san-01", at_s=0, hosts="esx-03", heal_at_s=100))
+    assert fault_table(t).kind.tolist() == ["datastore_apd", "datastore_recovered"]
+
+
+# -- bad input: a readable error at the call, nothing scheduled -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: s.storage_fault("san-09", at_s=10), "san-09"),
+        (lambda s: s.storage_fault("san-01", kind="lost", at_s=10), "'apd'"),
+        (lambda s: s.storage_fault("san-01", at_s=10, hosts=["esx-99"]), "esx-99"),
+        (lambda s: s.storage_fault("san-02", at_s=10), "No VM keeps its disks on san-02"),
+        (lambda s: s.storage_fault("san-01", at_s=10, heal_at_s=5), "must come after"),
+        (lambda s: s.storage_fault("san-01", at_s=10, hosts=[]), "at least one host"),
+        (lambda s: s.storage_fault("san-01", at_s=-1), "at_s"),
+        (lambda s: s.storage_fault(["san-01"], at_s=10), "a name"),
+        (lambda s: s.heal_storage("san-01", at_s=10), "no storage fault on san-01 to heal"),
+        (lambda s: s.heal_storage("nope", at_s=10), "nope"),
+    ],
+)
+def test_bad_input_is_refused_at_the_call_and_changes_nothing(call, message):
+    c = Cluster.example()
+    c.add_datastore("san-02", shared=True)
+    sim = Simulation(c, seed=0)
+    with pytest.raises(ValueError, match=message):
+        call(sim)
+    assert sim._actions == []
+    assert sim.features["storage"].faults == []
+
+
+def test_overlapping_faults_and_late_heals_are_refused():
+    sim = Simulation(Cluster.example(), seed=0)
+    sim.storage_fault("san-01", at_s=10, hosts="esx-03", heal_at_s=100)
+    with pytest.raises(ValueError, match="already lose san-01"):
+        sim.storage_fault("san-01", kind="pdl", at_s=50, hosts=["esx-03", "esx-04"])
+    with pytest.raises(ValueError, match="no storage fault"):
+        sim.heal_storage("san-01", at_s=200)
+    sim.storage_fault("san-01", at_s=100, hosts="esx-03")  # right after the first: fine
+    sim.heal_storage("san-01", at_s=150)
+    assert len(sim._actions) == 4
+    with pytest.raises(NotFoundError):
+        sim.storage_fault("san-01", at_s=10, hosts="esx-77")
