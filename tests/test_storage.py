@@ -270,3 +270,55 @@ def test_overlapping_faults_and_late_heals_are_refused():
     assert len(sim._actions) == 4
     with pytest.raises(NotFoundError):
         sim.storage_fault("san-01", at_s=10, hosts="esx-77")
+
+
+# -- the plot and the widget -------------------------------------------------------------------
+
+
+def test_the_panel_runs_a_fault_and_says_what_vmcp_did():
+    from vmlab.widgets.storage_panel import storage_panel
+
+    panel = storage_panel()
+    panel.run_button.click()
+    assert panel.timeline is not None and "VMCP terminated 5" in panel.message
+    assert panel.output.outputs[0]["data"]["image/png"]
+    panel.heal.value, panel.heal_after.value = True, 100
+    panel.run_button.click()
+    assert "VMCP cancelled" in panel.message
+    assert Cluster.example().ha is None  # the panel ran on a copy
+
+
+def test_the_panel_shows_a_message_not_a_traceback():
+    from vmlab.widgets.storage_panel import StoragePanel
+
+    c = Cluster(name="empty")
+    c.add_host("esx-01")
+    c.add_datastore("san-01")
+    panel = StoragePanel(c)
+    panel.run_button.click()
+    assert panel.message.startswith("Cannot do that: No VM keeps its disks on san-01")
+
+
+def test_the_datastore_map_marks_lost_and_unconnected_cells():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
+
+    c = Cluster.example()
+    c.add_datastore("local-03", shared=False, hosts=frozenset({"esx-03"}))
+    sim = Simulation(c, seed=0)
+    sim.storage_fault("san-01", kind="pdl", at_s=10, hosts="esx-03")
+    t = sim.run(until_s=100)
+    fig, (a, b) = plt.subplots(1, 2)
+    plot_storage_timeline(t, ax=a)
+    plot_datastore_map(t, at_s=50, ax=b)
+    labels = [text.get_text() for text in b.get_legend().get_texts()]
+    assert labels == ["sees it", "lost: PDL", "not connected (–)"]
+    assert a.get_title() == "VMs whose disks stopped answering"
+    assert [x.get_text() for x in a.get_yticklabels()][0].startswith("file-11")
+    plt.close(fig)
+    with pytest.raises(ValueError, match="Timeline or a Cluster"):
+        plot_datastore_map("san-01")

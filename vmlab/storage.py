@@ -73,6 +73,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAULT_KINDS", "Fault", "StorageFaults", "affected_vms", "fault_table", "how_ha_read",
+    "lost_at",
 ]  # fmt: skip
 
 FAULT_KINDS = ("apd", "pdl")
@@ -126,6 +127,8 @@ class StorageFaults(FeatureBase):
         self.spec = engine.spec
         self.lost: dict[str, dict[str, str]] = {h: {} for h in engine.spec.hosts}
         engine.state.lost_datastores = self.lost  # type: ignore[attr-defined]
+        self.history: list[tuple[float, str, str, str]] = []  # (t, host, datastore, kind or "")
+        engine.state.storage_history = self.history  # type: ignore[attr-defined]
         self.faults: list[Fault] = []
         self.active: list[Fault] = []
         self.hung: dict[str, Fault] = {}  # VM whose I/O has stopped -> the fault
@@ -237,6 +240,7 @@ class StorageFaults(FeatureBase):
         sim = self.sim
         for h in fault.hosts:
             self.lost[h][fault.datastore] = fault.kind
+            self.history.append((sim.now, h, fault.datastore, fault.kind))
         self.active.append(fault)
         vms = [
             vm.name
@@ -393,6 +397,7 @@ class StorageFaults(FeatureBase):
         for h in fault.hosts:
             if self.lost[h].get(fault.datastore) == fault.kind:
                 del self.lost[h][fault.datastore]
+                self.history.append((sim.now, h, fault.datastore, ""))
         names = self._hung_by(fault)
         for n in names:
             self.hung.pop(n, None)
@@ -497,6 +502,28 @@ def how_ha_read(timeline: Any, host: str) -> str:
     if (ev.kind == "partition").any() and (ev.kind == "host_unreachable").any():
         return "partitioned"
     return "fine"
+
+
+def lost_at(timeline: Any, t_s: float) -> dict[str, dict[str, str]]:
+    """Which datastores each host had lost at ``t_s`` in a run (host → datastore → ``'apd'``
+    or ``'pdl'``; hosts that lost none are left out).
+
+    >>> from vmlab import Cluster, Simulation
+    >>> sim = Simulation(Cluster.example(), seed=0)
+    >>> sim.storage_fault("san-01", at_s=10, hosts="esx-03", heal_at_s=100)
+    >>> t = sim.run(until_s=200)
+    >>> lost_at(t, 50), lost_at(t, 150)
+    ({'esx-03': {'san-01': 'apd'}}, {})
+    """
+    now: dict[str, dict[str, str]] = {}
+    for t, host, ds, kind in getattr(timeline.final, "storage_history", ()):
+        if t > t_s:
+            break
+        if kind:
+            now.setdefault(host, {})[ds] = kind
+        else:
+            now.get(host, {}).pop(ds, None)
+    return {h: d for h, d in now.items() if d}
 
 
 def fault_table(timeline: Any) -> pd.DataFrame:
