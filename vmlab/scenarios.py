@@ -129,7 +129,8 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
     Returns ``downtime_s`` (all outages added up), ``vm_stops`` (whether the VM was ever
     down or booting — powered off and started again — rather than at most paused) and
     ``trigger`` (``'automatic'`` when HA, FT or Proactive HA acted on their own — a restart,
-    a failover, or a vMotion Proactive HA started — else ``'manual'``: someone had to schedule the move or the repair).
+    a failover, or a vMotion Proactive HA started — else ``'manual'``: someone had to
+    schedule the move or the repair).
     """
     states = timeline.states[(timeline.states.vm == vm) & (timeline.states.state != "secondary")]
     out = timeline.outages()
