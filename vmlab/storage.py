@@ -412,7 +412,8 @@ class StorageFaults(FeatureBase):
         )
         sim.log(
             EventKind.DATASTORE_RECOVERED, host=fault.hosts[0] if len(fault.hosts) == 1 else "",
-            detail=f"{fault.where} see {fault.datastore} again after "
+            detail=f"{fault.where} {'sees' if len(fault.hosts) == 1 else 'see'} "
+            f"{fault.datastore} again after "
             f"{format_duration(sim.now - fault.at_s)}: {then}",
         )  # fmt: skip
         if cancelled:
