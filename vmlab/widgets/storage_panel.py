@@ -52,6 +52,7 @@ class StoragePanel(w.VBox):
         self.kind = w.ToggleButtons(
             options=[("APD (all paths down)", "apd"), ("PDL (device lost)", "pdl")],
             description="Fault",
+            style={"button_width": "auto"},
         )
         self.vmcp = w.Dropdown(
             options=list(VMCP_RESPONSES),
@@ -69,6 +70,7 @@ class StoragePanel(w.VBox):
             button_style="danger",
             icon="hdd-o",
             tooltip="Schedule the storage fault and run the simulation",
+            layout=w.Layout(width="auto"),
         )
         self.summary = w.HTML("<i>Choose a fault and press <b>Lose the datastore</b>.</i>")
         self.output = w.Output(layout=w.Layout(min_height="360px"))
@@ -152,8 +154,10 @@ def describe_storage(timeline: Timeline) -> str:
     elif (ev.kind == "vmcp_cancelled").any():
         lines.append("The paths came back before VMCP's delay ended: VMCP cancelled.")
     elif (ev.kind == "vmcp_not_terminated").any():
-        lines.append("VMCP did not terminate them: " + ev[ev.kind == "vmcp_not_terminated"]
-                     .detail.iloc[0] + ".")  # fmt: skip
+        detail = str(ev[ev.kind == "vmcp_not_terminated"].detail.iloc[0])
+        if "): " in detail:  # drop the per-host reasons: "no host can take it (…): VMCP …"
+            detail = detail.split(" (")[0] + ": " + detail.rsplit("): ", 1)[1]
+        lines.append(f"VMCP did not terminate them: {detail}.")
     elif (ev.kind == "vmcp_warning").any():
         lines.append("VMCP only raised events: nobody restarted them.")
     out = timeline.outages()
