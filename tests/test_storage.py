@@ -322,3 +322,21 @@ def test_the_datastore_map_marks_lost_and_unconnected_cells():
     plt.close(fig)
     with pytest.raises(ValueError, match="Timeline or a Cluster"):
         plot_datastore_map("san-01")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "vmlab.storage", "vmlab.proactive", "vmlab.plots.storage", "vmlab.widgets.storage_panel",
+        "vmlab.storage_quiz",
+    ],
+)  # fmt: skip
+def test_docstring_examples_of_the_storage_modules(name):
+    import doctest
+    import importlib
+
+    failures, tried = doctest.testmod(
+        importlib.import_module(name), optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS
+    )
+    assert tried > 0 or name == "vmlab.plots.storage"
+    assert failures == 0

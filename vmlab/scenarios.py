@@ -7,6 +7,7 @@ notebook stays a few lines long.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
@@ -185,7 +186,7 @@ def storage_failure(
     vmcp: str = "disabled",
     heal_after_s: float | None = None,
     seed: int = 0,
-    **ha_settings: float,
+    **ha_settings: Any,
 ) -> Timeline:
     """Scenario C: the subject VM's host loses the paths to its datastore (``kind='apd'``) or
     the device is gone (``'pdl'``), at :data:`EVENT_AT_S`; the other hosts still see it. HA is

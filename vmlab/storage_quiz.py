@@ -11,7 +11,7 @@ The answers are computed by running the model, so they stay true when the model 
 
 from __future__ import annotations
 
-from vmlab.quiz import QUESTIONS, Choice, Number, register
+from vmlab.quiz import QUESTIONS, Choice, Number, Question, register
 from vmlab.scenarios import EVENT_AT_S, SUBJECT_VM, degraded_host, storage_failure
 
 
@@ -38,7 +38,7 @@ def _manual_proactive() -> float:
     return float(out.loc[out.vm == SUBJECT_VM, "down_s"].iloc[0])
 
 
-_QUESTIONS = [
+_QUESTIONS: list[Question] = [
     Number(
         "06.1",
         f"An APD hits the host of {SUBJECT_VM} (scenarios.storage_failure); VMCP is aggressive "

@@ -22,7 +22,7 @@ from vmlab.storage import affected_vms, lost_at
 __all__ = ["plot_datastore_map", "plot_storage_timeline"]
 
 _STATES = ("running", "migrating", "stunned", "down", "booting")
-_MARKS = (
+_MARKS: tuple[tuple[str, str, Any, str], ...] = (
     ("datastore_apd", FAILURE_MARK, "--", "APD"),
     ("datastore_pdl", FAILURE_MARK, "--", "PDL"),
     ("apd_timeout", OKABE_ITO["grey"], ":", "APD timeout"),
