@@ -104,6 +104,33 @@ def violations(t) -> list[str]:
             if not stopped.get(vm, False):
                 out.append(f"{vm} restarted at {t_s:g} s while it still ran")
             stopped[vm] = False
+
+    # no VM serves from a host that has lost the datastore its disks are on (vmlab.storage;
+    # FT VMs are left out of storage faults)
+    lost: dict[tuple[str, str], float] = {}
+    spans: list[tuple[str, str, float, float]] = []
+    for when, host, ds, kind in getattr(t.final, "storage_history", ()):
+        if kind:
+            lost.setdefault((host, ds), when)
+        elif (host, ds) in lost:
+            spans.append((host, ds, lost.pop((host, ds)), when))
+    spans += [(h, d, start, t.until_s) for (h, d), start in lost.items()]
+    if spans:
+        disks = {n: vm.datastore for n, vm in t.spec.vms.items() if vm.protection != "ft"}
+        for vm, host, state, start_s, end_s in rows:
+            if state not in ("running", "booting") or vm not in disks:
+                continue
+            for lost_host, ds, start, end in spans:
+                if (
+                    host == lost_host
+                    and disks[vm] == ds
+                    and start_s < end - EPS
+                    and end_s > start + EPS
+                ):
+                    out.append(
+                        f"{vm} {state} on {host} ({start_s:g}–{end_s:g} s) while {host} had "
+                        f"lost {ds} ({start:g}–{end:g} s)"
+                    )
     return out
 
 

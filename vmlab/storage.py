@@ -110,8 +110,8 @@ class StorageFaults(FeatureBase):
 
     It keeps which datastores each host has lost (``engine.state.lost_datastores``, read by
     placement and HA), stops the I/O of the VMs there, and applies the VMCP response of
-    ``cluster.ha.vmcp``. It reacts to VMs that start running or end a vMotion on a host that
-    lost their datastore (their I/O stops there too) and to hosts coming back (a VM VMCP had
+    ``cluster.ha.vmcp``. It reacts to VMs that start booting or running, or end a vMotion, on
+    a host that lost their datastore (their I/O stops there too) and to hosts coming back (a VM VMCP had
     no room for is tried again).
     """
 
@@ -136,6 +136,7 @@ class StorageFaults(FeatureBase):
         self.on(
             frozenset(
                 {
+                    EventKind.VM_BOOTING,
                     EventKind.VM_RUNNING,
                     EventKind.VMOTION_COMPLETED,
                     EventKind.VMOTION_ABORTED,
@@ -437,7 +438,8 @@ class StorageFaults(FeatureBase):
         self._retry()
 
     def _recheck(self, event: Event) -> None:
-        """A VM now runs (or ended a vMotion) on a host that lost its datastore: it hangs."""
+        """A VM now boots or runs (or ended a vMotion) on a host that lost its datastore (a
+        repaired host powers its VMs on): it cannot do I/O there, so it hangs at once."""
         if not event.vm or event.vm not in self.sim.state.vms:
             return
         vm = self.sim.state.vms[event.vm]
