@@ -79,6 +79,13 @@ class HAAgent(FeatureBase):
     election — then restarts its VMs by priority on the up hosts of its segment, placed by
     :func:`vmlab.placement.place`.
 
+    A host that stops answering but still writes to one of its heartbeat datastores
+    (:meth:`HAConfig.heartbeat_datastores_of`) is isolated or partitioned, not failed: its VMs
+    are left alone (``host_unreachable``). Without heartbeat datastores, or when the host lost
+    them in a storage fault (:mod:`vmlab.storage`), the primary cannot tell: it declares the
+    host failed and tries to restart its VMs; the copies still running hold the locks on their
+    files, so those restarts fail (``restart_failed``) and no VM ever runs twice.
+
     It reacts to the events of :mod:`vmlab.events` (a host failed, came back in any way,
     lost its network, a partition, a guest hang, a VM running) and uses only the
     :class:`vmlab.features.Engine` it is handed.
