@@ -340,3 +340,53 @@ def test_docstring_examples_of_the_storage_modules(name):
     )
     assert tried > 0 or name == "vmlab.plots.storage"
     assert failures == 0
+
+
+def test_the_lessons_predictions_measure_the_runs():
+    import pandas as pd
+
+    import vmlab.storage_quiz  # noqa: F401
+    from vmlab.quiz import PREDICTION_QUESTIONS as Q
+
+    readings = {}
+    for how in ("fail_host", "isolate_host", "partition"):
+        t = run(lambda s, how=how: getattr(s, how)("esx-03", at_s=60))
+        readings[how] = (how_ha_read(t, "esx-03"), int((t.events.kind == "restart_issued").sum()))
+    assert Q["06.readings"].result_of(readings) == "a"
+    blind = run(lambda s: s.isolate_host("esx-03", at_s=60), heartbeat_datastores=0)
+    assert Q["06.blind"].result_of(blind) == 0
+    plain = run(lambda s: s.storage_fault("san-01", at_s=60, hosts=["esx-03"]))
+    assert Q["06.apd_plain"].result_of(plain) == 0
+    apd = run(lambda s: s.storage_fault("san-01", at_s=60, hosts=["esx-03"]), vmcp="conservative")
+    assert Q["06.apd_vmcp"].result_of(apd) == 140 + 180 + 45
+    back = run(lambda s: s.storage_fault("san-01", at_s=60, hosts=["esx-03"], heal_at_s=260),
+               vmcp="conservative")  # fmt: skip
+    assert Q["06.healed"].result_of(back) == "b"
+    pdl = run(lambda s: s.storage_fault("san-01", kind="pdl", at_s=60, hosts=["esx-03"]),
+              vmcp="conservative")  # fmt: skip
+    assert Q["06.pdl"].result_of(pdl) == 45
+    table = pd.DataFrame({"plain HA": [63.0, 138.0], "Proactive HA": [0.099, 0.22]})
+    assert Q["06.proactive"].result_of(table) == 0.22
+
+
+def test_lesson_06_keeps_the_course_structure():
+    # numbered sections 1, 2, 3 … then ## Summary and ## Exercises (STYLE.md); each prediction
+    # locked in before the cell that reveals it
+    import re
+    from pathlib import Path
+
+    import nbformat
+
+    (path,) = (Path(__file__).resolve().parents[1] / "notebooks").glob("06-*.ipynb")
+    cells = nbformat.read(path, as_version=4).cells
+    text = "\n".join(c.source for c in cells)
+    heads = re.findall(r"^## (.+)$", text, flags=re.M)
+    numbers = [int(m.group(1)) for h in heads if (m := re.match(r"(\d+) · ", h))]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 5, heads
+    assert heads.index("Summary") < heads.index("Exercises")
+    sources = [c.source for c in cells if c.cell_type == "code"]
+    predicted = [m for s in sources for m in re.findall(r'predict\("(06\.\w+)"\)', s)]
+    assert len(predicted) >= 5
+    for qid in predicted:
+        at = next(i for i, s in enumerate(sources) if f'predict("{qid}")' in s)
+        assert any(f'reveal("{qid}"' in s for s in sources[at + 1 :]), qid

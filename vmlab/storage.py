@@ -111,8 +111,8 @@ class StorageFaults(FeatureBase):
     It keeps which datastores each host has lost (``engine.state.lost_datastores``, read by
     placement and HA), stops the I/O of the VMs there, and applies the VMCP response of
     ``cluster.ha.vmcp``. It reacts to VMs that start booting or running, or end a vMotion, on
-    a host that lost their datastore (their I/O stops there too) and to hosts coming back (a VM VMCP had
-    no room for is tried again).
+    a host that lost their datastore (their I/O stops there too), and to hosts coming back
+    (a VM VMCP had no room for is tried again).
     """
 
     name = "storage"

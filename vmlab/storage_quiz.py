@@ -11,7 +11,9 @@ The answers are computed by running the model, so they stay true when the model 
 
 from __future__ import annotations
 
-from vmlab.quiz import QUESTIONS, Choice, Number, Question, register
+from typing import Any
+
+from vmlab.quiz import QUESTIONS, Choice, Number, Question, register, register_prediction
 from vmlab.scenarios import EVENT_AT_S, SUBJECT_VM, degraded_host, storage_failure
 
 
@@ -113,3 +115,118 @@ _QUESTIONS: list[Question] = [
 for _q in _QUESTIONS:
     if _q.id not in QUESTIONS:
         register(_q)
+
+
+# ----------------------------------------------------------------------------------------
+# Predictions (vmlab.quiz.predict / reveal): the lesson locks one in before each experiment
+# ----------------------------------------------------------------------------------------
+
+_READINGS = (
+    "failed: 5 restarted · isolated: 0 · partitioned: 0",
+    "failed: 5 restarted · isolated: 5 · partitioned: 0",
+    "failed: 5 restarted · isolated: 5 · partitioned: 5",
+    "failed: 5 restarted · isolated: 0 · partitioned: 5",
+)
+
+
+def _reading(readings: dict[str, tuple[str, int]]) -> str:
+    """The choice that matches the restarts counted in ``readings`` (fail / isolate /
+    partition → (reading, restarts))."""
+    counts = (
+        readings["fail_host"][1], readings["isolate_host"][1], readings["partition"][1],
+    )  # fmt: skip
+    text = f"failed: {counts[0]} restarted · isolated: {counts[1]} · partitioned: {counts[2]}"
+    return text  # a reading that matches no choice makes reveal() say so
+
+
+def _outage_of(vm: str) -> Any:
+    def measure(timeline: Any) -> float:
+        out = timeline.outages()
+        return float(out.loc[out.vm == vm, "down_s"].iloc[0])
+
+    return measure
+
+
+def _restarts(timeline: Any) -> int:
+    return int((timeline.events.kind == "restart_issued").sum())
+
+
+def _healed(timeline: Any) -> str:
+    ev = timeline.events
+    if (ev.kind == "vmcp_cancelled").any() and not (ev.kind == "restart_issued").any():
+        return "b"
+    return "a" if (ev.kind == "vmcp_terminated").any() else "c"
+
+
+register_prediction(
+    "06.readings",
+    "esx-03 fails; then (another run) it is only isolated; then it is cut off by a partition. "
+    "HA has heartbeat datastores. How many of its 5 VMs does HA restart each time?",
+    choices=_READINGS,
+    measure=_reading,
+    explain="Only a host whose datastore heartbeats stopped has failed; an isolated or "
+    "partitioned host still writes them, so its VMs are left alone.",
+)
+register_prediction(
+    "06.blind",
+    "No heartbeat datastores. esx-03 is isolated and leaves its 5 VMs running. How many VMs "
+    "have an outage?",
+    unit="VMs",
+    tolerance=0,
+    measure=lambda t: len(t.outages()),
+    explain="The primary declares esx-03 failed and tries to restart its VMs, but the running "
+    "copies hold their file locks: every restart fails, and nothing stops.",
+)
+register_prediction(
+    "06.apd_plain",
+    "HA is on with its defaults (VMCP disabled). esx-03 loses every path to san-01 (APD). How "
+    "many of its 5 VMs does HA restart?",
+    unit="VMs",
+    tolerance=0,
+    measure=_restarts,
+    explain="For plain HA nothing failed: the host still sends its network heartbeats.",
+)
+register_prediction(
+    "06.apd_vmcp",
+    "The same APD with VMCP on (conservative). web-03's guest and service need 45 s to start. "
+    "How many seconds is web-03 out?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("web-03"),
+    explain=lambda r: (
+        f"{r:g} s: the 140 s APD timeout, the 180 s VMCP delay, then the 45 s "
+        "boot on a host that still sees san-01."
+    ),
+)
+register_prediction(
+    "06.healed",
+    "The same APD with VMCP, but the paths come back 200 s after they went. What happens?",
+    choices=(
+        "VMCP restarts the VMs elsewhere anyway",
+        "VMCP cancels: the I/O resumes on esx-03, nothing restarts",
+        "HA restarts the VMs at once",
+    ),
+    measure=_healed,
+    explain="VMCP acts on an APD only after the timeout and its delay; the paths came back first.",
+)
+register_prediction(
+    "06.pdl",
+    "The device is reported gone instead (PDL), VMCP on. How many seconds is web-03 out?",
+    unit="s",
+    tolerance=0.2,
+    measure=_outage_of("web-03"),
+    explain=lambda r: f"{r:g} s: a PDL is acted on at once, so only the boot is left.",
+)
+register_prediction(
+    "06.proactive",
+    "Proactive HA (mixed remediation) hears that esx-03 is severely degraded at 01:00; the host "
+    "fails at 11:00. What is the longest outage of its VMs, in seconds?",
+    unit="s",
+    tolerance=0.5,
+    abs_tolerance=1.0,
+    measure=lambda table: float(table["Proactive HA"].max()),
+    explain=lambda r: (
+        f"{r:.3f} s: maintenance mode emptied the host by vMotion long before it "
+        "failed; each VM paused only for its switchover."
+    ),
+)
