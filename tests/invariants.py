@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from vmlab import Cluster, Simulation
+from vmlab.proactive import enable_drs, enable_proactive_ha
 
 LIVE = {"running", "migrating", "stunned", "booting", "secondary"}
 MAX_STUN_S = 100.0
@@ -103,6 +104,33 @@ def violations(t) -> list[str]:
             if not stopped.get(vm, False):
                 out.append(f"{vm} restarted at {t_s:g} s while it still ran")
             stopped[vm] = False
+
+    # no VM serves from a host that has lost the datastore its disks are on (vmlab.storage;
+    # FT VMs are left out of storage faults)
+    lost: dict[tuple[str, str], float] = {}
+    spans: list[tuple[str, str, float, float]] = []
+    for when, host, ds, kind in getattr(t.final, "storage_history", ()):
+        if kind:
+            lost.setdefault((host, ds), when)
+        elif (host, ds) in lost:
+            spans.append((host, ds, lost.pop((host, ds)), when))
+    spans += [(h, d, start, t.until_s) for (h, d), start in lost.items()]
+    if spans:
+        disks = {n: vm.datastore for n, vm in t.spec.vms.items() if vm.protection != "ft"}
+        for vm, host, state, start_s, end_s in rows:
+            if state not in ("running", "booting") or vm not in disks:
+                continue
+            for lost_host, ds, start, end in spans:
+                if (
+                    host == lost_host
+                    and disks[vm] == ds
+                    and start_s < end - EPS
+                    and end_s > start + EPS
+                ):
+                    out.append(
+                        f"{vm} {state} on {host} ({start_s:g}–{end_s:g} s) while {host} had "
+                        f"lost {ds} ({start:g}–{end:g} s)"
+                    )
     return out
 
 
@@ -118,6 +146,7 @@ def tight_cluster(rng: random.Random) -> Cluster:
     for i in range(1, n + 1):
         c.add_host(f"esx-{i:02d}", memory_gib=rng.choice((64, 96, 128)))
     c.add_datastore("san-01", shared=True)
+    c.add_datastore("san-02", shared=True)
     c.add_network("vmotion", bandwidth_gbit_s=rng.choice((1, 10)))
     c.add_network("ft_logging", bandwidth_gbit_s=10)
     services = ("web", "app", "db", "mail", "file", "dc")
@@ -126,14 +155,20 @@ def tight_cluster(rng: random.Random) -> Cluster:
         for _ in range(rng.randint(1, 4)):
             service = rng.choice(services)
             try:
-                c.add_vm(f"{service}-{k:02d}", host=h, service=service)
+                c.add_vm(
+                    f"{service}-{k:02d}", host=h, service=service,
+                    datastore=rng.choice(("san-01", "san-02")),
+                )  # fmt: skip
             except ValueError:
                 continue  # the host is full: tight is the point
             k += 1
     c.enable_ha(admission_control=None, isolation_response=rng.choice(
         ("leave_powered_on", "power_off", "shutdown")),
         restart_readiness=rng.choice(("allocated", "guest_heartbeats")),
-        vm_monitoring=rng.choice((None, "high")))  # fmt: skip
+        vm_monitoring=rng.choice((None, "high")),
+        vmcp=rng.choice(("disabled", "issue_events", "conservative", "aggressive")),
+        heartbeat_datastores=rng.choice((0, 2)))  # fmt: skip
+    _maybe_proactive(c, rng)
     small = [vm for vm in c.vms.values() if vm.vcpus <= 4 and vm.memory_gib <= 16]
     for vm in rng.sample(small, k=min(len(small), rng.randint(0, 2))):
         with contextlib.suppress(ValueError):
@@ -141,9 +176,22 @@ def tight_cluster(rng: random.Random) -> Cluster:
     return c
 
 
+def _maybe_proactive(c: Cluster, rng: random.Random) -> None:
+    """DRS and Proactive HA on half the clusters, with a random remediation."""
+    if rng.random() < 0.5:
+        enable_drs(c)
+        enable_proactive_ha(
+            c,
+            remediation=rng.choice(("quarantine", "maintenance", "mixed")),
+            automation=rng.choice(("manual", "automated", "automated")),
+        )
+
+
 def example_cluster(rng: random.Random) -> Cluster:
     c = Cluster.example()
-    c.enable_ha(isolation_response=rng.choice(("leave_powered_on", "power_off")))
+    c.enable_ha(isolation_response=rng.choice(("leave_powered_on", "power_off")),
+                vmcp=rng.choice(("disabled", "conservative", "aggressive")))  # fmt: skip
+    _maybe_proactive(c, rng)
     for vm in rng.sample(["web-01", "db-01", "mail-02", "app-05"], k=rng.randint(1, 3)):
         with contextlib.suppress(ValueError):  # an FT limit on the primary's host: fewer FT VMs
             c.enable_ft(vm)
@@ -160,7 +208,7 @@ class Run:
 ACTIONS = (
     "fail_host", "repair_host", "isolate_host", "power_off_host", "power_on_host",
     "enter_maintenance", "exit_maintenance", "partition", "hang_guest", "cut_ft_logging",
-    "migrate", "migrate_many",
+    "migrate", "migrate_many", "storage_fault", "heal_storage", "degrade_host",
 )  # fmt: skip
 
 
@@ -182,6 +230,20 @@ def random_schedule(sim: Simulation, rng: random.Random, run: Run, *, n: int) ->
                 if not ft:
                     continue
                 sim.cut_ft_logging(rng.choice(ft), at_s=t)
+            elif kind == "storage_fault":
+                ds = rng.choice(list(sim.spec.datastores))
+                some = rng.sample(hosts, k=rng.randint(1, len(hosts)))
+                heal = rng.choice((None, t + rng.uniform(20, 600)))
+                sim.storage_fault(
+                    ds, kind=rng.choice(("apd", "pdl")), at_s=t,
+                    hosts=rng.choice((None, some)), heal_at_s=heal,
+                )  # fmt: skip
+            elif kind == "heal_storage":
+                sim.heal_storage(rng.choice(list(sim.spec.datastores)), at_s=t)
+            elif kind == "degrade_host":
+                sim.degrade_host(
+                    rng.choice(hosts), at_s=t, severity=rng.choice(("moderate", "severe"))
+                )
             elif kind == "migrate":
                 sim.migrate(rng.choice(vms), rng.choice(hosts), at_s=t)
             elif kind == "migrate_many":

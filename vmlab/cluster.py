@@ -608,6 +608,7 @@ class Cluster:
         vm_monitoring: str | None = None,
         restart_readiness: str = "allocated",
         heartbeat_datastores: int = 2,
+        vmcp: str = "disabled",
         **timings: float,
     ) -> HAConfig:
         """Switch vSphere HA on for the cluster (or change its settings) and return them.
@@ -641,7 +642,14 @@ class Cluster:
             after" ``restart_priority_wait_s`` (600 s) (:data:`vmlab.ha_settings.READINESS`).
         heartbeat_datastores : int
             Heartbeat datastores per host, 0–5 (default 2, vSphere's). With them a failed
-            host is declared dead after 18 s, without them after 15 s.
+            host is declared dead after 18 s, without them after 15 s; without them HA also
+            cannot tell a failed host from an isolated or partitioned one.
+        vmcp : str
+            VM Component Protection (:data:`vmlab.ha_settings.VMCP_RESPONSES`): what HA does
+            when a host loses a datastore (:meth:`vmlab.Simulation.storage_fault`):
+            ``'disabled'`` (vSphere's default), ``'issue_events'``, ``'conservative'`` or
+            ``'aggressive'`` (power off and restart). A PDL is acted on at once, an APD after
+            ``apd_timeout_s`` (140 s) plus ``vmcp_apd_delay_s`` (180 s).
         **timings
             Override a published default, e.g. ``failure_detection_s=15``.
 
@@ -661,7 +669,7 @@ class Cluster:
             self, isolation_response=isolation_response, admission_control=admission_control,
             host_failures=host_failures, percent=percent, failover_hosts=failover_hosts,
             vm_monitoring=vm_monitoring, restart_readiness=restart_readiness,
-            heartbeat_datastores=heartbeat_datastores, **timings,
+            heartbeat_datastores=heartbeat_datastores, vmcp=vmcp, **timings,
         )  # fmt: skip
         self.ha = config
         for vm in self.vms.values():

@@ -77,6 +77,18 @@ class EventKind(StrEnum):
     FT_RESTART_WAITING = "ft_restart_waiting"
     FT_LOGGING_CUT = "ft_logging_cut"
     FT_TEST_AND_SET = "ft_test_and_set"
+    # storage faults and VM Component Protection (vmlab.storage), Proactive HA (vmlab.proactive)
+    DATASTORE_APD = "datastore_apd"
+    DATASTORE_PDL = "datastore_pdl"
+    APD_TIMEOUT = "apd_timeout"
+    DATASTORE_RECOVERED = "datastore_recovered"
+    VMCP_WARNING = "vmcp_warning"
+    VMCP_TERMINATED = "vmcp_terminated"
+    VMCP_CANCELLED = "vmcp_cancelled"
+    VMCP_NOT_TERMINATED = "vmcp_not_terminated"
+    HOST_DEGRADED = "host_degraded"
+    HOST_QUARANTINED = "host_quarantined"
+    PROACTIVE_HA_RECOMMENDATION = "proactive_ha_recommendation"
 
 
 HOST_BACK = frozenset(

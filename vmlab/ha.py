@@ -51,6 +51,7 @@ from vmlab.ha_settings import (
     HAConfig,
 )
 from vmlab.ha_settings import __all__ as _settings_all
+from vmlab.placement import lost_datastores
 from vmlab.units import format_duration
 from vmlab.words import listing as _listing
 
@@ -77,6 +78,13 @@ class HAAgent(FeatureBase):
     datastores) — or, when it was only just elected, :data:`PRIMARY_TAKEOVER_S` after its
     election — then restarts its VMs by priority on the up hosts of its segment, placed by
     :func:`vmlab.placement.place`.
+
+    A host that stops answering but still writes to one of its heartbeat datastores
+    (:meth:`HAConfig.heartbeat_datastores_of`) is isolated or partitioned, not failed: its VMs
+    are left alone (``host_unreachable``). Without heartbeat datastores, or when the host lost
+    them in a storage fault (:mod:`vmlab.storage`), the primary cannot tell: it declares the
+    host failed and tries to restart its VMs; the copies still running hold the locks on their
+    files, so those restarts fail (``restart_failed``) and no VM ever runs twice.
 
     It reacts to the events of :mod:`vmlab.events` (a host failed, came back in any way,
     lost its network, a partition, a guest hang, a VM running) and uses only the
@@ -465,12 +473,57 @@ class HAAgent(FeatureBase):
         if wseg is None or not alive:
             return
         p = self.primary[wseg]
-        what = _listing(alive)
+        silent = [h for h in alive if not self.datastore_heartbeats(h)]
+        alive = [h for h in alive if h not in silent]
+        if alive:
+            what = _listing(alive)
+            self.sim.log(
+                EventKind.HOST_UNREACHABLE, host=alive[0] if len(alive) == 1 else "",
+                detail=f"primary {p} gets no heartbeat or ping from {what}, but datastore "
+                "heartbeats go on: isolated or partitioned, not failed; its VMs are left alone",
+            )  # fmt: skip
+        for host in silent:
+            self._declare_silent(host, wseg)
+
+    def datastore_heartbeats(self, host: str) -> bool:
+        """Whether ``host`` still writes heartbeats to one of its heartbeat datastores
+        (:meth:`HAConfig.heartbeat_datastores_of`) that it has not lost in a storage fault
+        (:func:`vmlab.placement.lost_datastores`)."""
+        if not self.config.uses_datastore_heartbeats:
+            return False
+        lost = lost_datastores(self.cluster, host)
+        return any(d not in lost for d in self.config.heartbeat_datastores_of(host))
+
+    def _declare_silent(self, host: str, wseg: str) -> None:
+        """No network heartbeat, no ping and no datastore heartbeat from a host that still
+        runs (isolated or partitioned, but HA cannot see that): the primary declares it failed
+        and tries to restart its VMs. The copies still running hold the locks on their files,
+        so those power-ons fail: never two copies of one VM (VMware vSphere Availability,
+        "Datastore Heartbeating": a host that stopped datastore heartbeating "is considered
+        to have failed and its virtual machines are restarted elsewhere")."""
+        why = (
+            "no heartbeat datastore is configured"
+            if not self.config.uses_datastore_heartbeats
+            else "it lost its heartbeat datastores"
+        )
+        running = [
+            vm for vm in self.cluster.vms_on(host)
+            if vm.state in ("running", "migrating", "booting") and self._protected(vm)
+        ]  # fmt: skip
+        todo = [vm.name for vm in self.cluster.vms_on(host) if self._needs_restart(vm.name)]
         self.sim.log(
-            EventKind.HOST_UNREACHABLE, host=alive[0] if len(alive) == 1 else "",
-            detail=f"primary {p} gets no heartbeat or ping from {what}, but datastore "
-            "heartbeats go on: isolated or partitioned, not failed; its VMs are left alone",
+            EventKind.HOST_DECLARED_FAILED, host=host,
+            detail=f"no heartbeat, ping reply or datastore heartbeat ({why}): HA cannot tell "
+            f"it from a failed host; restarting {len(running) + len(todo)} VMs…",
         )  # fmt: skip
+        for vm in running:
+            self.sim.log(
+                EventKind.RESTART_FAILED, host=host, vm=vm.name,
+                detail=f"its copy still running on {host} holds the lock on its files: HA "
+                "cannot power on a second copy",
+            )  # fmt: skip
+        if todo:
+            self._queue_restarts(todo, f"{host} declared failed", self.segment(host))
 
     # -- partitions ------------------------------------------------------------------------------
 

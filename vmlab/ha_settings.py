@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ADMISSION_POLICIES",
+    "APD_TIMEOUT_S",
     "AdmissionPolicy",
     "DEFAULT_ADMISSION_CONTROL",
     "ELECTION_S",
@@ -57,6 +58,8 @@ __all__ = [
     "VM_MONITORING_INTERVALS_S",
     "VM_MONITORING_LEVELS",
     "VM_MONITORING_MAX_RESETS",
+    "VMCP_APD_DELAY_S",
+    "VMCP_RESPONSES",
     "make_config",
     "make_policy",
     "memory_failover_capacity",
@@ -160,6 +163,25 @@ tolerating 1 host failure (VMware vSphere Availability, admission control (defau
 resource percentage, 1 host failure))."""
 
 VM_MONITORING_LEVELS = ("off", "low", "medium", "high")
+
+APD_TIMEOUT_S = 140.0
+"""A host declares All Paths Down timed out 140 s after it lost every path to a device (the
+host's APD timeout, default 140 s; VMware vSphere 6.0 Availability guide, "VMCP"; figures.md).
+Until then it retries the VMs' I/O; VMCP acts on an APD only after this timeout."""
+
+VMCP_APD_DELAY_S = 180.0
+"""VMCP's "delay for VM failover for APD": after the APD timeout it waits 180 s more before it
+terminates and restarts the affected VMs, so about 320 s after the paths were lost (VMware
+vSphere 6.0 Availability guide, "VMCP"; figures.md). A PDL is acted on at once."""
+
+VMCP_RESPONSES = ("disabled", "issue_events", "conservative", "aggressive")
+"""VM Component Protection's response to a datastore the VMs lost: ``disabled`` (vSphere's
+default), ``issue_events`` (events and alarms only), or power off and restart,
+``conservative`` (only when HA can confirm another host can take the VM) or ``aggressive``
+(also when it cannot ask the primary, e.g. in a network partition) (VMware vSphere 6.0
+Availability guide; vSphere API ``ClusterVmComponentProtectionSettings``; figures.md). vmlab
+uses one response for APD and PDL; vSphere sets them separately (PDL has no conservative /
+aggressive choice: both mean power off and restart)."""
 
 PRIORITY_ORDER = tuple(p for p in reversed(RESTART_PRIORITIES) if p != "disabled")
 """Restart order, highest first: ``highest, high, medium, low, lowest``. ``disabled`` VMs are
@@ -355,6 +377,9 @@ class HAConfig:
     vm_monitoring: str | None = None
     restart_readiness: str = "allocated"
     heartbeat_datastores: int = HEARTBEAT_DATASTORES
+    vmcp: str = "disabled"
+    apd_timeout_s: float = APD_TIMEOUT_S
+    vmcp_apd_delay_s: float = VMCP_APD_DELAY_S
     heartbeat_interval_s: float = HEARTBEAT_INTERVAL_S
     failure_detection_s: float | None = None
     election_start_s: float = ELECTION_START_S
@@ -383,6 +408,23 @@ class HAConfig:
         cluster = self.cluster
         shared = cluster is not None and any(d.shared for d in cluster.datastores.values())
         return self.heartbeat_datastores > 0 and shared
+
+    def heartbeat_datastores_of(self, host: str) -> list[str]:
+        """The heartbeat datastores of ``host``: the first ``heartbeat_datastores`` shared
+        datastores it sees (vCenter picks them to maximise the hosts that reach one and to
+        avoid datastores on the same LUN or NFS server, VMware vSphere Availability,
+        "Datastore Heartbeating"; vmlab simply takes them in order).
+
+        >>> from vmlab import Cluster
+        >>> c = Cluster.example()
+        >>> c.enable_ha().heartbeat_datastores_of("esx-03")
+        ['san-01']
+        """
+        cluster = self.cluster
+        if cluster is None:
+            return []
+        seen = [d.name for d in cluster.datastores.values() if d.shared and d.visible_from(host)]
+        return seen[: self.heartbeat_datastores]
 
     @property
     def detection_s(self) -> float:
@@ -638,6 +680,7 @@ def make_config(
     vm_monitoring: str | None = None,
     restart_readiness: str = "allocated",
     heartbeat_datastores: int = HEARTBEAT_DATASTORES,
+    vmcp: str = "disabled",
     **timings: float,
 ) -> HAConfig:
     """Validate every setting and build the :class:`HAConfig` (used by ``Cluster.enable_ha``).
@@ -659,6 +702,7 @@ def make_config(
     if not cluster.hosts:
         raise ValueError("HA needs hosts: add some with cluster.add_host(...) first")
     checks.choice(restart_readiness, READINESS, "Restart readiness")
+    checks.choice(vmcp, VMCP_RESPONSES, "VM Component Protection response (vmcp)")
     heartbeat_datastores = checks.whole(heartbeat_datastores, "heartbeat_datastores")
     if heartbeat_datastores > MAX_HEARTBEAT_DATASTORES:
         raise ValueError(
@@ -691,6 +735,7 @@ def make_config(
         vm_monitoring=vm_monitoring,
         restart_readiness=restart_readiness,
         heartbeat_datastores=heartbeat_datastores,
+        vmcp=vmcp,
         cluster=cluster,
         **timings,  # type: ignore[arg-type]
     )

@@ -8,7 +8,10 @@ ask :func:`place`; each host is tested by the same rules (:func:`problems`):
   hosts empty: "DRS does not place VMs on them", VMware vSphere Availability);
 - it has the cores, and the memory free once its VMs, FT secondaries and *reservations*
   (a migration or a secondary under way, see :mod:`vmlab.state`) are counted;
-- it sees the VM's datastore (or the one a shared-nothing vMotion copies the disks to);
+- it sees the VM's datastore (or the one a shared-nothing vMotion copies the disks to), and
+  has not lost its paths to it in a storage fault (:func:`lost_datastores`, kept by
+  :mod:`vmlab.storage`);
+- it is not in quarantine (Proactive HA, :mod:`vmlab.proactive`), unless HA is restarting;
 - FT anti-affinity: a primary and its secondary never share a host, for any move;
   FT's per-host limits and CPU rule (:mod:`vmlab.ft_rules`);
 - for a live move (vMotion), CPUs that expose the same features (:func:`cpus_compatible`).
@@ -35,7 +38,15 @@ from typing import Any, Literal
 from vmlab.cpus import CPU_MODELS
 from vmlab.ft_rules import ft_limit_problems, secondary_cpu_problem
 
-__all__ = ["PURPOSES", "Placement", "cpus_compatible", "place", "problems"]
+__all__ = [
+    "PURPOSES",
+    "Placement",
+    "cpus_compatible",
+    "lost_datastores",
+    "place",
+    "problems",
+    "quarantined",
+]
 
 Purpose = Literal["restart", "vmotion", "evacuate", "balance", "secondary"]
 PURPOSES: tuple[str, ...] = ("restart", "vmotion", "evacuate", "balance", "secondary")
@@ -91,6 +102,21 @@ def cpus_compatible(view: Any, source: str, target: str) -> str | None:
     return None
 
 
+def lost_datastores(view: Any, host: str) -> dict[str, str]:
+    """The datastores ``host`` has lost in a storage fault during a run, each with the kind of
+    fault (``{'san-02': 'apd'}``); empty for a spec or when nothing failed. The storage
+    feature (:mod:`vmlab.storage`) keeps them as ``view.lost_datastores`` (host → datastore →
+    kind)."""
+    lost: dict[str, dict[str, str]] = getattr(view, "lost_datastores", None) or {}
+    return lost.get(host, {})
+
+
+def quarantined(view: Any) -> frozenset[str]:
+    """Hosts Proactive HA put in quarantine during a run (``view.quarantined``,
+    :mod:`vmlab.proactive`): DRS places no new VM there."""
+    return frozenset(getattr(view, "quarantined", None) or ())
+
+
 def _failover_hosts(view: Any) -> tuple[str, ...]:
     ha = view.ha
     return tuple(ha.failover_hosts) if ha is not None else ()
@@ -124,6 +150,11 @@ def problems(
     ds = datastore or v.datastore
     if ds and not view.datastores[ds].visible_from(host):
         out.append(f"cannot see datastore {ds!r} where the disks of {vm} are")
+    elif ds and ds in lost_datastores(view, host):
+        kind = lost_datastores(view, host)[ds].upper()
+        out.append(f"has lost its paths to {ds} ({kind}), where the disks of {vm} are")
+    if purpose != "restart" and host in quarantined(view):
+        out.append("is in quarantine (Proactive HA): DRS places no new VM there")
     free = view.free_memory_gib(host)
     if free + 1e-9 < v.memory_gib:
         out.append(f"has {max(free, 0):g} GiB of memory free, {vm} needs {v.memory_gib:g} GiB")

@@ -7,10 +7,12 @@ notebook stays a few lines long.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import pandas as pd
 
 from vmlab.cluster import Cluster
+from vmlab.proactive import enable_drs, enable_proactive_ha
 from vmlab.sim import Simulation, Timeline
 from vmlab.vmotion import propose_moves
 
@@ -127,13 +129,19 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
 
     Returns ``downtime_s`` (all outages added up), ``vm_stops`` (whether the VM was ever
     down or booting — powered off and started again — rather than at most paused) and
-    ``trigger`` (``'automatic'`` when HA or FT acted on their own — a restart or a failover
-    in the log — else ``'manual'``: someone had to schedule the move or the repair).
+    ``trigger`` (``'automatic'`` when HA, FT or Proactive HA acted on their own — a restart,
+    a failover, or a vMotion Proactive HA started — else ``'manual'``: someone had to
+    schedule the move or the repair).
     """
     states = timeline.states[(timeline.states.vm == vm) & (timeline.states.state != "secondary")]
     out = timeline.outages()
     events = timeline.events[timeline.events.vm == vm]
     automatic = events.kind.isin(["restart_issued", "ft_failover"]).any()
+    ev = timeline.events
+    proactive = (ev.kind == "host_quarantined").any() or (
+        (ev.kind == "maintenance_requested") & ev.detail.str.startswith("Proactive HA")
+    ).any()
+    automatic = automatic or bool(proactive and (events.kind == "vmotion_started").any())
     return {
         "downtime_s": float(out.loc[out.vm == vm, "down_s"].sum()),
         "vm_stops": bool(states.state.isin(["down", "booting"]).any()),
@@ -163,7 +171,97 @@ SOURCE_TABLE = pd.DataFrame(
 """The summary table of the source article, as it stands (in Chinese)."""
 
 
-def compare(*, seed: int = 0) -> pd.DataFrame:
+PREDICTED_FAILURE_AFTER_S = 600.0
+"""How long after the health provider's warning the degraded host really fails in
+:func:`degraded_host`: an assumption (minutes to days in practice), not a published figure."""
+
+STORAGE_HEAL_AFTER_S = 1800.0
+"""How long the paths stay down when nothing else acts (:func:`storage_failure` with
+``heal_after_s``): an assumption for the comparison."""
+
+
+def storage_failure(
+    kind: str = "apd",
+    *,
+    vmcp: str = "disabled",
+    heal_after_s: float | None = None,
+    seed: int = 0,
+    **ha_settings: Any,
+) -> Timeline:
+    """Scenario C: the subject VM's host loses the paths to its datastore (``kind='apd'``) or
+    the device is gone (``'pdl'``), at :data:`EVENT_AT_S`; the other hosts still see it. HA is
+    on with VM Component Protection ``vmcp`` (vmlab.storage); the paths come back after
+    ``heal_after_s`` (default: never). ``ha_settings`` go to ``enable_ha`` (e.g.
+    ``vmcp_apd_delay_s=60``)."""
+    c = Cluster.example()
+    c.enable_ha(vmcp=vmcp, **ha_settings)
+    vm = c.vms[SUBJECT_VM]
+    sim = Simulation(c, seed=seed)
+    heal = None if heal_after_s is None else EVENT_AT_S + heal_after_s
+    sim.storage_fault(vm.datastore, kind=kind, at_s=EVENT_AT_S, hosts=[vm.host], heal_at_s=heal)
+    return sim.run(until_s=EVENT_AT_S + STORAGE_HEAL_AFTER_S + 1800)
+
+
+def degraded_host(
+    *, proactive: bool = True, remediation: str = "mixed", automation: str = "automated",
+    severity: str = "severe", seed: int = 0,
+) -> Timeline:  # fmt: skip
+    """Scenario D: a health provider reports the subject VM's host degraded at
+    :data:`EVENT_AT_S`; it fails :data:`PREDICTED_FAILURE_AFTER_S` later and is repaired after
+    :data:`REPAIR_AFTER_S`. HA is on; with ``proactive`` also DRS and Proactive HA
+    (vmlab.proactive)."""
+    c = Cluster.example()
+    c.enable_ha()
+    if proactive:
+        enable_drs(c)
+        enable_proactive_ha(c, remediation=remediation, automation=automation)
+    host = c.vms[SUBJECT_VM].host
+    sim = Simulation(c, seed=seed)
+    sim.degrade_host(host, at_s=EVENT_AT_S, severity=severity)
+    fail = EVENT_AT_S + PREDICTED_FAILURE_AFTER_S
+    sim.fail_host(host, at_s=fail)
+    sim.repair_host(host, at_s=fail + REPAIR_AFTER_S)
+    return sim.run(until_s=fail + REPAIR_AFTER_S + 1800)
+
+
+STORAGE_FEATURES = {
+    "VMCP": (
+        "storage lost by a host (APD)", "cluster (HA)",
+        lambda seed: storage_failure("apd", vmcp="conservative", seed=seed),
+    ),
+    "Proactive HA": (
+        "host about to fail", "cluster (HA + DRS)", lambda seed: degraded_host(seed=seed),
+    ),
+}  # fmt: skip
+"""Rows :func:`compare` adds with ``storage=True`` (lesson 06)."""
+
+
+def storage_outages(*, seed: int = 0) -> pd.DataFrame:
+    """The subject VM's outage in each way lesson 06 breaks its host, measured from runs:
+    ``case, downtime_s, vm_stops, trigger``.
+
+    >>> storage_outages()[["case", "vm_stops"]]
+                                      case  vm_stops
+    0                     host failure, HA      True
+    1  APD, no VMCP (paths back at 30 min)      True
+    2                            APD, VMCP      True
+    3                            PDL, VMCP      True
+    4          degraded host, Proactive HA     False
+    """
+    runs = {
+        "host failure, HA": host_failure("ha", seed=seed),
+        "APD, no VMCP (paths back at 30 min)": storage_failure(
+            "apd", heal_after_s=STORAGE_HEAL_AFTER_S, seed=seed
+        ),
+        "APD, VMCP": storage_failure("apd", vmcp="conservative", seed=seed),
+        "PDL, VMCP": storage_failure("pdl", vmcp="conservative", seed=seed),
+        "degraded host, Proactive HA": degraded_host(seed=seed),
+    }
+    rows = [{"case": case, **vm_impact(t)} for case, t in runs.items()]
+    return pd.DataFrame(rows, columns=["case", "downtime_s", "vm_stops", "trigger"])
+
+
+def compare(*, seed: int = 0, storage: bool = False) -> pd.DataFrame:
     """Run every scenario and rebuild the source article's summary table from the runs.
 
     Returns
@@ -171,7 +269,8 @@ def compare(*, seed: int = 0) -> pd.DataFrame:
     DataFrame
         One row per feature — ``vMotion``, ``HA``, ``FT`` and ``none`` (no protection) — with
         ``feature, purpose, configured_on, vm_stops, downtime_s, trigger``, measured on the
-        subject VM (:data:`SUBJECT_VM`) of each run.
+        subject VM (:data:`SUBJECT_VM`) of each run. With ``storage=True`` also ``VMCP`` and
+        ``Proactive HA`` (:data:`STORAGE_FEATURES`, lesson 06).
 
     >>> table = compare()
     >>> table[["feature", "vm_stops", "trigger"]]
@@ -182,7 +281,8 @@ def compare(*, seed: int = 0) -> pd.DataFrame:
     3     none      True     manual
     """
     rows = []
-    for feature, (purpose, configured_on, run) in FEATURES.items():
+    features = {**FEATURES, **STORAGE_FEATURES} if storage else FEATURES
+    for feature, (purpose, configured_on, run) in features.items():
         impact = vm_impact(run(seed))
         rows.append(
             {"feature": feature, "purpose": purpose, "configured_on": configured_on, **impact}

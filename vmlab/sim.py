@@ -42,7 +42,9 @@ from vmlab.features import Feature
 from vmlab.ft_agent import FTAgent
 from vmlab.ha import HAAgent
 from vmlab.placement import Placement, place
+from vmlab.proactive import SEVERITIES, ProactiveHA
 from vmlab.state import LIVE_STATES, MEMORY_COLUMNS, RunState
+from vmlab.storage import StorageFaults
 from vmlab.units import format_clock, format_duration
 from vmlab.vmotion import VMotion, concurrency_limit, fixed_problems
 from vmlab.words import plural
@@ -50,7 +52,7 @@ from vmlab.words import plural
 SimTime = float
 """Simulated time in seconds since the start of the run."""
 
-FEATURES: tuple[type[Any], ...] = (VMotion, HAAgent, FTAgent)
+FEATURES: tuple[type[Any], ...] = (VMotion, HAAgent, FTAgent, StorageFaults, ProactiveHA)
 """The features a run may start, in the order they hear each event. Each is started when its
 ``wanted(cluster)`` says so (HA when the cluster has HA, FT when a VM has FT)."""
 
@@ -563,6 +565,79 @@ class Simulation:
             )
         self._actions.append(
             (t, len(self._actions), "cut_ft_logging", "", lambda: ft.cut_logging(vm))
+        )
+
+    # -- storage faults and degraded hosts (vmlab.storage, vmlab.proactive) --------------------
+
+    def storage_fault(
+        self,
+        datastore: str,
+        *,
+        kind: str = "apd",
+        at_s: float,
+        hosts: list[str] | str | None = None,
+        heal_at_s: float | None = None,
+    ) -> None:
+        """Schedule the loss of ``datastore`` by ``hosts`` (default: every host that sees it)
+        at ``at_s``, until ``heal_at_s`` (default: the end of the run) (vmlab.storage).
+
+        ``kind='apd'`` (All Paths Down: the paths may come back) or ``'pdl'`` (Permanent
+        Device Loss). The VMs whose disks are there stop answering; the hosts stay up. With
+        ``enable_ha(vmcp=...)`` VMCP restarts them where the datastore is seen: a PDL at once,
+        an APD after the APD timeout (140 s) and the VMCP delay (180 s).
+
+        Raises
+        ------
+        ValueError
+            Unknown datastore, kind or host; a host that does not see the datastore; a
+            datastore no VM uses; ``heal_at_s`` not after ``at_s``; an overlapping fault.
+        """
+        t = self._check_time(at_s)
+        end = None if heal_at_s is None else self._check_time(heal_at_s)
+        feature = self.features["storage"]
+        assert isinstance(feature, StorageFaults)
+        for when, label, action in feature.plan_fault(datastore, kind, t, hosts, end):
+            self._actions.append((when, len(self._actions), label, "", action))
+
+    def heal_storage(
+        self, datastore: str, *, at_s: float, hosts: list[str] | str | None = None
+    ) -> None:
+        """Schedule the end of a storage fault on ``datastore`` at ``at_s`` (the paths are back,
+        or the LUN is presented again). Healing a fault that was never scheduled, or is
+        already over then, raises ``ValueError``."""
+        t = self._check_time(at_s)
+        feature = self.features["storage"]
+        assert isinstance(feature, StorageFaults)
+        when, label, action = feature.plan_heal(datastore, t, hosts)
+        self._actions.append((when, len(self._actions), label, "", action))
+
+    def degrade_host(self, host: str, *, at_s: float, severity: str = "moderate") -> None:
+        """Schedule a hardware health provider's report that ``host`` is degraded
+        (``'moderate'`` or ``'severe'``) at ``at_s``: it still runs, but may fail soon. With
+        Proactive HA (:func:`vmlab.proactive.enable_proactive_ha`) its VMs leave by vMotion.
+
+        Raises
+        ------
+        ValueError
+            Unknown host or severity, or the host is not up at ``at_s`` in the schedule.
+        """
+        t = self._check_time(at_s)
+        self.spec.hosts[_name(host, "host")]
+        if severity not in SEVERITIES:
+            raise ValueError(f"severity {severity!r} is not known; choose one of {SEVERITIES}")
+        state, since = self.spec.hosts[host].state, "the start"
+        for when, _, kind, target, _ in sorted(self._actions, key=lambda a: (a[0], a[1])):
+            if target == host and kind in _HOST_TRANSITIONS and when <= t:
+                state, since = _HOST_TRANSITIONS[kind][1], f"{_SAID[kind]} at {when:g} s"
+        if state != "up":
+            raise ValueError(
+                f"Cannot degrade {host} at {t:g} s: it is {state} then (since {since}); a "
+                "health provider reports on a host that runs. " + _hint(host, state, "degrade")
+            )
+        feature = self.features["proactive_ha"]
+        assert isinstance(feature, ProactiveHA)
+        self._actions.append(
+            (t, len(self._actions), "degrade_host", host, lambda: feature.degrade(host, severity))
         )
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:

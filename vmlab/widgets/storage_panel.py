@@ -1,0 +1,194 @@
+"""Lesson 06's widget: take a datastore away from some hosts (APD or PDL), choose VMCP's
+response, let the paths come back or not, and see what the VMs went through."""
+
+from __future__ import annotations
+
+import ipywidgets as w
+from matplotlib.figure import Figure
+
+from vmlab.cluster import Cluster
+from vmlab.ha_settings import VMCP_RESPONSES
+from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
+from vmlab.sim import Simulation, Timeline
+from vmlab.storage import affected_vms
+from vmlab.units import format_duration
+from vmlab.widgets.render import figure_output
+
+__all__ = ["StoragePanel", "describe_storage", "storage_panel"]
+
+EVERY_HOST = "every host"
+
+
+class StoragePanel(w.VBox):
+    """Schedule one storage fault on a copy of a cluster with HA and show the result.
+
+    Controls: ``datastore``, ``hosts`` (one host, or every host), ``kind`` (APD / PDL),
+    ``vmcp`` (the response), ``heal`` and ``heal_after`` (the paths come back after that many
+    seconds), ``run_button``. After a press, ``timeline`` holds the run, ``message`` says what
+    happened, and ``output`` shows the affected VMs over time and the datastore map.
+    """
+
+    def __init__(
+        self, cluster: Cluster, *, fault_at_s: float = 60, until_s: float = 1200, seed: int = 0
+    ) -> None:
+        self.cluster = cluster
+        self.fault_at_s = float(fault_at_s)
+        self.until_s = float(until_s)
+        self.seed = seed
+        self.timeline: Timeline | None = None
+        self.message = ""
+        used = [
+            d for d in cluster.datastores if any(v.datastore == d for v in cluster.vms.values())
+        ]
+        self.datastore = w.Dropdown(
+            options=used or list(cluster.datastores), description="Datastore"
+        )
+        hosts = list(cluster.hosts)
+        self.hosts = w.Dropdown(
+            options=[*hosts, EVERY_HOST],
+            value=hosts[2] if len(hosts) > 2 else hosts[0],
+            description="Lost by",
+        )
+        self.kind = w.ToggleButtons(
+            options=[("APD (all paths down)", "apd"), ("PDL (device lost)", "pdl")],
+            description="Fault",
+            style={"button_width": "auto"},
+        )
+        self.vmcp = w.Dropdown(
+            options=list(VMCP_RESPONSES),
+            value="conservative",
+            description="VMCP",
+        )
+        self.heal = w.Checkbox(value=False, description="the paths come back after")
+        self.heal_after = w.IntSlider(
+            value=200, min=10, max=int(self.until_s - self.fault_at_s) - 10, step=10,
+            continuous_update=False, description="", readout_format="d",
+        )  # fmt: skip
+        self.heal_unit = w.Label("s")
+        self.run_button = w.Button(
+            description="Lose the datastore",
+            button_style="danger",
+            icon="hdd-o",
+            tooltip="Schedule the storage fault and run the simulation",
+            layout=w.Layout(width="auto"),
+        )
+        self.summary = w.HTML("<i>Choose a fault and press <b>Lose the datastore</b>.</i>")
+        self.output = w.Output(layout=w.Layout(min_height="360px"))
+        self.run_button.on_click(self.on_run)
+        super().__init__(
+            [
+                w.HBox([self.datastore, self.hosts, self.vmcp]),
+                self.kind,
+                w.HBox([self.heal, self.heal_after, self.heal_unit, self.run_button]),
+                self.summary,
+                self.output,
+            ]
+        )
+
+    def on_run(self, _button: w.Button | None = None) -> None:
+        """Run the chosen fault and redraw (a bad choice becomes a message, never a
+        traceback)."""
+        heal = self.heal_after.value if self.heal.value else None
+        try:
+            self.timeline = self.simulate(
+                self.datastore.value, self.hosts.value, self.kind.value, self.vmcp.value, heal
+            )
+        except (ValueError, KeyError) as err:
+            self.message = f"Cannot do that: {err}"
+            self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
+            return
+        self.message = describe_storage(self.timeline)
+        self.summary.value = self.message.replace("\n", "<br>")
+        fig = Figure(figsize=(11, 3.8), dpi=90)
+        left, right = fig.subplots(1, 2, width_ratios=[1.5, 1])
+        plot_storage_timeline(self.timeline, max_rows=12, ax=left)
+        plot_datastore_map(self.timeline, at_s=self.fault_at_s + 1, ax=right)
+        fig.tight_layout()
+        self.output.outputs = (figure_output(fig, "<storage fault timeline and map>"),)
+
+    def simulate(
+        self, datastore: str, hosts: str, kind: str, vmcp: str, heal_after_s: float | None
+    ) -> Timeline:
+        """The run behind a press, on a copy of the cluster with HA and the chosen VMCP."""
+        c = self.cluster.copy()
+        if c.ha is None:
+            c.enable_ha(vmcp=vmcp)
+        elif vmcp not in VMCP_RESPONSES:
+            raise ValueError(f"VMCP response {vmcp!r} is not known")
+        else:
+            c.ha.vmcp = vmcp
+        sim = Simulation(c, seed=self.seed)
+        heal = None if heal_after_s is None else self.fault_at_s + heal_after_s
+        sim.storage_fault(
+            datastore, kind=kind, at_s=self.fault_at_s,
+            hosts=None if hosts == EVERY_HOST else [hosts], heal_at_s=heal,
+        )  # fmt: skip
+        return sim.run(until_s=self.until_s)
+
+
+def describe_storage(timeline: Timeline) -> str:
+    """A few sentences on a storage fault: how many VMs stopped, what VMCP did, how long the
+    services were out.
+
+    >>> from vmlab import Cluster, Simulation
+    >>> c = Cluster.example()
+    >>> _ = c.enable_ha(vmcp="aggressive")
+    >>> sim = Simulation(c, seed=0)
+    >>> sim.storage_fault("san-01", kind="pdl", at_s=60, hosts="esx-03")
+    >>> print(describe_storage(sim.run(until_s=900)))
+    5 VMs stopped when their disks stopped answering.
+    VMCP terminated 5 and HA restarted them on hosts that still see the datastore.
+    Their services were out for 45.0 s to 2 min 30 s.
+    """
+    hit = affected_vms(timeline)
+    if not hit:
+        return "No VM keeps its disks there on the hosts that lost it: nothing stopped."
+    ev = timeline.events
+    terminated = int((ev.kind == "vmcp_terminated").sum())
+    lines = [f"{len(hit)} VMs stopped when their disks stopped answering."]
+    if terminated:
+        lines.append(
+            f"VMCP terminated {terminated} and HA restarted them on hosts that still see the "
+            "datastore."
+        )
+    elif (ev.kind == "vmcp_cancelled").any():
+        lines.append("The paths came back before VMCP's delay ended: VMCP cancelled.")
+    elif (ev.kind == "vmcp_not_terminated").any():
+        detail = str(ev[ev.kind == "vmcp_not_terminated"].detail.iloc[0])
+        if "): " in detail:  # drop the per-host reasons: "no host can take it (…): VMCP …"
+            detail = detail.split(" (")[0] + ": " + detail.rsplit("): ", 1)[1]
+        lines.append(f"VMCP did not terminate them: {detail}.")
+    elif (ev.kind == "vmcp_warning").any():
+        lines.append("VMCP only raised events: nobody restarted them.")
+    out = timeline.outages()
+    out = out[out.vm.isin(hit)]
+    lo, hi = out.down_s.min(), out.down_s.max()
+    span = format_duration(lo) if lo == hi else f"{format_duration(lo)} to {format_duration(hi)}"
+    still = int(out.ongoing.sum())
+    tail = f"; {still} were still down when the run ended" if still else ""
+    lines.append(f"Their services were out for {span}{tail}.")
+    return "\n".join(lines)
+
+
+def storage_panel(
+    cluster: Cluster | None = None,
+    *,
+    fault_at_s: float = 60,
+    until_s: float = 1200,
+    seed: int = 0,
+) -> StoragePanel:
+    """Build the storage-fault widget for ``cluster`` (default: :meth:`Cluster.example`).
+
+    >>> panel = storage_panel()
+    >>> panel.datastore.value, panel.hosts.value, panel.vmcp.value
+    ('san-01', 'esx-03', 'conservative')
+
+    In code::
+
+        panel.kind.value = "pdl"
+        panel.run_button.click()
+        print(panel.message)
+    """
+    return StoragePanel(
+        cluster or Cluster.example(), fault_at_s=fault_at_s, until_s=until_s, seed=seed
+    )
