@@ -257,11 +257,11 @@ def test_every_feature_follows_the_contract():
 ENGINE = {
     "cpus", "checks", "units", "words", "events", "cluster", "ha_settings", "ft_rules",
     "placement", "state", "migration", "features", "vmotion", "ha_log", "ha", "ft",
-    "ft_agent", "sim", "scenarios",
+    "ft_agent", "storage", "proactive", "sim", "scenarios",
 }  # fmt: skip
 SPEC = {"cpus", "checks", "units", "words", "events", "cluster", "ha_settings", "ft_rules",
         "placement", "state", "migration"}  # fmt: skip
-FEATURE_MODULES = {"features", "vmotion", "ha_log", "ha", "ft", "ft_agent"}
+FEATURE_MODULES = {"features", "vmotion", "ha_log", "ha", "ft", "ft_agent", "storage", "proactive"}
 
 
 def _imports() -> dict[str, set[str]]:

@@ -10,6 +10,7 @@ import pytest
 MODULES = [
     "vmlab.events", "vmlab.words", "vmlab.state", "vmlab.placement", "vmlab.cluster",
     "vmlab.ha_settings", "vmlab.ha_log", "vmlab.ha", "vmlab.ft", "vmlab.vmotion", "vmlab.sim",
+    "vmlab.storage", "vmlab.proactive", "vmlab.scenarios",
 ]  # fmt: skip
 
 

@@ -310,6 +310,10 @@ class Cluster:
     ha: HAConfig | None = None
     """vSphere HA settings (:class:`vmlab.ha.HAConfig`), ``None`` while HA is off; see
     :meth:`enable_ha`."""
+    drs: Any = None
+    """DRS settings (:func:`vmlab.proactive.enable_drs`), ``None`` while DRS is off."""
+    proactive_ha: Any = None
+    """Proactive HA settings (:func:`vmlab.proactive.enable_proactive_ha`), or ``None``."""
 
     # -- EVC ------------------------------------------------------------------------------
 

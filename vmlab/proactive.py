@@ -144,7 +144,7 @@ def enable_drs(
             f"(aggressive), default 3; not {migration_threshold!r}"
         )
     config = DRSConfig(automation, migration_threshold)
-    cluster.drs = config  # type: ignore[attr-defined]
+    cluster.drs = config
     return config
 
 
@@ -180,7 +180,7 @@ def enable_proactive_ha(
             "enable_drs(cluster) first"
         )
     config = ProactiveHAConfig(remediation, automation)
-    cluster.proactive_ha = config  # type: ignore[attr-defined]
+    cluster.proactive_ha = config
     return config
 
 
@@ -199,7 +199,7 @@ class ProactiveHA(FeatureBase):
         super().__init__(engine)
         self.sim = engine
         self.quarantined: set[str] = set()
-        engine.state.quarantined = self.quarantined  # type: ignore[attr-defined]
+        engine.state.quarantined = self.quarantined
         self.on(HOST_BACK | {EventKind.HOST_FAILED}, self._healthy_again)
 
     def _healthy_again(self, event: Event) -> None:

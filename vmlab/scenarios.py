@@ -452,7 +452,7 @@ def choose_feature(
     >>> table = compare()
     >>> advice = choose_feature(max_outage_s=3600, vcpus=2, table=table)
     >>> print(advice)  # doctest: +NORMALIZE_WHITESPACE
-    HA: an outage of about 5 min 15 s is within 1 h 00 min, and it costs only a share of the
+    HA: an outage of about 5 min 18 s is within 1 h 00 min, and it costs only a share of the
     cluster's reserve.
     """
     from vmlab.units import format_duration

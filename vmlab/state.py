@@ -132,6 +132,13 @@ class RunState:
         self._ids = itertools.count(1)
         self.evacuating: set[str] = set()
         """Hosts entering maintenance mode: nothing new is placed on them."""
+        self.quarantined: set[str] = set()
+        """Hosts Proactive HA put in quarantine (:mod:`vmlab.proactive`)."""
+        self.lost_datastores: dict[str, dict[str, str]] = {}
+        """Host → datastore → ``'apd'`` or ``'pdl'``: paths lost in a storage fault
+        (:mod:`vmlab.storage`)."""
+        self.storage_history: list[Any] = []
+        """The storage faults of the run, as :mod:`vmlab.storage` records them."""
         self.primary: str | None = spec.ha.primary if spec.ha is not None else None
         """vSphere HA's primary host of the main network segment (kept by the HA feature)."""
         for run in self.vms.values():

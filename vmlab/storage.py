@@ -126,9 +126,9 @@ class StorageFaults(FeatureBase):
         self.sim = engine
         self.spec = engine.spec
         self.lost: dict[str, dict[str, str]] = {h: {} for h in engine.spec.hosts}
-        engine.state.lost_datastores = self.lost  # type: ignore[attr-defined]
+        engine.state.lost_datastores = self.lost
         self.history: list[tuple[float, str, str, str]] = []  # (t, host, datastore, kind or "")
-        engine.state.storage_history = self.history  # type: ignore[attr-defined]
+        engine.state.storage_history = self.history
         self.faults: list[Fault] = []
         self.active: list[Fault] = []
         self.hung: dict[str, Fault] = {}  # VM whose I/O has stopped -> the fault

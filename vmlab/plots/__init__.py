@@ -17,6 +17,7 @@ from vmlab.plots.compare import plot_availability, plot_costs, plot_downtime
 from vmlab.plots.ft import plot_ft_copies, plot_outage_comparison, plot_table1
 from vmlab.plots.ha import plot_ha_timeline, plot_outages
 from vmlab.plots.migration import plot_convergence, plot_memory_map, plot_model_vs_qemu
+from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
 from vmlab.plots.vmotion import plot_host_load, plot_maintenance, plot_vm_migration
 
@@ -27,6 +28,7 @@ __all__ = [
     "plot_cluster_map",
     "plot_convergence",
     "plot_costs",
+    "plot_datastore_map",
     "plot_downtime",
     "plot_ft_copies",
     "plot_ha_timeline",
@@ -37,6 +39,7 @@ __all__ = [
     "plot_outage_comparison",
     "plot_outages",
     "plot_stack",
+    "plot_storage_timeline",
     "plot_table1",
     "plot_timeline",
     "plot_vm_migration",

@@ -12,6 +12,7 @@ factory                lesson  what the student does
 ``balancer``           02      choose a threshold, run the proposed vMotions
 ``ha_dashboard``       03      fail / isolate / repair hosts with HA
 ``ft_panel``           04      fail either copy of an FT VM, cut its logging
+``storage_panel``      06      lose a datastore's paths (APD) or its LUN (PDL)
 =====================  ======  ==============================================
 """
 
@@ -22,6 +23,7 @@ from vmlab.widgets.dashboard import ha_dashboard
 from vmlab.widgets.explorer import MigrationExplorer, migration_explorer
 from vmlab.widgets.failure import FailurePicker, describe_failure, failure_picker
 from vmlab.widgets.ft_panel import ft_panel
+from vmlab.widgets.storage_panel import StoragePanel, storage_panel
 from vmlab.widgets.wizard import MigrateWizard, migrate_wizard
 
 __all__ = [
@@ -29,6 +31,7 @@ __all__ = [
     "FailurePicker",
     "MigrateWizard",
     "MigrationExplorer",
+    "StoragePanel",
     "balancer",
     "describe_failure",
     "failure_picker",
@@ -36,4 +39,5 @@ __all__ = [
     "ha_dashboard",
     "migrate_wizard",
     "migration_explorer",
+    "storage_panel",
 ]
