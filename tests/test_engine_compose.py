@@ -336,3 +336,24 @@ def test_the_invariant_checker_sees_a_broken_run():
     assert "primary and secondary both on esx-01" in found
     assert "web-03 running on esx-03" in found and "while the host is down" in found
     assert "over its memory" in found
+
+
+def test_proactive_ha_maintenance_uses_the_simulations_maintenance_and_can_be_exited():
+    from vmlab.proactive import enable_drs, enable_proactive_ha
+
+    c = Cluster.example()
+    c.enable_ha()
+    enable_drs(c)
+    enable_proactive_ha(c, remediation="maintenance")
+    sim = Simulation(c, seed=0)
+    sim.degrade_host("esx-03", at_s=10, severity="severe")
+    sim.exit_maintenance("esx-03", at_s=900)  # accepted: the schedule knows it goes there
+    with pytest.raises(ValueError, match="Cannot degrade esx-03 at 950 s: it is down"):
+        s2 = Simulation(c, seed=0)
+        s2.fail_host("esx-03", at_s=100)
+        s2.degrade_host("esx-03", at_s=950)
+    t = sim.run(until_s=1200)
+    kinds_ = kinds(t, host="esx-03")
+    assert kinds_.index("maintenance_requested") < kinds_.index("host_in_maintenance")
+    assert "maintenance_exited" in kinds_ and t.final.hosts["esx-03"].state == "up"
+    assert violations(t) == []

@@ -73,6 +73,10 @@ class Engine(Protocol):
 
     def process(self, generator: Generator[Any, Any, Any]) -> simpy.Process: ...
 
+    def evacuate(self, host: str) -> list[simpy.Process]: ...
+
+    def maintenance(self, host: str, *, requested: str, done: str, blocked: str) -> None: ...
+
 
 class Feature(Protocol):
     """One feature of the cluster, as the simulation sees it."""

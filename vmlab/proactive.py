@@ -43,7 +43,6 @@ lesson, not vSphere's defaults (figures.md gives none).
 
 from __future__ import annotations
 
-from collections.abc import Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -52,8 +51,6 @@ from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
 
 if TYPE_CHECKING:
-    import simpy
-
     from vmlab.cluster import Cluster
 
 __all__ = [
@@ -238,40 +235,12 @@ class ProactiveHA(FeatureBase):
                 detail=f"DRS places no new VM on it and moves its {len(vms)} VMs away with "
                 "vMotion where other hosts have room; the host stays up",
             )  # fmt: skip
-            self._evacuate(host)
+            sim.evacuate(host)
             return
-        sim.state.evacuating.add(host)
-        sim.log(
-            EventKind.MAINTENANCE_REQUESTED, host=host,
-            detail=f"Proactive HA ({severity} degradation): evacuating {len(vms)} VMs with "
+        sim.maintenance(
+            host,
+            requested=f"Proactive HA ({severity} degradation): evacuating {len(vms)} VMs with "
             "vMotion before the host fails",
-        )  # fmt: skip
-        sim.process(self._to_maintenance(host, self._evacuate(host)))
-
-    def _evacuate(self, host: str) -> list[simpy.Process]:
-        moves: list[simpy.Process] = []
-        for feature in self.sim.features.values():
-            if feature is not self:
-                moves += feature.evacuate(host)
-        return moves
-
-    def _to_maintenance(self, host: str, moves: list[simpy.Process]) -> Generator[Any, Any, None]:
-        sim = self.sim
-        if moves:
-            yield sim.env.all_of(moves)
-        sim.state.evacuating.discard(host)
-        if sim.state.hosts[host].state != "up":
-            return
-        left = sim.state.live_copies_on(host)
-        if left:
-            sim.log(
-                EventKind.MAINTENANCE_BLOCKED, host=host,
-                detail=f"{len(left)} could not leave ({', '.join(left)}); the degraded host "
-                "stays up with them",
-            )  # fmt: skip
-            return
-        sim.set_host_state(host, "maintenance")
-        sim.log(
-            EventKind.HOST_IN_MAINTENANCE, host=host,
-            detail="empty before its predicted failure (Proactive HA); no service stopped",
-        )  # fmt: skip
+            done="empty before its predicted failure (Proactive HA); no service stopped",
+            blocked="the degraded host stays up with them",
+        )

@@ -42,7 +42,7 @@ from vmlab.features import Feature
 from vmlab.ft_agent import FTAgent
 from vmlab.ha import HAAgent
 from vmlab.placement import Placement, place
-from vmlab.proactive import SEVERITIES, ProactiveHA
+from vmlab.proactive import SEVERITIES, ProactiveHA, proactive_ha_of
 from vmlab.state import LIVE_STATES, MEMORY_COLUMNS, RunState
 from vmlab.storage import StorageFaults
 from vmlab.units import format_clock, format_duration
@@ -91,6 +91,8 @@ _HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "power_on_host": (("down",), "up"),
     "enter_maintenance": (("up",), "maintenance"),
     "exit_maintenance": (("maintenance",), "up"),
+    "degrade_host": (("up",), "up"),  # Proactive HA off, manual, or quarantine
+    "degrade_to_maintenance": (("up",), "maintenance"),  # Proactive HA empties it
 }
 
 
@@ -102,6 +104,8 @@ _SAID = {
     "power_off_host": "it was powered off",
     "power_on_host": "it was powered on",
     "exit_maintenance": "it left maintenance",
+    "degrade_host": "it was reported degraded",
+    "degrade_to_maintenance": "Proactive HA put it in maintenance",
 }
 
 
@@ -621,23 +625,21 @@ class Simulation:
         ValueError
             Unknown host or severity, or the host is not up at ``at_s`` in the schedule.
         """
-        t = self._check_time(at_s)
-        self.spec.hosts[_name(host, "host")]
         if severity not in SEVERITIES:
             raise ValueError(f"severity {severity!r} is not known; choose one of {SEVERITIES}")
-        state, since = self.spec.hosts[host].state, "the start"
-        for when, _, kind, target, _ in sorted(self._actions, key=lambda a: (a[0], a[1])):
-            if target == host and kind in _HOST_TRANSITIONS and when <= t:
-                state, since = _HOST_TRANSITIONS[kind][1], f"{_SAID[kind]} at {when:g} s"
-        if state != "up":
-            raise ValueError(
-                f"Cannot degrade {host} at {t:g} s: it is {state} then (since {since}); a "
-                "health provider reports on a host that runs. " + _hint(host, state, "degrade")
-            )
+        config = proactive_ha_of(self.spec)
+        empties = (
+            config is not None
+            and config.automation == "automated"
+            and config.mode_for(severity) == "maintenance"
+        )
         feature = self.features["proactive_ha"]
         assert isinstance(feature, ProactiveHA)
-        self._actions.append(
-            (t, len(self._actions), "degrade_host", host, lambda: feature.degrade(host, severity))
+        self._schedule_host_action(
+            "degrade_to_maintenance" if empties else "degrade_host",
+            host,
+            at_s,
+            lambda h: feature.degrade(h, severity),
         )
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
@@ -674,7 +676,8 @@ class Simulation:
                 continue
             allowed, new_state = _HOST_TRANSITIONS[kind]
             if state not in allowed:
-                verb = kind.replace("_host", "").replace("_", " ")
+                verb = "degrade" if kind.startswith("degrade") else kind.replace("_host", "")
+                verb = verb.replace("_", " ")
                 raise ValueError(
                     f"Cannot {verb} {host} at {t:g} s: it is {state} then "
                     f"(since {_SAID.get(last_kind, last_kind)} at {since:g} s). "
@@ -853,26 +856,38 @@ class Simulation:
             )
 
     def _do_enter_maintenance(self, host: str) -> None:
+        vms = [vm for vm in self.state.vms_on(host) if vm.state in ("running", "migrating")]
+        secondaries = self.state.secondaries_on(host)
+        net = self.state.networks.get("vmotion")
+        limit = concurrency_limit(net.bandwidth_gbit_s if net else 0)
+        also = f" and {plural(len(secondaries), 'FT secondary', 'FT secondaries')}"
+        self.maintenance(
+            host,
+            requested=f"evacuating {plural(len(vms), 'VM')}{also if secondaries else ''} with "
+            f"vMotion, at most {limit} at a time",
+            done="empty: powered off for the work; no service stopped",
+            blocked="the host stays up",
+        )
+
+    def evacuate(self, host: str) -> list[simpy.Process]:
+        """Ask every feature to move its copies off ``host`` now; the moves under way."""
+        moves: list[simpy.Process] = []
+        for feature in self.features.values():
+            moves += feature.evacuate(host)
+        return moves
+
+    def maintenance(self, host: str, *, requested: str, done: str, blocked: str) -> None:
+        """Take ``host`` into maintenance mode now: log ``requested``, place nothing new on
+        it, have every feature move its copies away, then either enter maintenance (``done``)
+        or, if something could not leave, stay up (``blocked``)."""
         with self._action():
-            vms = [vm for vm in self.state.vms_on(host) if vm.state in ("running", "migrating")]
-            secondaries = self.state.secondaries_on(host)
-            net = self.state.networks.get("vmotion")
-            limit = concurrency_limit(net.bandwidth_gbit_s if net else 0)
-            also = f" and {plural(len(secondaries), 'FT secondary', 'FT secondaries')}"
-            self.log(
-                EventKind.MAINTENANCE_REQUESTED,
-                host=host,
-                detail=f"evacuating {plural(len(vms), 'VM')}{also if secondaries else ''} with "
-                f"vMotion, at most {limit} at a time",
-            )
+            self.log(EventKind.MAINTENANCE_REQUESTED, host=host, detail=requested)
             self.state.evacuating.add(host)
-            moves: list[simpy.Process] = []
-            for feature in self.features.values():
-                moves += feature.evacuate(host)
-            self.env.process(self._finish_evacuation(host, moves))
+            moves = self.evacuate(host)
+            self.env.process(self._finish_evacuation(host, moves, done, blocked))
 
     def _finish_evacuation(
-        self, host: str, moves: list[simpy.Process]
+        self, host: str, moves: list[simpy.Process], done: str, blocked: str
     ) -> Generator[Any, Any, None]:
         if moves:
             yield self.env.all_of(moves)
@@ -885,15 +900,11 @@ class Simulation:
                 self.log(
                     EventKind.MAINTENANCE_BLOCKED,
                     host=host,
-                    detail=f"{len(left)} could not leave ({', '.join(left)}); the host stays up",
+                    detail=f"{len(left)} could not leave ({', '.join(left)}); {blocked}",
                 )
                 return
             self.set_host_state(host, "maintenance")
-            self.log(
-                EventKind.HOST_IN_MAINTENANCE,
-                host=host,
-                detail="empty: powered off for the work; no service stopped",
-            )
+            self.log(EventKind.HOST_IN_MAINTENANCE, host=host, detail=done)
 
     def _do_exit_maintenance(self, host: str) -> None:
         with self._action():
