@@ -704,21 +704,27 @@ register(
         tolerance=0.01,
     )
 )
+
+
+def _manual_proactive_outage_s() -> float:
+    from vmlab.scenarios import degraded_host, vm_impact
+
+    return float(vm_impact(degraded_host(automation="manual"))["downtime_s"])  # type: ignore[arg-type]
+
+
 register(
-    Choice(
+    Number(
         "05.5",
-        "A host's fans report failing; the vendor says it may stop within hours. Which "
-        "feature lets you avoid any outage of its VMs, if you act now?",
-        {"a": "vMotion (maintenance mode)", "b": "HA", "c": "FT"},
-        "a",
-        {
-            "a": "The host has not failed yet: empty it with vMotion while its VMs run, and the "
-            "failure, when it comes, costs nothing.",
-            "b": "HA acts only once the host has died: its VMs would still be restarted, minutes "
-            "each. Is there a way to act before?",
-            "c": "FT would need a secondary for every VM on the host — and its VMs still pause "
-            "at the failure. What can you do while the host still runs?",
-        },
+        "db-01's host reports a severe hardware degradation, then fails. Proactive HA is on, "
+        "but its automation level is manual: it only recommends. For how many seconds is "
+        "db-01 out? Run degraded_host(automation='manual') from vmlab.scenarios.",
+        answer=_manual_proactive_outage_s,
+        unit="s",
+        explain="Nobody applied the recommendation, so the VMs were still there when the host "
+        "died: HA restarts db-01 as after any failure (detection + boot). Automated, the same "
+        "warning costs only a vMotion stun (section 6).",
+        hint="vm_impact(degraded_host(automation='manual'))['downtime_s']",
+        abs_tolerance=1,
     )
 )
 
