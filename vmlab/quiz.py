@@ -632,12 +632,12 @@ register(
     Number(
         "05.1",
         "The HA row follows the database. Run the same HA scenario yourself "
-        "(host_failure('ha') from vmlab.scenarios) and find the web front end on esx-09: "
-        "how many seconds is web-09 out?",
-        answer=lambda: _ha_outage_of("web-09"),
+        "(host_failure('ha') from vmlab.scenarios) and find the directory server on esx-09: "
+        "how many seconds is dc-05 out?",
+        answer=lambda: _ha_outage_of("dc-05"),
         unit="s",
-        explain="The same failure detection as the database, then a web server's much "
-        "shorter boot: HA's outage is detection + this VM's own boot.",
+        explain="The same failure detection as the database, then a directory server's much "
+        "shorter boot (90 s): HA's outage is detection + this VM's own boot.",
         hint="the run's .outages() table has one row per VM; the detection part is the same "
         "for every VM on the host.",
         abs_tolerance=2,
