@@ -1,62 +1,620 @@
-"""Argument checks shared by the engine: each returns the clean value or raises a
-``ValueError`` that names the argument, what was wrong and what is allowed."""
+"""The one place vmlab checks its arguments.
+
+Every public function, method, plot and widget factory checks what it is given with the
+functions below, at the top, before it changes anything. Each returns the clean value or
+raises a ``ValueError`` (:class:`NotFoundError` for a name that does not exist) whose
+message a student can act on: what was wrong, what is allowed, and what to try.
+
+    >>> from vmlab import checks
+    >>> checks.time_s(60, "at_s")
+    60.0
+    >>> checks.time_s("60", "at_s")
+    Traceback (most recent call last):
+    ...
+    ValueError: at_s must be a number of seconds, not the string '60'; write it without quotes: at_s=60
+    >>> checks.name("esx-17", [f"esx-{i:02d}" for i in range(1, 17)], "Host")
+    Traceback (most recent call last):
+    ...
+    vmlab.checks.NotFoundError: Host 'esx-17' does not exist; hosts are esx-01 … esx-16
+
+The rules, the same everywhere:
+
+- **Numbers** are real and finite: ``int``, ``float``, numpy's integer and floating scalars
+  (what a DataFrame hands back) and other :class:`numbers.Real`. ``True``/``False``, ``NaN``,
+  ``±inf``, complex numbers and *numeric strings* (``"10"``) are refused, never converted: a
+  string that looks like a number is almost always a quoting slip, and converting it in one
+  place but not another would teach the wrong thing. Each number has a range, and the message
+  gives it with the unit.
+- **Whole numbers** (counts, rounds, vCPUs, seeds) are ``int`` or numpy integers; a float with
+  nothing after the point (``4.0``, what a slider gives) is taken as that whole number,
+  ``2.5`` is refused.
+- **Names** are a ``str`` of something that exists; the message lists the valid names and
+  suggests the closest one. A list, dict, number or ``None`` where one name is expected is
+  refused with what to write instead.
+- **Choices** are a ``str`` among a fixed set; **flags** are ``True`` or ``False``.
+- **Results** handed back to vmlab (a :class:`~vmlab.sim.Timeline`, a cluster, a DataFrame
+  from :mod:`vmlab.scenarios`, a migration result) are recognised by their attributes or
+  columns, so this module never imports :mod:`vmlab.sim` or the plots.
+"""
 
 from __future__ import annotations
 
+import difflib
 import math
-from collections.abc import Iterable
+import numbers
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np
 
-def non_negative(value: Any, what: str) -> float:
-    """``value`` as a finite number ≥ 0."""
+__all__ = [
+    "NotFoundError",
+    "choice",
+    "choices",
+    "cluster",
+    "describe",
+    "flag",
+    "frame",
+    "function",
+    "kind_of",
+    "listing",
+    "name",
+    "names",
+    "non_negative",
+    "number",
+    "numbers_by_name",
+    "percent",
+    "positive",
+    "seed",
+    "text",
+    "time_range",
+    "time_s",
+    "timeline",
+    "whole",
+]
+
+_UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "%": "percent"}
+"""Units spelled out after "a number of …"; other units are written as they are."""
+
+
+class NotFoundError(KeyError, ValueError):
+    """A name that does not exist (or is not a name at all). The message lists the valid
+    names. It is a ``ValueError`` like every vmlab error, and a ``KeyError`` so that
+    mappings of names (``cluster.hosts``) keep working with ``in`` and ``.get``."""
+
+    def __str__(self) -> str:  # KeyError would print the message with quotes around it
+        return str(self.args[0])
+
+
+# ----------------------------------------------------------------------------------------
+# Saying what a value is
+# ----------------------------------------------------------------------------------------
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe(value: Any) -> str:
+    """What ``value`` is, the way an error message names it.
+
+    >>> describe("10"), describe(None), describe(True), describe(float("nan"))
+    ("the string '10'", 'None', 'True (a yes/no value)', 'NaN (not a number)')
+    >>> describe(["esx-01"]), describe({"a": 1}), describe(2.5)
+    ("a list (['esx-01'])", "a dict ({'a': 1})", '2.5')
+    """
+    if value is None:
+        return "None"
+    if isinstance(value, bool | np.bool_):
+        return f"{bool(value)} (a yes/no value)"
+    if isinstance(value, str):
+        return f"the string {_short(value)}"
+    if isinstance(value, numbers.Real):
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float
+            number = math.inf
+        if math.isnan(number):
+            return "NaN (not a number)"
+        if isinstance(value, np.generic):
+            return f"{value.item()!r}"
+        return _short(value)
+    if isinstance(value, list | tuple | set | frozenset | dict):
+        return f"a {type(value).__name__} ({_short(value)})"
+    return f"a {type(value).__name__} ({_short(value)})"
+
+
+def listing(names: Iterable[Any]) -> str:
+    """Names as a message lists them: all of a few, the first and last of many.
+
+    >>> listing(["esx-01", "esx-02"]), listing(f"esx-{i:02d}" for i in range(1, 17))
+    ('esx-01, esx-02', 'esx-01 … esx-16')
+    >>> listing([])
+    '(none)'
+    """
+    names = [str(n) for n in names]
+    if not names:
+        return "(none)"
+    if len(names) > 8:
+        return f"{names[0]} … {names[-1]}"
+    return ", ".join(names)
+
+
+def _unit_phrase(unit: str) -> str:
+    return f" of {_UNIT_WORDS.get(unit, unit)}" if unit else ""
+
+
+def _with_unit(x: float, unit: str) -> str:
+    if not unit:
+        return f"{x:g}"
+    return f"{x:g} %" if unit == "%" else f"{x:g} {unit}"
+
+
+# ----------------------------------------------------------------------------------------
+# Numbers
+# ----------------------------------------------------------------------------------------
+
+
+def _real(value: Any, what: str, unit: str, kind: str = "a number") -> float:
+    """``value`` as a finite float, or the ValueError that says why it is not one."""
+    if isinstance(value, str):
+        hint = ""
+        try:
+            float(value)
+            hint = f"; write it without quotes: {what}={value.strip()}"
+        except ValueError:
+            pass
+        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not {describe(value)}{hint}")
+    if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not {describe(value)}")
     try:
         number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
-    if not math.isfinite(number) or number < 0:
-        raise ValueError(f"{what} must be 0 or more, not {value!r}")
+    except (OverflowError, TypeError, ValueError):
+        raise ValueError(f"{what} is too large to compute with: {_short(value)}") from None
+    if math.isnan(number):
+        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not NaN (not a number)")
+    if math.isinf(number):
+        raise ValueError(f"{what} must be a finite number{_unit_phrase(unit)}, not {number}")
     return number
 
 
-def positive(value: Any, what: str) -> float:
-    """``value`` as a finite number > 0."""
+def number(
+    value: Any,
+    what: str,
+    *,
+    unit: str = "",
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    high_open: bool = False,
+) -> float:
+    """``value`` as a finite float in the range ``low`` … ``high`` (bounds included unless
+    ``low_open`` / ``high_open``).
+
+    >>> number(10, "bandwidth_gbit_s", unit="Gbit/s", low=0, low_open=True)
+    10.0
+    >>> number(-1, "bandwidth_gbit_s", unit="Gbit/s", low=0, low_open=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: bandwidth_gbit_s must be greater than 0 Gbit/s, not -1
+    >>> number(True, "memory_gib", unit="GiB")
+    Traceback (most recent call last):
+    ...
+    ValueError: memory_gib must be a number of GiB, not True (a yes/no value)
+    """
+    x = _real(value, what, unit)
+    too_low = low is not None and (x <= low if low_open else x < low)
+    too_high = high is not None and (x >= high if high_open else x > high)
+    if too_low or too_high:
+        raise ValueError(f"{what} must be {_range(unit, low, high, low_open, high_open)}, "
+                         f"not {describe(value)}")  # fmt: skip
+    return x
+
+
+def _range(
+    unit: str, low: float | None, high: float | None, low_open: bool, high_open: bool
+) -> str:
+    if low is not None and high is not None and not low_open and not high_open:
+        return f"between {low:g} and {_with_unit(high, unit)}"
+    parts = []
+    if low is not None:
+        parts.append(f"greater than {_with_unit(low, unit)}" if low_open
+                     else f"{_with_unit(low, unit)} or more")  # fmt: skip
+    if high is not None:
+        parts.append(f"less than {_with_unit(high, unit)}" if high_open
+                     else f"at most {_with_unit(high, unit)}")  # fmt: skip
+    return " and ".join(parts)
+
+
+def non_negative(value: Any, what: str, *, unit: str = "", high: float | None = None) -> float:
+    """``value`` as a finite number ≥ 0.
+
+    >>> non_negative(0, "dirty_rate_mib_s", unit="MiB/s")
+    0.0
+    """
+    return number(value, what, unit=unit, low=0, high=high)
+
+
+def positive(value: Any, what: str, *, unit: str = "", high: float | None = None) -> float:
+    """``value`` as a finite number > 0.
+
+    >>> positive(0, "memory_gib", unit="GiB")
+    Traceback (most recent call last):
+    ...
+    ValueError: memory_gib must be greater than 0 GiB, not 0
+    """
+    return number(value, what, unit=unit, low=0, high=high, low_open=True)
+
+
+def percent(value: Any, what: str, *, low: float = 0, high: float = 100) -> float:
+    """``value`` as a percentage between ``low`` and ``high`` (0 and 100 by default).
+
+    >>> percent(80, "threshold_pct")
+    80.0
+    >>> percent("10", "threshold_pct")
+    Traceback (most recent call last):
+    ...
+    ValueError: threshold_pct must be a number of percent, not the string '10'; write it without quotes: threshold_pct=10
+    """
+    return number(value, what, unit="%", low=low, high=high)
+
+
+def whole(
+    value: Any, what: str, *, low: int | None = 0, high: int | None = None, unit: str = ""
+) -> int:
+    """``value`` as a whole number in ``low`` … ``high`` (``low=None``: no lower bound).
+
+    A float with nothing after the point counts (``4.0`` → ``4``, what a slider gives).
+
+    >>> whole(4.0, "max_moves")
+    4
+    >>> whole(2.5, "vcpus", low=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: vcpus must be a whole number, not 2.5
+    >>> whole(-1, "vcpus", low=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: vcpus must be a whole number of 1 or more, not -1
+    """
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        n = int(value)
+    else:
+        x = _real(value, what, unit, kind="a whole number")
+        if x != int(x):
+            raise ValueError(f"{what} must be a whole number{_unit_phrase(unit)}, "
+                             f"not {describe(value)}")  # fmt: skip
+        n = int(x)
+    if (low is not None and n < low) or (high is not None and n > high):
+        if high is None:
+            bounds = f"{low} or more"
+        elif low is None:
+            bounds = f"at most {high}"
+        else:
+            bounds = f"from {low} to {high}"
+        raise ValueError(f"{what} must be a whole number of {bounds}{_unit_phrase(unit)}, "
+                         f"not {describe(value)}")  # fmt: skip
+    return n
+
+
+def seed(value: Any, what: str = "seed") -> int:
+    """A random seed: a whole number 0 or more (the same seed gives the same run).
+
+    >>> seed(7)
+    7
+    >>> seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a whole number of 0 or more, not -1 (any one will do; the same seed gives the same run, e.g. seed=0)
+    """
     try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a number, not {value!r}") from None
-    if not math.isfinite(number) or number <= 0:
-        raise ValueError(f"{what} must be greater than 0, not {value!r}")
-    return number
+        return whole(value, what, low=0)
+    except ValueError as err:
+        raise ValueError(
+            f"{err} (any one will do; the same seed gives the same run, e.g. {what}=0)"
+        ) from None
 
 
-def whole(value: Any, what: str, *, low: int = 0) -> int:
-    """``value`` as a whole number ≥ ``low``."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} must be a whole number, not {value!r}") from None
-    if number != value or number < low:
-        raise ValueError(f"{what} must be a whole number of {low} or more, not {value!r}")
-    return number
+def time_s(
+    value: Any, what: str = "at_s", *, zero_ok: bool = True, high: float | None = None
+) -> float:
+    """A simulated time or a duration in seconds: finite, 0 or more (more than 0 when
+    ``zero_ok`` is false), at most ``high``.
+
+    >>> time_s(0, "at_s"), time_s(1.5, "until_s", zero_ok=False)
+    (0.0, 1.5)
+    >>> time_s(-5, "t_s")
+    Traceback (most recent call last):
+    ...
+    ValueError: t_s must be 0 seconds or more, not -5
+    """
+    x = _real(value, what, "s")
+    if x < 0 or (x == 0 and not zero_ok) or (high is not None and x > high):
+        bound = "0 seconds or more" if zero_ok else "more than 0 seconds"
+        if high is not None:
+            bound = f"between {'0' if zero_ok else 'more than 0'} and {high:g} seconds"
+        raise ValueError(f"{what} must be {bound}, not {describe(value)}")
+    return x
 
 
-def percent(value: Any, what: str) -> float:
-    """``value`` as a percentage between 0 and 100."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        number = math.nan
-    if not 0 <= number <= 100:
-        raise ValueError(f"{what} must be a percentage between 0 and 100, not {value!r}")
-    return number
+def time_range(value: Any, what: str = "t_range") -> tuple[float, float]:
+    """``(start_s, end_s)``: two times in seconds, the first before the second.
+
+    >>> time_range((0, 600))
+    (0.0, 600.0)
+    >>> time_range((600, 0))
+    Traceback (most recent call last):
+    ...
+    ValueError: t_range must be (start_s, end_s) with start_s before end_s, not (600, 0)
+    """
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        raise ValueError(f"{what} must be two times in seconds, (start_s, end_s), such as "
+                         f"(0, 600), not {describe(value)}")  # fmt: skip
+    items = list(value)
+    if len(items) != 2:
+        raise ValueError(f"{what} must be two times in seconds, (start_s, end_s), such as "
+                         f"(0, 600), not {len(items)} values")  # fmt: skip
+    start = _real(items[0], f"{what}[0]", "s")
+    end = _real(items[1], f"{what}[1]", "s")
+    if not start < end:
+        raise ValueError(
+            f"{what} must be (start_s, end_s) with start_s before end_s, not {_short(value)}"
+        )
+    return start, end
+
+
+# ----------------------------------------------------------------------------------------
+# Names and choices
+# ----------------------------------------------------------------------------------------
+
+
+def _close(value: str, known: list[str]) -> str:
+    match = difflib.get_close_matches(value, known, n=1, cutoff=0.86)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def name(value: Any, known: Iterable[str], what: str) -> str:
+    """``value`` if it is the name of one of ``known`` (``what``: ``'Host'``, ``'VM'`` …).
+
+    >>> name("esx-01", ["esx-01", "esx-02"], "Host")
+    'esx-01'
+    >>> name(["esx-01"], ["esx-01", "esx-02"], "Host")
+    Traceback (most recent call last):
+    ...
+    vmlab.checks.NotFoundError: A host is named by one string such as 'esx-01', not a list (['esx-01']); write 'esx-01'
+    >>> name("esx01", ["esx-01", "esx-02"], "Host")
+    Traceback (most recent call last):
+    ...
+    vmlab.checks.NotFoundError: Host 'esx01' does not exist; hosts are esx-01, esx-02; did you mean 'esx-01'?
+    """
+    known = list(known)
+    noun = what if what.isupper() else what.lower()
+    if not isinstance(value, str):
+        example = repr(known[0]) if known else "'…'"
+        hint = ""
+        if isinstance(value, list | tuple | set) and len(value) == 1:
+            (only,) = tuple(value)
+            if isinstance(only, str):
+                hint = f"; write {only!r}"
+        article = "An" if noun[0].lower() in "aeiou" else "A"
+        raise NotFoundError(f"{article} {noun} is named by one string such as {example}, "
+                            f"not {describe(value)}{hint}")  # fmt: skip
+    if value not in known:
+        raise NotFoundError(
+            f"{what} {value!r} does not exist; {noun}s are {listing(known)}{_close(value, known)}"
+        )
+    return value
+
+
+def names(
+    values: Any,
+    known: Iterable[str],
+    what: str,
+    *,
+    single_ok: bool = True,
+    empty_ok: bool = False,
+    unique: bool = True,
+) -> list[str]:
+    """A list of names of ``known`` (a single ``str`` counts as a list of one when
+    ``single_ok``). Duplicates are refused when ``unique``.
+
+    >>> names("esx-01", ["esx-01", "esx-02"], "Host")
+    ['esx-01']
+    >>> names(["esx-01", "esx-01"], ["esx-01", "esx-02"], "Host")
+    Traceback (most recent call last):
+    ...
+    ValueError: Host 'esx-01' is named twice; name each host once
+    """
+    known = list(known)
+    noun = what if what.isupper() else what.lower()
+    if isinstance(values, str) and single_ok:
+        values = [values]
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise ValueError(f"Name the {noun}s in a list of strings such as "
+                         f"{known[:2] or ['…']}, not {describe(values)}")  # fmt: skip
+    out = [name(v, known, what) for v in values]
+    if not out and not empty_ok:
+        raise ValueError(f"Name at least one {noun}; {noun}s are {listing(known)}")
+    if unique:
+        seen: set[str] = set()
+        for n in out:
+            if n in seen:
+                raise ValueError(f"{what} {n!r} is named twice; name each {noun} once")
+            seen.add(n)
+    return out
 
 
 def choice(value: Any, choices: Iterable[str], what: str) -> str:
-    """``value`` if it is one of ``choices``."""
-    choices = tuple(choices)
-    if value not in choices:
-        raise ValueError(f"{what} {value!r} is not known; choose one of {', '.join(choices)}")
+    """``value`` if it is one of ``choices``.
+
+    >>> choice("web", ["web", "db"], "Service")
+    'web'
+    >>> choice("Web", ["web", "db"], "Service")
+    Traceback (most recent call last):
+    ...
+    ValueError: Service 'Web' is not known; choose one of web, db; did you mean 'web'?
+    """
+    options = [str(c) for c in choices]
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be one of {', '.join(options)} (a string), "
+                         f"not {describe(value)}")  # fmt: skip
+    if value not in options:
+        close = _close(value, options) or _close(value.lower(), options)
+        raise ValueError(f"{what} {value!r} is not known; choose one of "
+                         f"{', '.join(options)}{close}")  # fmt: skip
+    return value
+
+
+def choices(
+    values: Any, options: Iterable[str], what: str, *, single_ok: bool = False
+) -> list[str]:
+    """A list of values, each one of ``options`` (e.g. event kinds to show).
+
+    A single string is refused unless ``single_ok``: iterating ``"host_failed"`` would give
+    its letters.
+
+    >>> choices(["host_failed"], ["host_failed", "vm_down"], "Event kind")
+    ['host_failed']
+    >>> choices("host_failed", ["host_failed", "vm_down"], "Event kind")
+    Traceback (most recent call last):
+    ...
+    ValueError: Give the event kinds as a list, such as ['host_failed'], not the string 'host_failed'
+    """
+    options = list(options)
+    noun = what.lower()
+    if isinstance(values, str) and single_ok:
+        values = [values]
+    if isinstance(values, str):
+        raise ValueError(f"Give the {noun}s as a list, such as [{values!r}], "
+                         f"not {describe(values)}")  # fmt: skip
+    if isinstance(values, bytes | Mapping) or not isinstance(values, Iterable):
+        raise ValueError(f"Give the {noun}s as a list, such as {options[:1]}, "
+                         f"not {describe(values)}")  # fmt: skip
+    return [choice(v, options, what) for v in values]
+
+
+def flag(value: Any, what: str) -> bool:
+    """``True`` or ``False`` (numpy's bool too); anything else is refused.
+
+    >>> flag(True, "affected_only")
+    True
+    >>> flag("no", "affected_only")
+    Traceback (most recent call last):
+    ...
+    ValueError: affected_only must be True or False, not the string 'no'
+    """
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    raise ValueError(f"{what} must be True or False, not {describe(value)}")
+
+
+def text(value: Any, what: str, *, empty_ok: bool = False) -> str:
+    """A string (a label, a question id …), not empty unless ``empty_ok``.
+
+    >>> text("01.converge", "question_id")
+    '01.converge'
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string, not {describe(value)}")
+    if not value.strip() and not empty_ok:
+        raise ValueError(f"{what} must not be empty")
+    return value
+
+
+def function(value: Any, what: str) -> Any:
+    """Something that can be called with no arguments, such as a ``def`` or a ``lambda``.
+
+    >>> function(None, "action")
+    Traceback (most recent call last):
+    ...
+    ValueError: action must be a function to call (a def or a lambda), not None
+    """
+    if not callable(value):
+        raise ValueError(f"{what} must be a function to call (a def or a lambda), "
+                         f"not {describe(value)}")  # fmt: skip
+    return value
+
+
+def numbers_by_name(
+    value: Any, what: str, *, unit: str = "", low: float | None = 0
+) -> dict[str, float]:
+    """A dict from a label to a number (e.g. outage seconds per feature), not empty.
+
+    >>> numbers_by_name({"HA": 120, "FT": 0}, "outages_s", unit="s")
+    {'HA': 120.0, 'FT': 0.0}
+    """
+    if not isinstance(value, Mapping) or not value:
+        raise ValueError(f"{what} must be a dict of label → number{_unit_phrase(unit)}, "
+                         f"such as {{'HA': 120, 'FT': 0}}, not {describe(value)}")  # fmt: skip
+    out = {}
+    for key, x in value.items():
+        label = text(key, f"each label of {what}")
+        out[label] = number(x, f"{what}[{label!r}]", unit=unit, low=low)
+    return out
+
+
+# ----------------------------------------------------------------------------------------
+# Results handed back to vmlab (duck-typed: this module imports neither sim nor plots)
+# ----------------------------------------------------------------------------------------
+
+
+def kind_of(value: Any, what: str, attributes: Iterable[str], expected: str) -> Any:
+    """``value`` if it has every one of ``attributes``; otherwise a ValueError saying that
+    ``what`` must be ``expected`` (e.g. "the Timeline that sim.run(until_s=…) returns")."""
+    missing = [a for a in attributes if not hasattr(value, a)]
+    if missing or isinstance(value, type):
+        raise ValueError(f"{what} must be {expected}, not {describe(value)}")
+    return value
+
+
+TIMELINE_ATTRIBUTES = ("events", "states", "host_states", "until_s", "cluster")
+CLUSTER_ATTRIBUTES = ("hosts", "vms", "datastores", "networks")
+
+
+def timeline(value: Any, what: str = "timeline") -> Any:
+    """A :class:`vmlab.sim.Timeline` (what ``sim.run(until_s=…)`` returns).
+
+    >>> timeline("t")
+    Traceback (most recent call last):
+    ...
+    ValueError: timeline must be the Timeline that sim.run(until_s=…) returns, not the string 't'
+    """
+    return kind_of(
+        value, what, TIMELINE_ATTRIBUTES, "the Timeline that sim.run(until_s=…) returns"
+    )
+
+
+def cluster(value: Any, what: str = "cluster") -> Any:
+    """A :class:`vmlab.Cluster` (for instance ``Cluster.example()``).
+
+    >>> cluster(None)
+    Traceback (most recent call last):
+    ...
+    ValueError: cluster must be a Cluster, such as Cluster.example(), not None
+    """
+    return kind_of(value, what, CLUSTER_ATTRIBUTES, "a Cluster, such as Cluster.example()")
+
+
+def frame(value: Any, what: str, columns: Iterable[str], made_by: str) -> Any:
+    """A pandas DataFrame with at least ``columns``, as ``made_by`` returns it.
+
+    >>> import pandas as pd
+    >>> frame(pd.DataFrame({"x": [1]}), "table", ["feature"], "scenarios.compare()")
+    Traceback (most recent call last):
+    ...
+    ValueError: table lacks the column feature; pass the DataFrame that scenarios.compare() returns
+    """
+    import pandas as pd
+
+    if not isinstance(value, pd.DataFrame):
+        raise ValueError(f"{what} must be the DataFrame that {made_by} returns, "
+                         f"not {describe(value)}")  # fmt: skip
+    missing = [c for c in columns if c not in value.columns]
+    if missing:
+        plural = "s" if len(missing) > 1 else ""
+        raise ValueError(f"{what} lacks the column{plural} {', '.join(missing)}; "
+                         f"pass the DataFrame that {made_by} returns")  # fmt: skip
     return value
 
 
