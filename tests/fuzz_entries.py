@@ -269,6 +269,14 @@ def a_migration():
 
 
 @functools.cache
+def a_page_migration():
+    """A result with a memory map (the page model), for plot_memory_map."""
+    from vmlab.migration import precopy
+
+    return precopy(1, 50, 0.25, 1, model="pages")
+
+
+@functools.cache
 def a_comparison():
     from vmlab import scenarios
 
@@ -1061,9 +1069,10 @@ _plot(
     result=lambda v, _c=None: type(v).__name__ == "MigrationResult",
 )
 _plot("vmlab.plots.migration.plot_memory_map", "migration",
-      lambda: {"result": a_migration(), "round": None},
-      result=lambda v, _c=None: type(v).__name__ == "MigrationResult",
-      round=optional(whole(0, a_migration().n_rounds)))  # fmt: skip
+      lambda: {"result": a_page_migration(), "round": None},
+      result=lambda v, _c=None: v is a_page_migration(),
+      round=optional(whole(-a_page_migration().n_rounds,
+                           a_page_migration().n_rounds - 1)))  # fmt: skip
 _plot(
     "vmlab.plots.vmotion.plot_maintenance",
     "vmotion",

@@ -49,6 +49,9 @@ import numpy as np
 
 __all__ = [
     "NotFoundError",
+    "axes",
+    "cluster_or_timeline",
+    "migration_result",
     "choice",
     "choices",
     "cluster",
@@ -120,9 +123,11 @@ def describe(value: Any) -> str:
         if isinstance(value, np.generic):
             return f"{value.item()!r}"
         return _short(value)
-    if isinstance(value, list | tuple | set | frozenset | dict):
-        return f"a {type(value).__name__} ({_short(value)})"
-    return f"a {type(value).__name__} ({_short(value)})"
+    kind = type(value).__name__
+    article = "an" if kind[0].lower() in "aeiou" else "a"
+    if type(value) is object:
+        return "a bare object()"
+    return f"{article} {kind} ({_short(value)})"
 
 
 def listing(names: Iterable[Any]) -> str:
@@ -614,6 +619,36 @@ def frame(value: Any, what: str, columns: Iterable[str], made_by: str) -> Any:
         raise ValueError(f"{what} lacks the column{plural} {', '.join(missing)}; "
                          f"pass the DataFrame that {made_by} returns")  # fmt: skip
     return value
+
+
+def axes(value: Any, what: str = "ax") -> Any:
+    """``None`` (draw on the current Axes) or a matplotlib ``Axes``.
+
+    >>> axes(None) is None
+    True
+    >>> axes("top")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: ax must be a matplotlib Axes (fig, ax = plt.subplots(); then ax=ax), not ...
+    """
+    if value is None:
+        return None
+    return kind_of(value, what, ("plot", "set_title", "figure"),
+                   "a matplotlib Axes (fig, ax = plt.subplots(); then ax=ax)")  # fmt: skip
+
+
+def cluster_or_timeline(value: Any, what: str = "source") -> Any:
+    """A :class:`vmlab.Cluster` or a :class:`vmlab.sim.Timeline`."""
+    if all(hasattr(value, a) for a in TIMELINE_ATTRIBUTES):
+        return value
+    return kind_of(value, what, CLUSTER_ATTRIBUTES,
+                   "a Cluster, or the Timeline that sim.run(until_s=…) returns")  # fmt: skip
+
+
+def migration_result(value: Any, what: str = "result") -> Any:
+    """What :func:`vmlab.migration.precopy` returns."""
+    return kind_of(value, what, ("outcome", "n_rounds", "memory_mib", "downtime_s"),
+                   "the MigrationResult that precopy(…) returns")  # fmt: skip
 
 
 # --- added for the pre-copy settings (vmlab.migration); keep the functions above unchanged ---

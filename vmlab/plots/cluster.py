@@ -14,6 +14,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.plots.style import FAILURE_MARK, HOST_COLOURS, OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
@@ -45,6 +46,12 @@ def plot_cluster_map(
     -------
     Axes
     """
+    checks.cluster_or_timeline(source)
+    if t_s is not None:
+        checks.time_s(t_s, "t_s", high=getattr(source, "until_s", None))
+    if columns is not None:
+        checks.whole(columns, "columns", low=1)
+    checks.axes(ax)
     ax = ax or plt.gca()
     if isinstance(source, Timeline):
         cluster = source.spec
@@ -176,6 +183,11 @@ def plot_timeline(
     -------
     Axes
     """
+    checks.timeline(timeline)
+    if vms is not None:
+        checks.names(vms, timeline.cluster.vms, "VM")
+    checks.flag(affected_only, "affected_only")
+    checks.axes(ax)
     ax = ax or plt.gca()
     states = timeline.states
     if vms is None:
@@ -257,6 +269,9 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
+    checks.cluster(cluster)
+    checks.name(host, cluster.hosts, "Host")
+    checks.axes(ax)
     ax = ax or plt.gca()
     h = cluster.hosts[host]
     vms = cluster.vms_on(host)

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from vmlab import checks
 from vmlab.plots.style import OKABE_ITO
 from vmlab.units import format_duration
 
@@ -27,6 +28,8 @@ def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         From :func:`vmlab.scenarios.compare` (``feature``, ``downtime_s``, ``vm_stops``).
     ax : Axes, optional
     """
+    checks.frame(table, "table", ("feature", "downtime_s", "vm_stops"), "scenarios.compare()")
+    checks.axes(ax)
     ax = ax or plt.gca()
     rows = list(reversed(range(len(table))))
     values = np.maximum(table.downtime_s.to_numpy(dtype=float), 1e-3)
@@ -63,6 +66,9 @@ def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         From :func:`vmlab.scenarios.availability`.
     ax : Axes, optional
     """
+    checks.frame(avail, "avail", ("protection", "downtime_s_per_year", "availability", "nines"),
+                 "scenarios.availability(…)")  # fmt: skip
+    checks.axes(ax)
     ax = ax or plt.gca()
     x = np.arange(len(avail))
     values = np.maximum(avail.downtime_s_per_year.to_numpy(dtype=float), 1e-3)
@@ -96,6 +102,9 @@ def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         From :func:`vmlab.scenarios.costs`.
     ax : Axes, optional
     """
+    checks.frame(costs, "costs", ("feature", "always_reserved_gib", "while_moving_gib", "networks"),
+                 "scenarios.costs()")  # fmt: skip
+    checks.axes(ax)
     ax = ax or plt.gca()
     x = np.arange(len(costs))
     w = 0.38

@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from vmlab import checks
 from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
 from vmlab.units import format_duration
@@ -57,6 +58,11 @@ def plot_ft_copies(
     -------
     Axes
     """
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
+    if t_range is not None:
+        checks.time_range(t_range)
+    checks.axes(ax)
     ax = ax or plt.gca()
     timeline.spec.vms[vm]  # unknown name → readable error
     lo, hi = t_range if t_range is not None else (0.0, float(timeline.until_s))
@@ -141,6 +147,9 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
+    checks.frame(table, "table", ("workload", "lost_recording_pct", "lost_waiting_pct", "ratio",
+                 "paper_ratio"), "ft.table1()")  # fmt: skip
+    checks.axes(ax)
     ax = ax or plt.gca()
     x = np.arange(len(table))
     width = 0.38
@@ -184,6 +193,8 @@ def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = Non
     -------
     Axes
     """
+    checks.numbers_by_name(outages_s, "outages_s", unit="s")
+    checks.axes(ax)
     ax = ax or plt.gca()
     labels = list(outages_s)
     values = [float(v) for v in outages_s.values()]

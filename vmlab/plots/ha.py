@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from vmlab import checks
 from vmlab.ha import PRIORITY_ORDER
 from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
@@ -80,6 +81,12 @@ def plot_ha_timeline(
     -------
     Axes
     """
+    checks.timeline(timeline)
+    if vms is not None:
+        checks.names(vms, timeline.cluster.vms, "VM")
+    if t_range is not None:
+        checks.time_range(t_range)
+    checks.axes(ax)
     ax = ax or plt.gca()
     names = _affected(timeline) if vms is None else list(vms)
     for v in names:
@@ -145,6 +152,7 @@ def outage_breakdown(timeline: Timeline) -> pd.DataFrame:
     (detection, priority waits, capacity); ``booting_s`` is the guest's boot and service
     start. A VM never restarted has ``restarted = False`` and all its time in ``waiting_s``.
     """
+    checks.timeline(timeline)
     out = timeline.outages()
     states = timeline.states
     rows = []
@@ -178,6 +186,8 @@ def plot_outages(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
+    checks.timeline(timeline)
+    checks.axes(ax)
     ax = ax or plt.gca()
     parts = outage_breakdown(timeline)
     order = {v: i for i, v in enumerate(_affected(timeline))}

@@ -19,6 +19,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import NullLocator
 
+from vmlab import checks
 from vmlab.migration import MAP_STATES, MigrationResult
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
 from vmlab.units import PAGE_KIB, format_duration, mib_s_to_gbit_s, mib_to_gib, pages_to_mib
@@ -79,6 +80,8 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
     'log'
     >>> plt.close(fig)
     """
+    checks.migration_result(result)
+    checks.axes(ax)
     ax = ax or plt.gca()
     rows = result.rounds
     rounds = rows["round"].to_numpy()
@@ -234,6 +237,10 @@ def plot_memory_map(
     (4, 4096)
     >>> plt.close(fig)
     """
+    checks.migration_result(result)
+    if round is not None:
+        checks.whole(round, "round", low=None)
+    checks.axes(ax)
     if result.memory_map is None:
         raise ValueError(
             "This result has no memory map: it was computed with model='expected'. "

@@ -7,6 +7,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
@@ -27,6 +28,8 @@ def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     -------
     Axes
     """
+    checks.timeline(timeline)
+    checks.axes(ax)
     ax = ax or plt.gca()
     m = timeline.migrations
     if m.empty:
@@ -104,6 +107,10 @@ def plot_host_load(
     -------
     Axes
     """
+    checks.cluster(cluster)
+    if threshold_pct is not None:
+        checks.percent(threshold_pct, "threshold_pct")
+    checks.axes(ax)
     ax = ax or plt.gca()
     names = list(cluster.hosts)
     pct = [100 * cluster.used_memory_gib(h) / cluster.hosts[h].memory_gib for h in names]
