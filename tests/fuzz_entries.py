@@ -1126,7 +1126,7 @@ def _():
 
 
 @entry("vmlab.widgets.failure.failure_picker", cluster=optional(is_cluster),
-       fail_at_s=time_s, until_s=num(240), seed=seed,
+       fail_at_s=time_s, until_s=num(180), seed=seed,
        extra=[("until_s only 2 minutes", {"until_s": 120})], slow=True)  # fmt: skip
 def _():
     from vmlab.widgets import failure_picker
@@ -1143,7 +1143,7 @@ def _():
 
 
 @entry("vmlab.widgets.ft_panel.ft_panel", cluster=optional(is_cluster),
-       vm=optional(lambda v, _c=None: v == "web-01"), fail_at_s=time_s, until_s=num(61),
+       vm=optional(name_of(vms_of)), fail_at_s=time_s, until_s=num(60, low_open=True),
        seed=seed, extra=[("a cluster with no VM", {"cluster": "__empty__"})],
        slow=True)  # fmt: skip
 def _():

@@ -217,7 +217,7 @@ def test_widget_messages_in_the_issue():
     from vmlab.widgets.dashboard import ha_dashboard
 
     for factory in (ha_dashboard, ft_panel):
-        with pytest.raises(ValueError, match="no "):
+        with pytest.raises(ValueError, match="needs a cluster with"):
             factory(Cluster())
     with pytest.raises(ValueError, match="until_s"):
         failure_picker(until_s=120)

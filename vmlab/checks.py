@@ -40,6 +40,8 @@ The rules, the same everywhere:
 from __future__ import annotations
 
 import difflib
+import functools
+import html
 import math
 import numbers
 from collections.abc import Iterable, Mapping
@@ -69,11 +71,14 @@ __all__ = [
     "percent",
     "positive",
     "seed",
+    "show_error",
+    "spring_back",
     "text",
     "time_range",
     "time_s",
     "timeline",
     "whole",
+    "widget_callback",
 ]
 
 _UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "%": "percent"}
@@ -394,7 +399,7 @@ def name(value: Any, known: Iterable[str], what: str) -> str:
     vmlab.checks.NotFoundError: Host 'esx01' does not exist; hosts are esx-01, esx-02; did ...
     """
     known = list(known)
-    noun = what if what.isupper() else what.lower()
+    noun = what.lower()  # "hosts are …", "vms are …" as cluster.hosts[…] says it
     if not isinstance(value, str):
         example = repr(known[0]) if known else "'…'"
         hint = ""
@@ -432,7 +437,7 @@ def names(
     ValueError: Host 'esx-01' is named twice; name each host once
     """
     known = list(known)
-    noun = what if what.isupper() else what.lower()
+    noun = what.lower()  # "hosts are …", "vms are …" as cluster.hosts[…] says it
     if isinstance(values, str) and single_ok:
         values = [values]
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
@@ -649,6 +654,67 @@ def migration_result(value: Any, what: str = "result") -> Any:
     """What :func:`vmlab.migration.precopy` returns."""
     return kind_of(value, what, ("outcome", "n_rounds", "memory_mib", "downtime_s"),
                    "the MigrationResult that precopy(…) returns")  # fmt: skip
+
+
+# ----------------------------------------------------------------------------------------
+# Widgets: a callback never lets an exception out
+# ----------------------------------------------------------------------------------------
+
+
+def widget_callback(method: Any) -> Any:
+    """Decorate a widget's callback so that no exception leaves it.
+
+    A ``ValueError`` (a refused action) becomes the widget's message, as the student should
+    read it; any other exception becomes a message too (saying it is a fault of vmlab's), never
+    a traceback. When the callback was handling a change of a control (an ``observe``
+    callback gets ``{'owner': …, 'old': …, 'new': …}``), the control springs back to its old
+    value, so the controls keep showing the state the widget is really in.
+    """
+
+    @functools.wraps(method)
+    def run(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if getattr(self, "_springing_back", False):
+            return None  # the control is being put back: nothing to redo
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as err:  # noqa: BLE001 - a widget shows every failure as a message
+            show_error(self, err)
+            spring_back(self, args[0] if args else None)
+            return None
+
+    return run
+
+
+def show_error(widget: Any, err: BaseException) -> str:
+    """Put ``err`` in ``widget``'s message area (its ``_say_error``, else ``message`` and the
+    ``summary`` HTML) and return the message."""
+    if isinstance(err, ValueError):
+        text_ = str(err)
+    else:
+        text_ = (f"something went wrong inside vmlab ({type(err).__name__}: {err}). "
+                 "Please report it; the widget is as it was before")  # fmt: skip
+    say = getattr(widget, "_say_error", None)
+    if callable(say):
+        say(ValueError(text_))
+        return str(getattr(widget, "message", text_))
+    message = f"Cannot do that: {text_}"
+    widget.message = message
+    summary = getattr(widget, "summary", None)
+    if summary is not None and hasattr(summary, "value"):
+        summary.value = f"<b style='color:#D55E00'>{html.escape(message)}</b>"
+    return message
+
+
+def spring_back(widget: Any, change: Any) -> None:
+    """Put the control of a refused ``change`` back to its old value, without running the
+    callback again (the widget's state is still the old one)."""
+    if not (isinstance(change, Mapping) and "owner" in change and "old" in change):
+        return
+    widget._springing_back = True
+    try:
+        change["owner"].value = change["old"]
+    finally:
+        widget._springing_back = False
 
 
 # --- added for the pre-copy settings (vmlab.migration); keep the functions above unchanged ---

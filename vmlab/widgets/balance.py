@@ -7,6 +7,7 @@ import html
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.lessons import plan_moves, plural
 from vmlab.plots.vmotion import plot_host_load
@@ -26,6 +27,9 @@ class Balancer(w.VBox):
     """
 
     def __init__(self, cluster: Cluster, *, threshold_pct: int = 80, seed: int = 0) -> None:
+        checks.cluster(cluster)
+        threshold_pct = checks.whole(threshold_pct, "threshold_pct", low=30, high=100, unit="%")
+        checks.seed(seed)
         self.cluster = cluster
         self.seed = seed
         self.timeline: Timeline | None = None
@@ -50,6 +54,7 @@ class Balancer(w.VBox):
         super().__init__([w.HBox([self.threshold, self.run_button]), self.summary, self.output])
         self.on_threshold()
 
+    @checks.widget_callback
     def on_threshold(self, _change: object = None) -> None:
         """Propose moves for the new threshold and say whether they reach it."""
         threshold = self.threshold.value
@@ -80,6 +85,7 @@ class Balancer(w.VBox):
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
         self._draw(self.cluster, "How full each host is now")
 
+    @checks.widget_callback
     def on_run(self, _button: object = None) -> None:
         """Run the proposed moves with vMotion and show the result."""
         threshold = self.threshold.value

@@ -22,6 +22,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from vmlab import checks
 from vmlab.cluster import RESTART_PRIORITIES, Cluster
 from vmlab.ha import ISOLATION_RESPONSES, readable_log
 from vmlab.lessons import admission_warning
@@ -64,6 +65,14 @@ class HADashboard(w.VBox):
     """
 
     def __init__(self, cluster: Cluster, *, until_s: float = 900, seed: int = 0) -> None:
+        checks.cluster(cluster)
+        if not cluster.hosts or not cluster.vms:
+            raise ValueError(
+                "ha_dashboard needs a cluster with hosts and VMs; try ha_dashboard() for "
+                "the example cluster"
+            )
+        checks.time_s(until_s, "until_s", zero_ok=False)
+        checks.seed(seed)
         self.cluster = cluster.copy()
         self.until_s = float(until_s)
         self.seed = seed
@@ -125,24 +134,29 @@ class HADashboard(w.VBox):
 
     # -- callbacks (named, so tests call them or press the buttons) ---------------------------
 
+    @checks.widget_callback
     def on_fail(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host fails at ``at_s``" to the scenario and run it."""
         self.add_action("fail")
 
+    @checks.widget_callback
     def on_isolate(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host loses its management network at ``at_s``"."""
         self.add_action("isolate")
 
+    @checks.widget_callback
     def on_repair(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host is repaired (or gets its network back) at ``at_s``"."""
         self.add_action("repair")
 
+    @checks.widget_callback
     def on_clear(self, _button: w.Button | None = None) -> None:
         """Forget every action: the cluster as it started."""
         self.actions = []
         self.at_s.value = 60
         self.refresh()
 
+    @checks.widget_callback
     def on_settings(self, change: dict | None = None) -> None:
         """HA on/off, admission control or isolation response changed: run again. A change
         the cluster refuses (HA off while FT protects a VM) springs back, with a message."""
@@ -156,12 +170,14 @@ class HADashboard(w.VBox):
             colour = OKABE_ITO["vermillion"]
             self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
+    @checks.widget_callback
     def on_vm(self, change: dict) -> None:
         """Show the chosen VM's restart priority (no new run)."""
         self.priority.unobserve(self.on_priority, names="value")
         self.priority.value = self.cluster.vms[change["new"]].restart_priority
         self.priority.observe(self.on_priority, names="value")
 
+    @checks.widget_callback
     def on_priority(self, change: dict) -> None:
         """Give the chosen VM a new restart priority and run again."""
         self.cluster.vms[self.vm.value].restart_priority = change["new"]
@@ -288,6 +304,21 @@ def primary_at_end(timeline: Timeline, primary: str | None) -> str:
 
 def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> str:
     """What the scenario did to the services, in a few sentences."""
+    checks.timeline(timeline)
+    if isinstance(actions, str) or not isinstance(actions, list | tuple):
+        raise ValueError(
+            f"actions must be a list of (what, host, t_s), such as "
+            f"[('fail', 'esx-03', 60.0)], not {checks.describe(actions)}"
+        )
+    for action in actions:
+        if not (isinstance(action, tuple | list) and len(action) == 3):
+            raise ValueError(
+                f"Each action is (what, host, t_s), such as ('fail', 'esx-03', 60.0), "
+                f"not {checks.describe(action)}"
+            )
+        checks.choice(action[0], _WORDS, "Action")
+        checks.name(action[1], timeline.cluster.hosts, "Host")
+        checks.time_s(action[2], "t_s")
     if not actions:
         return "Nothing has happened yet: every VM runs. Pick a host and press Fail host."
     steps = "; ".join(f"{format_clock(t)} {h} {_WORDS[a]}" for a, h, t in sorted(
@@ -324,6 +355,8 @@ def ha_dashboard(cluster: Cluster | None = None, *, until_s: float = 900, seed: 
         board.actions  # [('fail', 'esx-05', 60.0)]
         print(board.message)
     """
+    if cluster is not None:
+        checks.cluster(cluster)
     return HADashboard(cluster or Cluster.example(), until_s=until_s, seed=seed)
 
 

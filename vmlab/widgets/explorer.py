@@ -21,6 +21,7 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from vmlab import checks
 from vmlab.migration import MAX_ROUNDS, SWITCHOVER_TARGET_MS, MigrationResult, precopy
 from vmlab.plots.migration import plot_convergence
 from vmlab.widgets.render import figure_output, text_output
@@ -84,6 +85,13 @@ class MigrationExplorer(w.VBox):
     """
 
     def __init__(self, **initial: Any) -> None:
+        for key, (_low, _high, _step, unit) in _RANGES.items():  # the range: _initial_values
+            if key in initial:
+                checks.number(initial[key], key, unit=unit)
+        if "bandwidth_gbit_s" in initial:
+            checks.number(initial["bandwidth_gbit_s"], "bandwidth_gbit_s", unit="Gbit/s")
+        if not isinstance(initial.get("on_no_convergence", ""), str):
+            checks.choice(initial["on_no_convergence"], POLICIES, "on_no_convergence")
         values = _initial_values(initial)
         self.result: MigrationResult | None = None
         self.message = ""
@@ -194,6 +202,7 @@ class MigrationExplorer(w.VBox):
             self.policy,
         )
 
+    @checks.widget_callback
     def on_change(self, _change: dict | None = None) -> None:
         """A control changed: recompute and redraw."""
         self.update()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.lessons import fail_and_repair
 from vmlab.plots.cluster import plot_timeline
@@ -30,6 +31,21 @@ class FailurePicker(w.VBox):
     def __init__(
         self, cluster: Cluster, *, fail_at_s: float = 60, until_s: float = 1800, seed: int = 0
     ) -> None:
+        checks.cluster(cluster)
+        if not cluster.hosts:
+            raise ValueError(
+                "failure_picker needs a cluster with hosts; try failure_picker() for the "
+                "example cluster"
+            )
+        fail_at_s = checks.time_s(fail_at_s, "fail_at_s")
+        until_s = checks.time_s(until_s, "until_s", zero_ok=False)
+        if until_s - fail_at_s < 120:
+            raise ValueError(
+                f"until_s ({until_s:g} s) must be at least 2 minutes after fail_at_s "
+                f"({fail_at_s:g} s), so that the host can be repaired a minute or more "
+                f"after it fails; try until_s={fail_at_s + 1800:g}"
+            )
+        checks.seed(seed)
         self.cluster = cluster
         self.fail_at_s = float(fail_at_s)
         self.until_s = float(until_s)
@@ -63,6 +79,7 @@ class FailurePicker(w.VBox):
             ]
         )
 
+    @checks.widget_callback
     def on_fail(self, _button: w.Button | None = None) -> None:
         """Run the simulation for the chosen host and redraw."""
         try:
@@ -96,6 +113,8 @@ class FailurePicker(w.VBox):
 
 def describe_failure(timeline: Timeline, host: str) -> str:
     """A few sentences on what a host failure cost: which services stopped, for how long."""
+    checks.timeline(timeline)
+    checks.name(host, timeline.cluster.hosts, "Host")
     out = timeline.outages()
     failed = timeline.events[
         (timeline.events.kind == "host_failed") & (timeline.events.host == host)
@@ -134,6 +153,8 @@ def failure_picker(
         picker.fail_button.click()
         print(picker.message)
     """
+    if cluster is not None:
+        checks.cluster(cluster)
     return FailurePicker(
         cluster or Cluster.example(), fail_at_s=fail_at_s, until_s=until_s, seed=seed
     )

@@ -8,6 +8,7 @@ import ipywidgets as w
 import matplotlib.pyplot as plt
 from IPython.display import display
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
@@ -40,6 +41,22 @@ class FTPanel(w.VBox):
         until_s: float = 900,
         seed: int = 0,
     ) -> None:
+        checks.cluster(cluster)
+        if not cluster.vms:
+            raise ValueError(
+                "ft_panel needs a cluster with VMs (one of them with FT); try ft_panel() "
+                "for the example cluster with FT on db-01"
+            )
+        if vm is not None:
+            checks.name(vm, cluster.vms, "VM")
+        fail_at_s = checks.time_s(fail_at_s, "fail_at_s")
+        until_s = checks.time_s(until_s, "until_s", zero_ok=False)
+        if until_s <= fail_at_s:
+            raise ValueError(
+                f"until_s ({until_s:g} s) must come after fail_at_s ({fail_at_s:g} s); "
+                f"try until_s={fail_at_s + 840:g}"
+            )
+        checks.seed(seed)
         self.cluster = cluster
         self.fail_at_s = float(fail_at_s)
         self.until_s = float(until_s)
@@ -104,6 +121,7 @@ class FTPanel(w.VBox):
 
     # -- callbacks -------------------------------------------------------------------------
 
+    @checks.widget_callback
     def on_vm_change(self, _change: object = None) -> None:
         """A new VM is chosen: show its copies, forget the last run."""
         self.timeline, self.outage_s = None, None
@@ -113,18 +131,22 @@ class FTPanel(w.VBox):
         self.summary.value = "<i>Choose what breaks.</i>"
         self.output.clear_output()
 
+    @checks.widget_callback
     def on_fail_primary(self, _button: w.Button | None = None) -> None:
         """The primary's host fails at ``fail_at_s``."""
         self._act("fail_primary")
 
+    @checks.widget_callback
     def on_fail_secondary(self, _button: w.Button | None = None) -> None:
         """The secondary's host fails at ``fail_at_s``."""
         self._act("fail_secondary")
 
+    @checks.widget_callback
     def on_cut_logging(self, _button: w.Button | None = None) -> None:
         """The logging link between the two copies is cut at ``fail_at_s``."""
         self._act("cut")
 
+    @checks.widget_callback
     def on_fail_both(self, _button: w.Button | None = None) -> None:
         """The primary's host fails, then ``second_after`` s later the secondary's host."""
         self._act("fail_both")
@@ -226,6 +248,9 @@ class FTPanel(w.VBox):
 def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
     """A few sentences on what happened to an FT VM in a run: who took over, how long the
     service was out, how long the VM stayed unprotected."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(first_primary, timeline.cluster.hosts, "Host")
     ev = timeline.events
     lines = []
     told = ("ft_failover", "ft_test_and_set", "ft_secondary_lost", "ft_no_secondary")
