@@ -183,7 +183,8 @@ def _real(value: Any, what: str, unit: str, kind: str = "a number") -> float:
     except (OverflowError, TypeError, ValueError):
         raise ValueError(f"{what} is too large to compute with: {_short(value)}") from None
     if math.isnan(number):
-        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not NaN (not a number)")
+        finite = kind.replace("a ", "a finite ", 1)
+        raise ValueError(f"{what} must be {finite}{_unit_phrase(unit)}, not NaN (not a number)")
     if math.isinf(number):
         raise ValueError(f"{what} must be a finite number{_unit_phrase(unit)}, not {number}")
     return number

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vmlab import checks
 from vmlab.cluster import SERVICE_PROFILES, Cluster
 from vmlab.sim import Simulation
 
@@ -81,7 +82,7 @@ class Number:
     def judge(self, answer: object) -> Feedback:
         try:
             given = float(answer)  # type: ignore[arg-type]
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return Feedback(False, f"✎ Answer with a number (in {self.unit}), not {answer!r}.")
         truth = float(self.answer())
         slack = max(abs(truth) * self.tolerance, self.abs_tolerance)
@@ -111,6 +112,7 @@ def check(question_id: str, answer: object) -> Feedback:
     ValueError
         The question does not exist; the message lists the questions there are.
     """
+    checks.text(question_id, "question_id")
     if question_id not in QUESTIONS:
         raise ValueError(
             f"There is no question {question_id!r}; questions are {', '.join(sorted(QUESTIONS))}"
@@ -122,6 +124,7 @@ def check(question_id: str, answer: object) -> Feedback:
 
 def show(question_id: str) -> str:
     """The question's text (and options), as the lesson shows it."""
+    checks.text(question_id, "question_id")
     if question_id not in QUESTIONS:
         check(question_id, None)
     q = QUESTIONS[question_id]
