@@ -141,9 +141,12 @@ def num(low: float | None = None, high: float | None = None, *, low_open: bool =
 
 def whole(low: int | None = 0, high: int | None = None):
     def ok(v: Any, _ctx: Any = None) -> bool:
-        if not real(v) or float(v) != int(v):
+        if isinstance(v, numbers.Integral) and not isinstance(v, bool | np.bool_):
+            n = int(v)  # an int too large for a float is still a whole number
+        elif not real(v) or float(v) != int(v):
             return False
-        n = int(v)
+        else:
+            n = int(v)
         return (low is None or n >= low) and (high is None or n <= high)
 
     return ok
@@ -459,7 +462,7 @@ def _():
        host_failures=whole(0, 2), percent=optional(pct),
        failover_hosts=optional(list_of(name_of(hosts_of), single_ok=True)),
        vm_monitoring=optional(choice(("low", "medium", "high"))),
-       failure_detection_s=positive,
+       failure_detection_s=non_negative,
        extra=[("failover_hosts = every host", {"admission_control": "failover_hosts",
                                                "failover_hosts": ["esx-01", "esx-02", "esx-03"]})],
        )  # fmt: skip
@@ -525,7 +528,7 @@ for _method, _before in _HOST_ACTIONS.items():
 
 
 @entry("vmlab.sim.Simulation.migrate", vm=name_of(vms_of), to_host=name_of(hosts_of),
-       at_s=time_s, switchover_target_ms=optional(positive),
+       at_s=time_s, switchover_target_ms=optional(non_negative),
        extra=[("a second migrate of web-02 at the same time",
                {"__before__": lambda s: s.migrate("web-02", "esx-03", at_s=100)})])  # fmt: skip
 def _():
@@ -535,7 +538,7 @@ def _():
 
 @entry("vmlab.sim.Simulation.migrate_many",
        moves=list_of(lambda m, ctx=None: isinstance(m, tuple | list) and len(m) == 2
-                     and m[0] in vms_of(ctx) and m[1] in hosts_of(ctx)),
+                     and m[0] in vms_of(ctx) and m[1] in hosts_of(ctx), empty_ok=True),
        at_s=time_s,
        extra=[("the same VM twice",
                {"moves": [("web-02", "esx-03"), ("web-02", "esx-01")]})])  # fmt: skip
@@ -568,7 +571,7 @@ def _():
     return sim_call("at", {"at_s": 100, "action": lambda: None, "label": "noop"})
 
 
-@entry("vmlab.sim.Simulation.run", until_s=num(0, 10**7, low_open=True))
+@entry("vmlab.sim.Simulation.run", until_s=num(0, low_open=True))
 def _():
     from vmlab import Simulation
 
@@ -637,13 +640,13 @@ def _():
 
 
 def _pairs(v: Any, _ctx: Any = None) -> bool:
-    return (isinstance(v, list | tuple) and bool(v) and all(
+    return (isinstance(v, list | tuple) and all(
         isinstance(p, list | tuple) and len(p) == 2 and all(real(x) and x > 0 for x in p)
         for p in v))  # fmt: skip
 
 
 @entry("vmlab.ha.slot_failover_capacity", hosts=_pairs, vms=_pairs,
-       slot=optional(lambda v, _c=None: _pairs([v])),
+       slot=optional(lambda v, _c=None: bool(v) and _pairs([v])),
        extra=[("a VM of size (0, 0)", {"hosts": [(9, 9)], "vms": [(0, 0)]})])  # fmt: skip
 def _():
     from vmlab.ha import slot_failover_capacity
@@ -985,14 +988,17 @@ for _fn, _arg in (("gib_to_mib", "gib"), ("mib_to_gib", "mib"), ("gbit_s_to_mib_
 
 
 def plot_call(module: str, fn: str, kwargs: dict[str, Any]) -> Call:
+    from matplotlib.figure import Figure  # no pyplot: nothing to close afterwards
+
     mod = importlib.import_module(f"vmlab.plots.{module}")
-    fig, ax = plt.subplots()
+    ax = Figure(figsize=(6, 4)).add_subplot()
 
     def call(**kw):
         try:
             return getattr(mod, fn)(**kw)
         finally:
-            plt.close(fig)
+            if kw.get("ax") is None:  # it drew on pyplot's current Axes: start afresh
+                plt.close("all")
 
     return Call(call, {**kwargs, "ax": ax})
 
