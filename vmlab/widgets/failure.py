@@ -101,6 +101,8 @@ class FailurePicker(w.VBox):
 
         The run lasts ``until_s`` or, with a long repair, until every VM has booted again,
         so an outage is never cut short by the end of the run."""
+        checks.name(host, self.cluster.hosts, "Host")
+        checks.positive(repair_after_s, "repair_after_s", unit="s", high=1e9)
         return fail_and_repair(
             self.cluster,
             host,
