@@ -1393,8 +1393,18 @@ def _empty_cluster():
     return Cluster(name="empty")
 
 
+TALLY: Counter = Counter()
+"""Outcomes of every probe of this process, by kind (the fuzz layer's figures)."""
+
+
 def probe(e: Entry, arg: str | None, label: str, value: Any, *, overrides=None) -> Outcome:
     """Call ``e`` with ``arg`` set to ``value`` (or with ``overrides``) and sort the outcome."""
+    outcome = _probe(e, arg, label, value, overrides=overrides)
+    TALLY[outcome.kind] += 1
+    return outcome
+
+
+def _probe(e: Entry, arg: str | None, label: str, value: Any, *, overrides=None) -> Outcome:
     call = e.make()
     kwargs = dict(call.kwargs)
     if overrides is not None:

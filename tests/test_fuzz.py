@@ -238,3 +238,21 @@ def test_numbers_are_checked_the_same_way_everywhere():
     for bad in ("2", True, math.nan):
         with pytest.raises(ValueError, match="gib must be a (finite )?number of GiB"):
             units.gib_to_mib(bad)
+
+
+def test_zz_figures(capsys):
+    """The layer's figures, printed at the end of its run (this test runs last in the file)."""
+    tally = fz.TALLY
+    if not tally:
+        pytest.skip("run with the rest of the file to get the figures")
+    callbacks = [q for q in fz.public_entry_points()
+                 if q.rpartition(".")[0] in fz.ALIASES and q.rpartition(".")[2].startswith("on_")]
+    entries = len(fz.ENTRIES) + len(fz.ALIASES) + len(callbacks)  # fmt: skip
+    with capsys.disabled():
+        print(
+            f"\nfuzz layer: {entries} entry points (functions, methods, classes, widget "
+            f"callbacks), {sum(tally.values())} inputs tried: "
+            + ", ".join(f"{kind} {tally.get(kind, 0)}" for kind in
+                        ("refused", "accepted", "unclear", "deferred", "state changed", "silent"))
+        )  # fmt: skip
+    assert sum(tally.values()) > 1000
