@@ -27,6 +27,7 @@ import math
 import numbers
 import os
 import pkgutil
+import signal
 import sys
 import traceback
 from collections import Counter
@@ -381,11 +382,21 @@ def new_name(taken: Callable[[Any], Iterable[str]]):
     return lambda v, ctx=None: text(v) and v not in list(taken(ctx))
 
 
-@entry("vmlab.cluster.Cluster", name=text, evc=optional(choice(CPU)))
+@entry("vmlab.cluster.Cluster", name=text)
 def _():
     from vmlab import Cluster
 
-    return Call(Cluster, {"name": "c", "evc": None})
+    return Call(Cluster, {"name": "c"})
+
+
+@entry("vmlab.cluster.Cluster.evc", baseline=optional(choice(CPU)))
+def _():
+    c = small_cluster()
+
+    def set_evc(baseline):
+        c.evc = baseline
+
+    return Call(set_evc, {"baseline": "intel-icelake"}, c)
 
 
 @entry("vmlab.cluster.Cluster.add_host", name=new_name(hosts_of), cpu=choice(CPU),
@@ -428,7 +439,8 @@ def _():
                            "datastore": "san-01"}, c)  # fmt: skip
 
 
-for _method in ("vms_on", "secondaries_on", "used_memory_gib", "free_memory_gib", "used_vcpus"):
+for _method in ("vms_on", "secondaries_on", "used_memory_gib", "free_memory_gib", "used_vcpus",
+                "ft_vms_on"):  # fmt: skip
 
     def _make(method=_method):
         c = small_cluster(ft=True)
@@ -449,11 +461,12 @@ for _method in ("host_table", "vm_table", "total", "copy", "disable_ha"):
     )
 
 
-@entry("vmlab.cluster.Cluster.example", slow=True)
+@entry("vmlab.cluster.Cluster.example", hosts=whole(1, 10_000), vms=optional(whole(0)),
+       slow=True)  # fmt: skip
 def _():
     from vmlab import Cluster
 
-    return Call(Cluster.example, {})
+    return Call(Cluster.example, {"hosts": 4, "vms": 10})
 
 
 @entry("vmlab.cluster.Cluster.enable_ha",
@@ -529,11 +542,12 @@ for _method, _before in _HOST_ACTIONS.items():
 
 @entry("vmlab.sim.Simulation.migrate", vm=name_of(vms_of), to_host=name_of(hosts_of),
        at_s=time_s, switchover_target_ms=optional(non_negative),
+       datastore=optional(name_of(lambda sim: sim.cluster.datastores)),
        extra=[("a second migrate of web-02 at the same time",
                {"__before__": lambda s: s.migrate("web-02", "esx-03", at_s=100)})])  # fmt: skip
 def _():
     return sim_call("migrate", {"vm": "web-02", "to_host": "esx-03", "at_s": 100,
-                                "switchover_target_ms": 300})  # fmt: skip
+                                "switchover_target_ms": 300, "datastore": None})  # fmt: skip
 
 
 @entry("vmlab.sim.Simulation.migrate_many",
@@ -616,7 +630,7 @@ def _():
 # -- vmlab.ha ------------------------------------------------------------------------------
 
 
-@entry("vmlab.ha.PercentagePolicy", host_failures=whole(0), cpu_pct=optional(pct),
+@entry("vmlab.ha_settings.PercentagePolicy", host_failures=whole(0), cpu_pct=optional(pct),
        memory_pct=optional(pct))  # fmt: skip
 def _():
     from vmlab.ha import PercentagePolicy
@@ -624,7 +638,7 @@ def _():
     return Call(PercentagePolicy, {"host_failures": 1, "cpu_pct": None, "memory_pct": None})
 
 
-@entry("vmlab.ha.SlotPolicy", host_failures=whole(0), slot_vcpus=optional(positive),
+@entry("vmlab.ha_settings.SlotPolicy", host_failures=whole(0), slot_vcpus=optional(positive),
        slot_memory_gib=optional(positive))  # fmt: skip
 def _():
     from vmlab.ha import SlotPolicy
@@ -632,7 +646,7 @@ def _():
     return Call(SlotPolicy, {"host_failures": 1, "slot_vcpus": None, "slot_memory_gib": None})
 
 
-@entry("vmlab.ha.FailoverHostsPolicy", hosts=list_of(text, single_ok=True))
+@entry("vmlab.ha_settings.FailoverHostsPolicy", hosts=list_of(text, single_ok=True))
 def _():
     from vmlab.ha import FailoverHostsPolicy
 
@@ -645,7 +659,7 @@ def _pairs(v: Any, _ctx: Any = None) -> bool:
         for p in v))  # fmt: skip
 
 
-@entry("vmlab.ha.slot_failover_capacity", hosts=_pairs, vms=_pairs,
+@entry("vmlab.ha_settings.slot_failover_capacity", hosts=_pairs, vms=_pairs,
        slot=optional(lambda v, _c=None: bool(v) and _pairs([v])),
        extra=[("a VM of size (0, 0)", {"hosts": [(9, 9)], "vms": [(0, 0)]})])  # fmt: skip
 def _():
@@ -655,7 +669,7 @@ def _():
                                          "slot": None})  # fmt: skip
 
 
-@entry("vmlab.ha.memory_failover_capacity",
+@entry("vmlab.ha_settings.memory_failover_capacity",
        cluster=lambda v, _c=None: type(v).__name__ == "Cluster")  # fmt: skip
 def _():
     from vmlab.ha import memory_failover_capacity
@@ -663,19 +677,19 @@ def _():
     return Call(memory_failover_capacity, {"cluster": small_cluster(ha=True)})
 
 
-@entry("vmlab.ha.HAConfig.report")
+@entry("vmlab.ha_settings.HAConfig.report")
 def _():
     c = small_cluster(ha=True)
     return Call(c.ha.report, {}, c)
 
 
-@entry("vmlab.ha.HAConfig.satisfied")
+@entry("vmlab.ha_settings.HAConfig.satisfied")
 def _():
     c = small_cluster(ha=True)
     return Call(c.ha.satisfied, {}, c)
 
 
-@entry("vmlab.ha.readable_log", timeline=lambda v, _c=None: type(v).__name__ == "Timeline",
+@entry("vmlab.ha_log.readable_log", timeline=lambda v, _c=None: type(v).__name__ == "Timeline",
        kinds=optional(list_of(lambda v, c=None: isinstance(v, str) and v in EVENT_KINDS(c)
                               | set(__import__("vmlab.ha").ha.HA_EVENT_KINDS), empty_ok=True)),
        max_lines=optional(whole(1)))  # fmt: skip
@@ -685,7 +699,7 @@ def _():
     return Call(readable_log, {"timeline": a_timeline(), "kinds": None, "max_lines": None})
 
 
-@entry("vmlab.ha.PercentagePolicy.reserved_pct", cluster=is_cluster)
+@entry("vmlab.ha_settings.PercentagePolicy.reserved_pct", cluster=is_cluster)
 def _():
     from vmlab.ha import PercentagePolicy
 
@@ -751,12 +765,34 @@ def _():
 
 
 @entry("vmlab.vmotion.check", cluster=lambda v, _c=None: type(v).__name__ == "Cluster",
-       vm=name_of(vms_of), target_host=name_of(hosts_of))  # fmt: skip
+       vm=name_of(vms_of), target_host=name_of(hosts_of),
+       datastore=optional(name_of(lambda c: c.datastores)))  # fmt: skip
 def _():
     from vmlab.vmotion import check
 
     c = small_cluster()
-    return Call(check, {"cluster": c, "vm": "web-02", "target_host": "esx-03"}, c)
+    return Call(check, {"cluster": c, "vm": "web-02", "target_host": "esx-03",
+                        "datastore": None}, c)  # fmt: skip
+
+
+@entry("vmlab.vmotion.fixed_problems", cluster=is_cluster, vm=name_of(vms_of),
+       target_host=name_of(hosts_of),
+       datastore=optional(name_of(lambda c: c.datastores)))  # fmt: skip
+def _():
+    from vmlab.vmotion import fixed_problems
+
+    c = small_cluster()
+    return Call(fixed_problems, {"cluster": c, "vm": "web-02", "target_host": "esx-03",
+                                 "datastore": None}, c)  # fmt: skip
+
+
+@entry("vmlab.placement.cpus_compatible", view=is_cluster, source=name_of(hosts_of),
+       target=name_of(hosts_of))  # fmt: skip
+def _():
+    from vmlab.placement import cpus_compatible
+
+    c = small_cluster()
+    return Call(cpus_compatible, {"view": c, "source": "esx-01", "target": "esx-02"}, c)
 
 
 @entry("vmlab.vmotion.concurrency_limit", bandwidth_gbit_s=positive)
@@ -1231,11 +1267,25 @@ EXEMPT: dict[str, str] = {
     "lookups are fuzzed through every entry that takes a name",
     "vmlab.cluster.ServiceProfile": "a constant record of SERVICE_PROFILES",
     "vmlab.cluster.NotFoundError": "the error class itself",
-    "vmlab.ha.HAConfig": "made by Cluster.enable_ha, which checks every setting",
+    "vmlab.ha_settings.HAConfig": "made by Cluster.enable_ha, which checks every setting",
+    "vmlab.ha_settings.make_config": "Cluster.enable_ha's step (fuzzed through enable_ha)",
+    "vmlab.ha_settings.make_policy": "Cluster.enable_ha's step (fuzzed through enable_ha)",
     "vmlab.ha.HAAgent": "started by Simulation when HA is on; not called by lessons",
-    "vmlab.ha.choose_host": "HA's placement step, called by HAAgent with checked values",
-    "vmlab.ha.HAConfig.admit": "admission control's step, called by Cluster.add_vm",
-    "vmlab.ft.FTAgent": "started by Simulation; not called by lessons",
+    "vmlab.ft_agent": "the FT feature, started by Simulation; not called by lessons",
+    "vmlab.ft_rules": "FT's rules, called by Cluster.enable_ft / ft_host_problems (fuzzed there)",
+    "vmlab.features": "the contract between the simulation and its features, not lessons'",
+    "vmlab.state": "the run state a simulation keeps; read through Timeline and the cluster",
+    "vmlab.placement.Placement": "a result record of placement.place",
+    "vmlab.placement.place": "the engine's one placement, called with checked names",
+    "vmlab.placement.problems": "the engine's one placement, called with checked names",
+    "vmlab.vmotion.VMotion": "the vMotion feature, started by Simulation; not called by lessons",
+    "vmlab.events.Event": "a record of the event log",
+    "vmlab.events.EventKind": "an enum; EventKind('typo') is Python's own ValueError",
+    "vmlab.words": "wording helpers for vmlab's own messages",
+    "vmlab.sim.Simulation.cluster": "a read-only property",
+    "vmlab.sim.Simulation.place": "the API of feature models, not of lessons",
+    "vmlab.sim.Simulation.process": "the API of feature models, not of lessons",
+    "vmlab.widgets.dashboard.HADashboard.spec": "a read-only property",
     "vmlab.ft.LoggingResult": "a result record made by record_replay / checkpointing",
     "vmlab.migration.MigrationResult": "a result record made by precopy",
     "vmlab.quiz.Choice": "question records, made once by lesson modules",
@@ -1245,7 +1295,6 @@ EXEMPT: dict[str, str] = {
     "vmlab.quiz.Choice.judge": "called by quiz.check (fuzzed there)",
     "vmlab.quiz.Number.judge": "called by quiz.check (fuzzed there)",
     "vmlab.sim.Simulation.log": "the API of feature models (vMotion, HA, FT), not of lessons",
-    "vmlab.sim.Simulation.subscribe": "the API of feature models, not of lessons",
     "vmlab.sim.Simulation.set_vm_state": "the API of feature models, not of lessons",
     "vmlab.sim.Simulation.end_copy": "the API of feature models, not of lessons",
     "vmlab.sim.Simulation.set_host_state": "the API of feature models, not of lessons",
@@ -1397,9 +1446,29 @@ TALLY: Counter = Counter()
 """Outcomes of every probe of this process, by kind (the fuzz layer's figures)."""
 
 
+HANG_S = 30
+"""A call (with its run) still going after this long counts as a hang (an unclear error)."""
+
+
+class Hang(Exception):
+    pass
+
+
+def _alarm(_signum, _frame):
+    raise Hang(f"still running after {HANG_S} s: a hang")
+
+
 def probe(e: Entry, arg: str | None, label: str, value: Any, *, overrides=None) -> Outcome:
     """Call ``e`` with ``arg`` set to ``value`` (or with ``overrides``) and sort the outcome."""
-    outcome = _probe(e, arg, label, value, overrides=overrides)
+    old = signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(HANG_S)
+    try:
+        outcome = _probe(e, arg, label, value, overrides=overrides)
+    except Hang as err:
+        outcome = Outcome(e.qualname, arg or "—", label, "unclear", str(err))
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
     TALLY[outcome.kind] += 1
     return outcome
 
