@@ -810,7 +810,7 @@ def _():
 
 
 @entry("vmlab.vmotion.propose_moves", cluster=lambda v, _c=None: type(v).__name__ == "Cluster",
-       threshold_pct=num(0, 100, low_open=True), max_moves=whole(0))  # fmt: skip
+       threshold_pct=num(1, 100), max_moves=whole(0))  # fmt: skip
 def _():
     from vmlab.vmotion import propose_moves
 
@@ -865,7 +865,7 @@ def _():
 
 
 @entry("vmlab.scenarios.rebalance", cluster=lambda v, _c=None: type(v).__name__ == "Cluster",
-       threshold_pct=num(0, 100, low_open=True), at_s=time_s, until_s=num(60, low_open=True),
+       threshold_pct=num(1, 100), at_s=time_s, until_s=num(60, low_open=True),
        seed=seed, slow=True)  # fmt: skip
 def _():
     from vmlab import scenarios
@@ -888,7 +888,7 @@ for _fn in ("cpu_swap_weekday", "cpu_swap_weekend"):
     )  # fmt: skip
 
 
-@entry("vmlab.scenarios.overloaded_host", threshold_pct=num(0, 100, low_open=True), seed=seed,
+@entry("vmlab.scenarios.overloaded_host", threshold_pct=num(1, 100), seed=seed,
        slow=True)  # fmt: skip
 def _():
     from vmlab import scenarios
@@ -931,7 +931,7 @@ def _():
                                          "weekend_outage_s": 3600})  # fmt: skip
 
 
-@entry("vmlab.scenarios.nines", availability=num(0, 1, low_open=True))
+@entry("vmlab.scenarios.nines", availability=num(0, 1))
 def _():
     from vmlab import scenarios
 

@@ -245,8 +245,11 @@ def test_zz_figures(capsys):
     tally = fz.TALLY
     if not tally:
         pytest.skip("run with the rest of the file to get the figures")
-    callbacks = [q for q in fz.public_entry_points()
-                 if q.rpartition(".")[0] in fz.ALIASES and q.rpartition(".")[2].startswith("on_")]
+    callbacks = [
+        q
+        for q in fz.public_entry_points()
+        if q.rpartition(".")[0] in fz.ALIASES and q.rpartition(".")[2].startswith("on_")
+    ]
     entries = len(fz.ENTRIES) + len(fz.ALIASES) + len(callbacks)  # fmt: skip
     with capsys.disabled():
         print(

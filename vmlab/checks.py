@@ -231,20 +231,27 @@ def _range(
     parts = []
     if low is not None:
         parts.append(f"greater than {_with_unit(low, unit)}" if low_open
-                     else f"{_with_unit(low, unit)} or more")  # fmt: skip
+                     else f"{low:g} or more{' ' + unit if unit else ''}")  # fmt: skip
     if high is not None:
         parts.append(f"less than {_with_unit(high, unit)}" if high_open
                      else f"at most {_with_unit(high, unit)}")  # fmt: skip
     return " and ".join(parts)
 
 
+def _capped(x: float, value: Any, what: str, unit: str, high: float | None) -> float:
+    if high is not None and x > high:
+        raise ValueError(f"{what} must be at most {_with_unit(high, unit)}, not {describe(value)}")
+    return x
+
+
 def non_negative(value: Any, what: str, *, unit: str = "", high: float | None = None) -> float:
-    """``value`` as a finite number ≥ 0.
+    """``value`` as a finite number ≥ 0 (and at most ``high``, a limit of what can be
+    computed rather than a range to quote: a value too low hears only "0 or more").
 
     >>> non_negative(0, "dirty_rate_mib_s", unit="MiB/s")
     0.0
     """
-    return number(value, what, unit=unit, low=0, high=high)
+    return _capped(number(value, what, unit=unit, low=0), value, what, unit, high)
 
 
 def positive(value: Any, what: str, *, unit: str = "", high: float | None = None) -> float:
@@ -255,7 +262,7 @@ def positive(value: Any, what: str, *, unit: str = "", high: float | None = None
     ...
     ValueError: memory_gib must be greater than 0 GiB, not 0
     """
-    return number(value, what, unit=unit, low=0, high=high, low_open=True)
+    return _capped(number(value, what, unit=unit, low=0, low_open=True), value, what, unit, high)
 
 
 def percent(value: Any, what: str, *, low: float = 0, high: float = 100) -> float:
@@ -304,7 +311,8 @@ def whole(
             bounds = f"at most {high}"
         else:
             bounds = f"from {low} to {high}"
-        raise ValueError(f"{what} must be a whole number of {bounds}{_unit_phrase(unit)}, "
+        of = "" if bounds.startswith("from") else " of"
+        raise ValueError(f"{what} must be a whole number{of} {bounds}{_unit_phrase(unit)}, "
                          f"not {describe(value)}")  # fmt: skip
     return n
 
@@ -338,11 +346,11 @@ def time_s(
     >>> time_s(-5, "t_s")
     Traceback (most recent call last):
     ...
-    ValueError: t_s must be 0 seconds or more, not -5
+    ValueError: t_s must be 0 or more seconds, not -5
     """
     x = _real(value, what, "s")
     if x < 0 or (x == 0 and not zero_ok) or (high is not None and x > high):
-        bound = "0 seconds or more" if zero_ok else "more than 0 seconds"
+        bound = "0 or more seconds" if zero_ok else "more than 0 seconds"
         if high is not None:
             bound = f"between {'0' if zero_ok else 'more than 0'} and {high:g} seconds"
         raise ValueError(f"{what} must be {bound}, not {describe(value)}")
@@ -602,6 +610,11 @@ def cluster(value: Any, what: str = "cluster") -> Any:
     ...
     ValueError: cluster must be a Cluster, such as Cluster.example(), not None
     """
+    if what.endswith("()"):  # the caller names itself: "Simulation() needs a Cluster …"
+        if not all(hasattr(value, a) for a in CLUSTER_ATTRIBUTES) or isinstance(value, type):
+            raise ValueError(f"{what} needs a Cluster, such as Cluster.example(), "
+                             f"not {describe(value)}")  # fmt: skip
+        return value
     return kind_of(value, what, CLUSTER_ATTRIBUTES, "a Cluster, such as Cluster.example()")
 
 

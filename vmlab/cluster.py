@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import pandas as pd
 
-from vmlab import ha_settings, placement
+from vmlab import checks, ha_settings, placement
 from vmlab.checks import choice, positive
 from vmlab.cpus import CPU_MODELS
 from vmlab.ft_rules import (
@@ -113,11 +113,8 @@ shared-nothing vMotion copies (teaching assumptions too)."""
 _listing = listing
 
 
-class NotFoundError(KeyError, ValueError):
-    """A name that is not in the cluster. The message lists the valid choices."""
-
-    def __str__(self) -> str:  # KeyError would print the message with quotes around it
-        return str(self.args[0])
+NotFoundError = checks.NotFoundError
+"""A name that is not in the cluster (one class for all of vmlab, from :mod:`vmlab.checks`)."""
 
 
 T = TypeVar("T")
@@ -131,6 +128,8 @@ class Registry(Mapping[str, T], Generic[T]):
         self._items: dict[str, T] = {}
 
     def __getitem__(self, name: str) -> T:
+        if not isinstance(name, str):
+            checks.name(name, self._items, self._what)  # a list, a number …: say what a name is
         try:
             return self._items[name]
         except KeyError:
@@ -317,6 +316,9 @@ class Cluster:
 
     # -- EVC ------------------------------------------------------------------------------
 
+    def __post_init__(self) -> None:
+        checks.text(self.name, "name")
+
     @property
     def evc(self) -> str | None:
         """The cluster's EVC baseline (a CPU model of :data:`CPU_MODELS`), or ``None``.
@@ -387,6 +389,9 @@ class Cluster:
         """Add a datastore. Shared with ``hosts=None`` means every host sees it (SAN, NFS,
         vSAN); a local datastore needs exactly one host.
         """
+        checks.flag(shared, "shared")
+        if hosts is not None:
+            checks.names(hosts, self.hosts, "Host")
         self._new_name(name, self.datastores, "datastore")
         seen = None
         if hosts is not None:
@@ -437,6 +442,19 @@ class Cluster:
             The name is taken; the host, datastore, protection or priority is unknown; the VM
             is larger than any host; or the host has not enough free memory or cores.
         """
+        checks.name(host, self.hosts, "Host")
+        checks.text(service, "service")
+        if vcpus is not None:
+            checks.whole(vcpus, "vcpus", low=1)
+        sizes = (("memory_gib", memory_gib, "GiB"), ("working_set_gib", working_set_gib, "GiB"),
+                 ("boot_s", boot_s, "s"))  # fmt: skip
+        for arg, value, unit in sizes:
+            if value is not None:
+                checks.positive(value, arg, unit=unit, high=1e9)
+        if dirty_rate_mib_s is not None:
+            checks.non_negative(dirty_rate_mib_s, "dirty_rate_mib_s", unit="MiB/s", high=1e9)
+        if datastore is not None:
+            checks.name(datastore, self.datastores, "Datastore")
         self._new_name(name, self.vms, "VM")
         h = self.hosts[host]
         profile = SERVICE_PROFILES.get(service, SERVICE_PROFILES["app"])
@@ -731,6 +749,7 @@ class Cluster:
 
     def ft_vms_on(self, host: str) -> list[VM]:
         """FT VMs with a copy on ``host``: primaries registered there and secondaries."""
+        checks.name(host, self.hosts, "Host")
         return [
             vm
             for vm in self.vms.values()
@@ -854,6 +873,9 @@ class Cluster:
         >>> len(big.hosts), len(big.vms), big.vms_on("esx-64")[0].name
         (64, 600, 'web-64')
         """
+        hosts = checks.whole(hosts, "hosts", low=1, high=256)  # more is slow to build and run
+        if vms is not None:
+            vms = checks.whole(vms, "vms", low=1, high=40 * hosts)
         hosts = int(positive(hosts, "hosts"))
         counts = {"web": 24, "app": 16, "db": 8, "mail": 8, "file": 12, "dc": 8}
         total = sum(counts.values())

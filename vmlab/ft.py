@@ -70,6 +70,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from vmlab import checks
 from vmlab.checks import non_negative, positive
 from vmlab.cluster import Cluster
 from vmlab.units import gbit_s_to_mib_s, gib_to_mib
@@ -181,6 +182,11 @@ class Workload:
     net_in_mbit_s: float = 0.0
     disk_read_mbit_s: float = 0.0
     blocking_outputs_per_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        checks.text(self.name, "name")
+        for attr in ("events_per_s", "net_in_mbit_s", "disk_read_mbit_s", "blocking_outputs_per_s"):
+            checks.non_negative(getattr(self, attr), attr, high=1e12)
 
 
 SCALES_WORKLOADS: dict[str, Workload] = {
@@ -296,9 +302,10 @@ def record_replay(workload: Workload, *, logging_gbit_s: float = 1.0) -> Logging
     >>> round(940 * record_replay(netperf, logging_gbit_s=10).performance_ratio)
     879
     """
+    checks.positive(logging_gbit_s, "logging_gbit_s", unit="Gbit/s", high=1e6)
     if not isinstance(workload, Workload):
         raise ValueError(
-            f"record_replay needs a Workload, not {type(workload).__name__}; e.g. "
+            f"record_replay needs a Workload, not {checks.describe(workload)}; e.g. "
             f"SCALES_WORKLOADS['SPECJbb2005'] (workloads: {', '.join(SCALES_WORKLOADS)})"
         )
     link = positive(logging_gbit_s, "logging_gbit_s")
@@ -364,6 +371,10 @@ def checkpointing(
     >>> print(checkpointing(150, 3).summary())
     checkpointing: 1167.1 Mbit/s of logging, 0.93 of the speed without FT, replies 18.84 ms later
     """
+    checks.non_negative(dirty_rate_mib_s, "dirty_rate_mib_s", unit="MiB/s", high=1e9)
+    checks.non_negative(working_set_gib, "working_set_gib", unit="GiB", high=1e9)
+    checks.positive(interval_ms, "interval_ms", unit="ms", high=1e9)
+    checks.positive(logging_gbit_s, "logging_gbit_s", unit="Gbit/s", high=1e6)
     rate = non_negative(dirty_rate_mib_s, "dirty_rate_mib_s")
     ws = gib_to_mib(non_negative(working_set_gib, "working_set_gib"))
     dt = positive(interval_ms, "interval_ms") / 1000
@@ -394,6 +405,8 @@ def logging_for_vm(cluster: Cluster, vm: str) -> LoggingResult:
     >>> round(r.performance_ratio, 2), round(r.bandwidth_mbit_s)
     (0.96, 160)
     """
+    checks.cluster(cluster)
+    checks.name(vm, cluster.vms, "VM")
     v = cluster.vms[vm]
     net = cluster.networks.get("ft_logging")
     if net is None:
@@ -421,6 +434,7 @@ def table1(*, logging_gbit_s: float = 1.0) -> pd.DataFrame:
     2  Oracle Swingbench   0.99         0.99
     3   MS-SQL DVD Store   0.94         0.94
     """
+    checks.positive(logging_gbit_s, "logging_gbit_s", unit="Gbit/s", high=1e6)
     rows = []
     for name, w in SCALES_WORKLOADS.items():
         r = record_replay(w, logging_gbit_s=logging_gbit_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from vmlab import checks
 from vmlab.units import format_clock
 
 __all__ = ["HA_EVENT_KINDS", "readable_log"]
@@ -65,6 +66,13 @@ def readable_log(timeline: Any, kinds: Iterable[str] | None = HA_EVENT_KINDS,
     00:18 web-03 restarts on esx-01 — from esx-03, medium priority (attempt 1 of 5)
     … 4 more events
     """
+    checks.timeline(timeline)
+    if kinds is not None:
+        from vmlab.events import EventKind  # the vocabulary of the log
+
+        checks.choices(kinds, [k.value for k in EventKind], "Event kind")
+    if max_lines is not None:
+        checks.whole(max_lines, "max_lines", low=1)
     ev = timeline.events
     if kinds is not None:
         ev = ev[ev.kind.isin(list(kinds))]

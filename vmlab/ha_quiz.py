@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.ha import slot_failover_capacity
 from vmlab.quiz import QUESTIONS, Number, register, register_prediction
@@ -23,6 +24,11 @@ from vmlab.sim import Simulation
 def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) -> float:
     """Seconds ``vm`` is out when ``host`` fails at ``fail_at_s`` in the example cluster
     with HA on (default settings)."""
+    checks.name(vm, Cluster.example().vms, "VM")
+    checks.name(host, Cluster.example().hosts, "Host")
+    if checks.time_s(until_s, "until_s") <= checks.time_s(fail_at_s, "fail_at_s", high=10**6):
+        raise ValueError(f"until_s ({until_s!r}) must come after fail_at_s ({fail_at_s!r})")
+    checks.time_s(until_s, "until_s", zero_ok=False)
     cluster = Cluster.example()
     cluster.enable_ha()
     sim = Simulation(cluster, seed=0)
@@ -34,6 +40,8 @@ def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) 
 def declared_failed_at(host: str, fail_at_s: float = 60, **settings: Any) -> float:
     """When HA declares ``host`` failed after it stops at ``fail_at_s`` (example cluster;
     ``settings`` go to ``enable_ha``, e.g. ``election_s=25``)."""
+    checks.name(host, Cluster.example().hosts, "Host")
+    checks.time_s(fail_at_s, "fail_at_s", high=10**6)
     cluster = Cluster.example()
     cluster.enable_ha(**settings)
     sim = Simulation(cluster, seed=0)
@@ -60,6 +68,7 @@ def hosts_until_short(
     host to restart on, in the example cluster with HA on and FT on the VMs ``ft`` (each FT
     secondary holds its VM's memory on another host). Admission control only refuses new
     power-ons; it never stops a restart, so the policy does not matter here."""
+    checks.time_s(until_s, "until_s", zero_ok=False)
     base = Cluster.example()
     base.enable_ha(admission_control=None)
     for vm in ft:

@@ -214,6 +214,7 @@ class PercentagePolicy:
     name: str = field(default="percentage", init=False, repr=False)
 
     def __post_init__(self) -> None:
+        checks.whole(self.host_failures, "host_failures", high=10**6)
         object.__setattr__(self, "host_failures", checks.whole(self.host_failures, "host_failures"))
         for attr in ("cpu_pct", "memory_pct"):
             value = getattr(self, attr)
@@ -222,6 +223,7 @@ class PercentagePolicy:
 
     def reserved_pct(self, cluster: Cluster) -> tuple[float, float]:
         """The reserved CPU and memory, in percent of the cluster."""
+        checks.cluster(cluster)
         n = max(len(cluster.hosts), 1)
         auto = min(100.0, 100.0 * self.host_failures / n)
         cpu = auto if self.cpu_pct is None else self.cpu_pct
@@ -247,6 +249,10 @@ class SlotPolicy:
     name: str = field(default="slots", init=False, repr=False)
 
     def __post_init__(self) -> None:
+        checks.whole(self.host_failures, "host_failures", high=10**6)
+        for attr in ("slot_vcpus", "slot_memory_gib"):
+            if getattr(self, attr) is not None:
+                checks.positive(getattr(self, attr), attr, high=1e9)
         object.__setattr__(self, "host_failures", checks.whole(self.host_failures, "host_failures"))
         for attr in ("slot_vcpus", "slot_memory_gib"):
             value = getattr(self, attr)
@@ -262,6 +268,17 @@ class FailoverHostsPolicy:
     name: str = field(default="failover_hosts", init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if isinstance(self.hosts, str):
+            checks.text(self.hosts, "failover host")
+        else:
+            checks.names(
+                self.hosts,
+                [h for h in self.hosts if isinstance(h, str)]
+                if isinstance(self.hosts, list | tuple | set | frozenset)
+                else [],
+                "Host",
+                empty_ok=True,
+            )
         hosts = (self.hosts,) if isinstance(self.hosts, str) else tuple(self.hosts)
         object.__setattr__(self, "hosts", hosts)
         if not hosts:
@@ -306,6 +323,27 @@ def slot_failover_capacity(
     >>> slot_failover_capacity(hosts, vms)
     1
     """
+    for what, pairs, low_open in (("hosts", hosts, False), ("vms", vms, True)):
+        if isinstance(pairs, str | bytes) or not isinstance(pairs, list | tuple):
+            raise ValueError(
+                f"{what} must be a list of (cpu, memory) pairs, such as [(9, 9)], "
+                f"not {checks.describe(pairs)}"
+            )
+        for pair in pairs:
+            if not (isinstance(pair, list | tuple) and len(pair) == 2):
+                raise ValueError(
+                    f"Each of {what} is a (cpu, memory) pair, such as (9, 9), "
+                    f"not {checks.describe(pair)}"
+                )
+            for x in pair:
+                checks.number(x, f"each size in {what}", low=0, low_open=low_open, high=1e12)
+    if slot is not None:
+        if not (isinstance(slot, list | tuple) and len(slot) == 2):
+            raise ValueError(
+                f"slot is a (cpu, memory) pair, such as (2, 2), not {checks.describe(slot)}"
+            )
+        for x in slot:
+            checks.positive(x, "each size of slot", high=1e12)
     if not hosts:
         return 0
     if slot is None:
@@ -337,6 +375,7 @@ def memory_failover_capacity(cluster: Cluster) -> int:
     >>> memory_failover_capacity(Cluster.example())
     11
     """
+    checks.cluster(cluster)
     up = sorted((h.memory_gib for h in cluster.hosts.values() if h.state != "down"), reverse=True)
     need = sum(vm.memory_gib for vm in cluster.vms.values())
     left = sum(up)
@@ -687,6 +726,21 @@ def make_config(
 
     Nothing is changed here; a bad setting raises ``ValueError`` naming the valid choices.
     """
+    checks.choice(isolation_response, ISOLATION_RESPONSES, "Isolation response")
+    if vm_monitoring is not None and not isinstance(vm_monitoring, str):
+        checks.choice(vm_monitoring, ("off", "low", "medium", "high"), "VM monitoring")
+    if isinstance(admission_control, str) and admission_control != "none":
+        checks.choice(admission_control, ADMISSION_POLICIES, "Admission control")
+    checks.whole(host_failures, "host_failures", low=0, high=max(len(cluster.hosts), 1))
+    if percent is not None:
+        checks.percent(percent, "percent")
+    if failover_hosts is not None:
+        checks.names(failover_hosts, cluster.hosts, "Host")
+    for key, value in timings.items():
+        if key == "max_restart_attempts":
+            checks.whole(value, key, low=0, high=100)
+        elif key in HAConfig.__dataclass_fields__:
+            checks.number(value, key, unit="s", low=0, high=1e6)
     if isolation_response not in ISOLATION_RESPONSES:
         raise ValueError(
             f"Isolation response {isolation_response!r} is not known; choose one of "

@@ -35,6 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from vmlab import checks
 from vmlab.cpus import CPU_MODELS
 from vmlab.ft_rules import ft_limit_problems, secondary_cpu_problem
 
@@ -82,6 +83,9 @@ def cpus_compatible(view: Any, source: str, target: str) -> str | None:
     masks every host down to the baseline's features, so any two hosts of that vendor at or
     above the baseline become compatible (VMware documentation, EVC).
     """
+    checks.kind_of(view, "view", ("hosts", "vms"), "a Cluster, such as Cluster.example()")
+    checks.name(source, view.hosts, "Host")
+    checks.name(target, view.hosts, "Host")
     s, t = view.hosts[source], view.hosts[target]
     if s.cpu_vendor != t.cpu_vendor:
         return (

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.proactive import enable_drs, enable_proactive_ha
 from vmlab.sim import Simulation, Timeline
@@ -30,6 +31,7 @@ def overloaded_cluster(extra_vms: int = 8) -> Cluster:
     >>> round(100 * c.used_memory_gib("esx-05") / c.hosts["esx-05"].memory_gib)
     94
     """
+    extra_vms = checks.whole(extra_vms, "extra_vms", low=0)
     c = Cluster.example()
     for i in range(1, extra_vms + 1):
         c.add_vm(f"batch-{i:02d}", host=OVERLOADED_HOST, service="batch")
@@ -46,6 +48,13 @@ def rebalance(
 ) -> Timeline:
     """Propose moves that bring every host under ``threshold_pct`` of its memory, then run them
     with vMotion, all starting at ``at_s``; returns the run's timeline."""
+    checks.cluster(cluster)
+    checks.percent(threshold_pct, "threshold_pct", low=1)
+    if checks.time_s(until_s, "until_s", zero_ok=False) <= checks.time_s(at_s, "at_s"):
+        raise ValueError(
+            f"until_s ({until_s!r}) must come after at_s ({at_s!r}), when the moves start"
+        )
+    checks.seed(seed)
     moves = propose_moves(cluster, threshold_pct=threshold_pct)
     sim = Simulation(cluster, seed=seed)
     sim.migrate_many(list(zip(moves.vm, moves.to_host, strict=True)), at_s=at_s)
@@ -73,6 +82,9 @@ EVENT_AT_S = 60.0
 def cpu_swap_weekday(*, host: str | None = None, seed: int = 0) -> Timeline:
     """Scenario A: the CPU of the subject VM's host is swapped on a weekday. Maintenance mode
     empties it with vMotion, the host is off for :data:`WORK_S`, then comes back."""
+    if host is not None:
+        checks.name(host, [f"esx-{i:02d}" for i in range(1, 17)], "Host")
+    checks.seed(seed)
     c = Cluster.example()
     host = host or c.vms[SUBJECT_VM].host
     sim = Simulation(c, seed=seed)
@@ -83,6 +95,9 @@ def cpu_swap_weekday(*, host: str | None = None, seed: int = 0) -> Timeline:
 
 def cpu_swap_weekend(*, host: str | None = None, seed: int = 0) -> Timeline:
     """Scenario A, the old way: shut everything on the host down, swap the CPU, power on."""
+    if host is not None:
+        checks.name(host, [f"esx-{i:02d}" for i in range(1, 17)], "Host")
+    checks.seed(seed)
     c = Cluster.example()
     host = host or c.vms[SUBJECT_VM].host
     sim = Simulation(c, seed=seed)
@@ -93,6 +108,8 @@ def cpu_swap_weekend(*, host: str | None = None, seed: int = 0) -> Timeline:
 
 def overloaded_host(*, threshold_pct: float = 80.0, seed: int = 0) -> Timeline:
     """Scenario A': an overloaded host relieved with vMotion (:func:`rebalance`)."""
+    checks.percent(threshold_pct, "threshold_pct", low=1)
+    checks.seed(seed)
     return rebalance(overloaded_cluster(), threshold_pct=threshold_pct, seed=seed)
 
 
@@ -108,6 +125,8 @@ def host_failure(protection: str = "none", *, seed: int = 0) -> Timeline:
     protection : {'none', 'ha', 'ft'}
         Nothing; HA on the cluster; HA on the cluster and FT on the subject VM.
     """
+    checks.choice(protection, ("none", "ha", "ft"), "Protection")
+    checks.seed(seed)
     if protection not in PROTECTIONS:
         raise ValueError(
             f"protection {protection!r} is not known; choose one of {', '.join(PROTECTIONS)}"
@@ -133,6 +152,8 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
     a failover, or a vMotion Proactive HA started — else ``'manual'``: someone had to
     schedule the move or the repair).
     """
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
     states = timeline.states[(timeline.states.vm == vm) & (timeline.states.state != "secondary")]
     out = timeline.outages()
     events = timeline.events[timeline.events.vm == vm]
@@ -280,6 +301,7 @@ def compare(*, seed: int = 0, storage: bool = False) -> pd.DataFrame:
     2       FT     False  automatic
     3     none      True     manual
     """
+    checks.seed(seed)
     rows = []
     features = {**FEATURES, **STORAGE_FEATURES} if storage else FEATURES
     for feature, (purpose, configured_on, run) in features.items():
@@ -325,6 +347,11 @@ def availability(
     ValueError
         A rate is negative.
     """
+    checks.frame(table, "table", ("feature", "downtime_s"), "scenarios.compare()")
+    checks.non_negative(host_failures_per_year, "host_failures_per_year", high=1e6)
+    checks.non_negative(maintenance_per_year, "maintenance_per_year", high=1e6)
+    if weekend_outage_s is not None:
+        checks.non_negative(weekend_outage_s, "weekend_outage_s", unit="s", high=1e9)
     for name, value in (
         ("host_failures_per_year", host_failures_per_year),
         ("maintenance_per_year", maintenance_per_year),
@@ -363,6 +390,7 @@ def nines(availability: float) -> float:
     >>> nines(0.999), round(nines(0.9995), 1)
     (3.0, 3.3)
     """
+    checks.number(availability, "availability", low=0, high=1)
     if not 0 <= availability <= 1:
         raise ValueError(f"availability must be between 0 and 1, not {availability!r}")
     return float("inf") if availability == 1 else round(-math.log10(1 - availability), 6)
@@ -387,6 +415,8 @@ def costs(cluster: Cluster | None = None, *, vm: str = SUBJECT_VM) -> pd.DataFra
     DataFrame
         ``feature, always_reserved_gib, always_reserved_vcpus, while_moving_gib, networks``.
     """
+    if cluster is not None:
+        checks.cluster(cluster)
     c = cluster.copy() if cluster is not None else Cluster.example()
     v = c.vms[vm]
     reserve_gib = sum(h.memory_gib for h in c.hosts.values()) / len(c.hosts)
@@ -455,6 +485,12 @@ def choose_feature(
     HA: an outage of about 5 min 18 s is within 1 h 00 min, and it costs only a share of the
     cluster's reserve.
     """
+    checks.non_negative(max_outage_s, "max_outage_s", unit="s", high=1e9)
+    checks.whole(vcpus, "vcpus", low=1)
+    if boot_s is not None:
+        checks.positive(boot_s, "boot_s", unit="s", high=1e9)
+    if table is not None:
+        checks.frame(table, "table", ("feature", "downtime_s"), "scenarios.compare()")
     from vmlab.units import format_duration
 
     if not float(max_outage_s) >= 0:

@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 import simpy
 
+from vmlab import checks
 from vmlab.cluster import Cluster, NotFoundError
 from vmlab.events import Event, EventKind
 from vmlab.features import Feature
@@ -140,6 +141,7 @@ def _in_cluster_order(frame: pd.DataFrame, column: str, names: list[str]) -> pd.
 
 def _seconds(value: object, name: str, *, zero_ok: bool) -> float:
     """``value`` as a finite number of seconds, or a ValueError that says what was wrong."""
+    checks.time_s(value, name, zero_ok=zero_ok)
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
         raise ValueError(f"{name} must be a number of seconds, not {value!r}")
     t = float(value)
@@ -267,6 +269,8 @@ class Timeline:
 
     def state_at(self, vm: str, t_s: float) -> str:
         """The state of ``vm`` at time ``t_s`` (its primary copy)."""
+        checks.name(vm, self.cluster.vms, "VM")
+        checks.time_s(t_s, "t_s", high=self.until_s)
         rows = self.states[
             (self.states.vm == vm)
             & (self.states.state != "secondary")
@@ -282,6 +286,8 @@ class Timeline:
 
     def host_state_at(self, host: str, t_s: float) -> str:
         """The state of ``host`` at time ``t_s``."""
+        checks.name(host, self.cluster.hosts, "Host")
+        checks.time_s(t_s, "t_s", high=self.until_s)
         self.spec.hosts[host]
         rows = self.host_states[
             (self.host_states.host == host)
@@ -294,6 +300,8 @@ class Timeline:
 
     def log(self, kinds: list[str] | None = None) -> str:
         """The event log as lines a person reads: ``01:00 esx-03 host_failed — …``."""
+        if kinds is not None:
+            checks.choices(kinds, [k.value for k in EventKind], "Event kind")
         ev = self.events if kinds is None else self.events[self.events.kind.isin(kinds)]
         lines = []
         for r in ev.itertuples(index=False):
@@ -323,6 +331,8 @@ class Simulation:
     """
 
     def __init__(self, cluster: Cluster, seed: int = 0) -> None:
+        checks.cluster(cluster, "Simulation()")
+        checks.seed(seed)
         if not isinstance(cluster, Cluster):
             raise ValueError(f"Simulation needs a Cluster, not {type(cluster).__name__}")
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
@@ -406,6 +416,11 @@ class Simulation:
         now with a ``ValueError``; those that can (free memory, host state, FT anti-affinity)
         are checked when the migration starts and logged as ``vmotion_refused``.
         """
+        if switchover_target_ms is not None:
+            checks.non_negative(switchover_target_ms, "switchover_target_ms", unit="ms", high=1e9)
+        checks.name(vm, self.cluster.vms, "VM")
+        checks.name(to_host, self.cluster.hosts, "Host")
+        checks.time_s(at_s, "at_s")
         t = self._check_time(at_s)
         _name(vm, "vm")
         _name(to_host, "to_host")
@@ -439,6 +454,20 @@ class Simulation:
         """Schedule several vMotions at ``at_s`` — e.g. the rows of
         :func:`vmlab.vmotion.propose_moves` as ``(vm, to_host)`` pairs. Moves leaving the same
         host run a few at a time and share its vMotion link, as in maintenance mode."""
+        if isinstance(moves, str | bytes) or not isinstance(moves, list | tuple):
+            raise ValueError(
+                f"moves must be a list of (vm, to_host) pairs, such as "
+                f"[('web-01', 'esx-02')], not {checks.describe(moves)}"
+            )
+        for move in moves:
+            if not (isinstance(move, list | tuple) and len(move) == 2):
+                raise ValueError(
+                    f"Each move is a (vm, to_host) pair, such as ('web-01', 'esx-02'),"
+                    f" not {checks.describe(move)}"
+                )
+            checks.name(move[1], self.cluster.hosts, "Host")
+        checks.names([m[0] for m in moves], self.cluster.vms, "VM", empty_ok=True)  # each VM once
+        checks.time_s(at_s, "at_s")
         t = self._check_time(at_s)
         if isinstance(moves, str | bytes) or not hasattr(moves, "__iter__"):
             raise ValueError(f"moves must be a list of (vm, to_host) pairs, not {moves!r}")
@@ -499,6 +528,11 @@ class Simulation:
             Unknown host, a host on both sides or on neither, an empty side, or a partition
             overlapping another one.
         """
+        checks.names(hosts_a, self.cluster.hosts, "Host")
+        if hosts_b is not None:
+            checks.names(hosts_b, self.cluster.hosts, "Host")
+        if heal_at_s is not None:
+            checks.time_s(heal_at_s, "heal_at_s")
         t = self._check_time(at_s)
         a = [hosts_a] if isinstance(hosts_a, str) else list(hosts_a)
         b = [hosts_b] if isinstance(hosts_b, str) else (None if hosts_b is None else list(hosts_b))
@@ -540,6 +574,7 @@ class Simulation:
         """Schedule a guest hang (a kernel panic, a blue screen) of ``vm`` at ``at_s``: the
         host is fine, but the guest stops answering and stops sending guest heartbeats. With
         HA's VM monitoring on, the VM is reset; otherwise it stays down."""
+        checks.name(vm, self.cluster.vms, "VM")
         t = self._check_time(at_s)
         self.spec.vms[_name(vm, "vm")]  # unknown VM → NotFoundError listing the VMs
         self._actions.append(
@@ -557,6 +592,7 @@ class Simulation:
         ValueError
             ``vm`` has no FT (the message lists the VMs that have it).
         """
+        checks.name(vm, self.cluster.vms, "VM")
         t = self._check_time(at_s)
         self.spec.vms[_name(vm, "vm")]
         ft = self.features.get("ft")
@@ -644,6 +680,9 @@ class Simulation:
 
     def at(self, at_s: float, action: Callable[[], None], *, label: str = "action") -> None:
         """Schedule any callable at ``at_s`` (for feature models and experiments)."""
+        checks.time_s(at_s, "at_s")
+        checks.function(action, "action")
+        checks.text(label, "label")
         t = self._check_time(at_s)
         if not callable(action):
             raise ValueError(f"action must be a function to call at {t:g} s, not {action!r}")
@@ -959,6 +998,7 @@ class Simulation:
 
     def run(self, until_s: float) -> Timeline:
         """Run to ``until_s`` seconds and return the :class:`Timeline`. A simulation runs once."""
+        checks.time_s(until_s, "until_s", zero_ok=False)
         self._check_not_ran()
         until = _seconds(until_s, "until_s", zero_ok=False)
         self._ran = True

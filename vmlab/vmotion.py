@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import simpy
 
+from vmlab import checks
 from vmlab.events import HOST_GONE, Event, EventKind
 from vmlab.features import Engine, FeatureBase
 from vmlab.migration import MigrationResult, precopy
@@ -77,6 +78,11 @@ def fixed_problems(
     5.1+: compute and storage change in one live operation); by default the disks stay where
     they are and the target must see them.
     """
+    checks.cluster(cluster)
+    checks.name(vm, cluster.vms, "VM")
+    checks.name(target_host, cluster.hosts, "Host")
+    if datastore is not None:
+        checks.name(datastore, cluster.datastores, "Datastore")
     v = cluster.vms[vm]
     cluster.hosts[target_host]
     found: list[str] = []
@@ -135,6 +141,11 @@ def check(cluster: Any, vm: str, target_host: str, *, datastore: str | None = No
     NotFoundError
         The VM, host or datastore does not exist (the message lists the valid names).
     """
+    checks.cluster(cluster)
+    checks.name(vm, cluster.vms, "VM")
+    checks.name(target_host, cluster.hosts, "Host")
+    if datastore is not None:
+        checks.name(datastore, cluster.datastores, "Datastore")
     v = cluster.vms[vm]
     cluster.hosts[target_host]
     if v.host == target_host and (datastore is None or datastore == v.datastore):
@@ -154,6 +165,7 @@ def check(cluster: Any, vm: str, target_host: str, *, datastore: str | None = No
 def concurrency_limit(bandwidth_gbit_s: float) -> int:
     """How many vMotions one host runs at once on a link of this speed
     (:data:`MAX_CONCURRENT_PER_HOST`)."""
+    checks.positive(bandwidth_gbit_s, "bandwidth_gbit_s", unit="Gbit/s")
     return MAX_CONCURRENT_PER_HOST[10.0] if bandwidth_gbit_s >= 10 else MAX_CONCURRENT_PER_HOST[1.0]
 
 
@@ -489,6 +501,7 @@ def _final_copy_mib(result: MigrationResult) -> float:
 
 def host_load(cluster: Cluster) -> pd.DataFrame:
     """Per host: memory and vCPUs used, as a share of what the host has (percent)."""
+    checks.cluster(cluster)
     rows = []
     for h in cluster.hosts.values():
         rows.append(
@@ -534,6 +547,9 @@ def propose_moves(
     ValueError
         ``threshold_pct`` is not between 1 and 100.
     """
+    checks.cluster(cluster)
+    checks.percent(threshold_pct, "threshold_pct", low=1)
+    max_moves = checks.whole(max_moves, "max_moves", low=0)
     if not 1 <= float(threshold_pct) <= 100:
         raise ValueError(f"threshold_pct must be between 1 and 100, not {threshold_pct!r}")
     work = RunState(cluster)  # the plan moves VMs in a run state; the cluster is not touched
