@@ -81,6 +81,10 @@ def test_the_list_names_only_real_entry_points():
     public = set(fz.public_entry_points())
     stale = [q for q in fz.ENTRIES if q not in public and not q.endswith((".rounds", ".summary"))]
     assert not stale, f"ENTRIES lists names that are not public any more: {stale}"
+    gone = [q for q in fz.PENDING if q not in public]
+    assert not gone, f"PENDING lists names that are not public any more: {gone}"
+    done = sorted(set(fz.PENDING) & set(fz.ENTRIES))
+    assert not done, f"Fuzzed now: take these off PENDING: {done}"
 
 
 def test_checks_examples():

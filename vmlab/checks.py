@@ -758,7 +758,10 @@ def number_in(
         and not _is_numpy_number(value)
     ):
         raise ValueError(f"{name} must be a number ({what}); got {value!r}.")
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an int too large for a float
+        raise ValueError(f"{name} is too large to compute with ({what}); got {value!r}.") from None
     if not math.isfinite(number):
         raise ValueError(f"{name} must be a finite number ({what}); got {value!r}.")
     if low is not None and (number < low or (number == low and not low_ok)):

@@ -52,6 +52,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
+from vmlab import checks
 from vmlab.checks import number_in, one_of, whole_in
 from vmlab.units import (
     KIB_PER_MIB,
@@ -594,6 +595,7 @@ class PrecopySettings:
         )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise ValueError(f"seed must be a whole number, e.g. 0; got {self.seed!r}.")
+        checks.seed(self.seed)
         number_in(
             self.device_state_mib,
             "device state sent during the stun",
