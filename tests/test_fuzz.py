@@ -146,6 +146,7 @@ def test_hypothesis(entry, data):
 def _widgets():
     from vmlab import widgets
     from vmlab.widgets.dashboard import ha_dashboard
+    from vmlab.widgets.wizard import migrate_wizard
 
     return {
         "balancer": lambda: widgets.balancer(fz.small_cluster(), threshold_pct=50),
@@ -153,6 +154,7 @@ def _widgets():
         "ft_panel": lambda: widgets.ft_panel(fz.small_cluster(ft=True), vm="web-01"),
         "ha_dashboard": lambda: ha_dashboard(fz.small_cluster(ft=True)),
         "migration_explorer": lambda: widgets.migration_explorer(),
+        "migrate_wizard": lambda: migrate_wizard(fz.small_cluster()),
     }
 
 

@@ -1162,6 +1162,7 @@ def predict(qid: str):
     ValueError
         There is no such question (the message lists those there are).
     """
+    checks.text(qid, "qid")
     widget_cls, _ = _classes()
     return widget_cls(_prediction_question(qid))
 

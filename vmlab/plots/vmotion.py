@@ -166,6 +166,9 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
     True
     >>> plt.close(fig)
     """
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.axes(ax)
     ax = ax or plt.gca()
     moves = timeline.migrations
     moves = moves[moves.vm == vm] if not moves.empty else moves

@@ -25,6 +25,7 @@ from typing import Any
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.migration import precopy
 from vmlab.plots.vmotion import plot_vm_migration
@@ -77,6 +78,8 @@ class MigrateWizard(w.VBox):
     each press runs a fresh simulation of it)."""
 
     def __init__(self, cluster: Cluster, *, seed: int = 0) -> None:
+        checks.cluster(cluster)
+        checks.seed(seed)
         if not isinstance(cluster, Cluster):
             raise ValueError(
                 f"migrate_wizard() needs a Cluster, e.g. Cluster.example(); got {cluster!r}"
@@ -131,6 +134,7 @@ class MigrateWizard(w.VBox):
 
     # -- the steps -------------------------------------------------------------------------
 
+    @checks.widget_callback
     def on_vm(self, _change: dict | None = None) -> None:
         """A VM was picked: offer every other host, the first one that passes first."""
         vm = self.cluster.vms[self.vm.value]
@@ -144,6 +148,7 @@ class MigrateWizard(w.VBox):
             self._quiet = False
         self.on_change()
 
+    @checks.widget_callback
     def on_change(self, _change: dict | None = None) -> None:
         """Re-run the compatibility checks for the current choices."""
         if self._quiet:
@@ -168,6 +173,7 @@ class MigrateWizard(w.VBox):
         datastore = self.datastore.value if self.kind.value == "both" else None
         return compatibility(self.cluster, self.vm.value, target, datastore=datastore)
 
+    @checks.widget_callback
     def on_migrate(self, _button: Any = None) -> None:
         """Run the migration in a fresh simulation and show the VM's timeline."""
         if not self.checks or not all(c.passed for c in self.checks):
