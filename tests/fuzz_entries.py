@@ -1292,6 +1292,29 @@ _plot("vmlab.plots.vmotion.plot_vm_migration", "vmotion",
       timeline=is_timeline, vm=name_of(vms_of))  # fmt: skip
 
 
+@entry("vmlab.sim.Simulation.degrade_host", host=name_of(hosts_of), at_s=time_s,
+       severity=choice(("moderate", "severe")))  # fmt: skip
+def _():
+    return sim_call("degrade_host", {"host": "esx-01", "at_s": 100, "severity": "moderate"})
+
+
+@entry("vmlab.sim.Simulation.storage_fault",
+       datastore=name_of(lambda sim: sim.cluster.datastores), kind=choice(("apd", "pdl")),
+       at_s=time_s, hosts=optional(list_of(name_of(hosts_of), single_ok=True)),
+       heal_at_s=optional(num(100, low_open=True)))  # fmt: skip
+def _():
+    return sim_call("storage_fault", {"datastore": "san-01", "kind": "apd", "at_s": 100,
+                                      "hosts": None, "heal_at_s": None})  # fmt: skip
+
+
+@entry("vmlab.sim.Simulation.heal_storage",
+       datastore=name_of(lambda sim: sim.cluster.datastores), at_s=num(10, low_open=True),
+       hosts=optional(list_of(name_of(hosts_of), single_ok=True)))  # fmt: skip
+def _():
+    return sim_call("heal_storage", {"datastore": "san-01", "at_s": 100, "hosts": None},
+                    before=lambda s: s.storage_fault("san-01", at_s=10))  # fmt: skip
+
+
 # ----------------------------------------------------------------------------------------
 # What is public, and what the fuzz layer leaves out (with the reason)
 # ----------------------------------------------------------------------------------------
@@ -1337,6 +1360,8 @@ EXEMPT: dict[str, str] = {
     "vmlab.sim.Simulation.cluster": "a read-only property",
     "vmlab.sim.Simulation.place": "the API of feature models, not of lessons",
     "vmlab.sim.Simulation.process": "the API of feature models, not of lessons",
+    "vmlab.sim.Simulation.maintenance": "the API of features (maintenance mode, Proactive HA)",
+    "vmlab.sim.Simulation.evacuate": "the API of features (maintenance mode, Proactive HA)",
     "vmlab.widgets.dashboard.HADashboard.spec": "a read-only property",
     "vmlab.ft.LoggingResult": "a result record made by record_replay / checkpointing",
     "vmlab.migration.MigrationResult": "a result record made by precopy",
@@ -1438,6 +1463,42 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.widgets.wizard.checks_table",
         "vmlab.widgets.wizard.compatibility",
         "vmlab.widgets.wizard.explain_checks",
+        "vmlab.placement.lost_datastores",
+        "vmlab.placement.quarantined",
+        "vmlab.plots.storage.plot_datastore_map",
+        "vmlab.plots.storage.plot_storage_timeline",
+        "vmlab.proactive.DRSConfig",
+        "vmlab.proactive.ProactiveHA",
+        "vmlab.proactive.ProactiveHA.degrade",
+        "vmlab.proactive.ProactiveHA.wanted",
+        "vmlab.proactive.ProactiveHAConfig",
+        "vmlab.proactive.ProactiveHAConfig.mode_for",
+        "vmlab.proactive.drs_of",
+        "vmlab.proactive.enable_drs",
+        "vmlab.proactive.enable_proactive_ha",
+        "vmlab.proactive.proactive_ha_of",
+        "vmlab.scenarios.degraded_host",
+        "vmlab.scenarios.storage_failure",
+        "vmlab.scenarios.storage_outages",
+        "vmlab.storage.Fault",
+        "vmlab.storage.Fault.covers",
+        "vmlab.storage.Fault.where",
+        "vmlab.storage.StorageFaults",
+        "vmlab.storage.StorageFaults.begin",
+        "vmlab.storage.StorageFaults.heal",
+        "vmlab.storage.StorageFaults.plan_fault",
+        "vmlab.storage.StorageFaults.plan_heal",
+        "vmlab.storage.StorageFaults.wanted",
+        "vmlab.storage.affected_vms",
+        "vmlab.storage.fault_table",
+        "vmlab.storage.how_ha_read",
+        "vmlab.storage.lost_at",
+        "vmlab.storage_quiz.back_after_s",
+        "vmlab.widgets.storage_panel.StoragePanel",
+        "vmlab.widgets.storage_panel.StoragePanel.on_run",
+        "vmlab.widgets.storage_panel.StoragePanel.simulate",
+        "vmlab.widgets.storage_panel.describe_storage",
+        "vmlab.widgets.storage_panel.storage_panel",
     ],
     "public on main since cc49dff (merged while this layer was written); not fuzzed yet",
 )

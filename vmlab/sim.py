@@ -632,6 +632,8 @@ class Simulation:
             Unknown datastore, kind or host; a host that does not see the datastore; a
             datastore no VM uses; ``heal_at_s`` not after ``at_s``; an overlapping fault.
         """
+        if hosts is not None:
+            checks.names(hosts, self.cluster.hosts, "Host")
         t = self._check_time(at_s)
         end = None if heal_at_s is None else self._check_time(heal_at_s)
         feature = self.features["storage"]
@@ -645,6 +647,8 @@ class Simulation:
         """Schedule the end of a storage fault on ``datastore`` at ``at_s`` (the paths are back,
         or the LUN is presented again). Healing a fault that was never scheduled, or is
         already over then, raises ``ValueError``."""
+        if hosts is not None:
+            checks.names(hosts, self.cluster.hosts, "Host")
         t = self._check_time(at_s)
         feature = self.features["storage"]
         assert isinstance(feature, StorageFaults)

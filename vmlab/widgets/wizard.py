@@ -78,7 +78,7 @@ class MigrateWizard(w.VBox):
     each press runs a fresh simulation of it)."""
 
     def __init__(self, cluster: Cluster, *, seed: int = 0) -> None:
-        checks.cluster(cluster)
+        checks.cluster(cluster, "migrate_wizard()")
         checks.seed(seed)
         if not isinstance(cluster, Cluster):
             raise ValueError(
