@@ -1315,6 +1315,140 @@ def _():
                     before=lambda s: s.storage_fault("san-01", at_s=10))  # fmt: skip
 
 
+@functools.cache
+def a_storage_timeline():
+    """A run of the small HA cluster in which the shared datastore is lost (APD) at 60 s."""
+    from vmlab import Simulation
+
+    sim = Simulation(small_cluster(ha=True), seed=0)
+    sim.storage_fault("san-01", at_s=60, heal_at_s=400)
+    return sim.run(until_s=900)
+
+
+@entry("vmlab.scenarios.degraded_host", proactive=flag,
+       remediation=choice(("quarantine", "maintenance", "mixed")),
+       automation=choice(("manual", "automated")), severity=choice(("moderate", "severe")),
+       seed=seed, slow=True)  # fmt: skip
+def _():
+    from vmlab import scenarios
+
+    return Call(scenarios.degraded_host, {"proactive": True, "remediation": "mixed",
+                                          "automation": "automated", "severity": "severe",
+                                          "seed": 0})  # fmt: skip
+
+
+@entry("vmlab.scenarios.storage_failure", kind=choice(("apd", "pdl")),
+       vmcp=choice(("disabled", "issue_events", "conservative", "aggressive")),
+       heal_after_s=optional(positive), seed=seed, slow=True)  # fmt: skip
+def _():
+    from vmlab import scenarios
+
+    return Call(scenarios.storage_failure, {"kind": "apd", "vmcp": "disabled",
+                                            "heal_after_s": None, "seed": 0})  # fmt: skip
+
+
+@entry("vmlab.scenarios.storage_outages", seed=seed, slow=True)
+def _():
+    from vmlab import scenarios
+
+    return Call(scenarios.storage_outages, {"seed": 0})
+
+
+@entry("vmlab.proactive.enable_drs", cluster=is_cluster,
+       automation=choice(("manual", "partially_automated", "fully_automated")),
+       migration_threshold=whole(1, 5))  # fmt: skip
+def _():
+    from vmlab.proactive import enable_drs
+
+    c = small_cluster(ha=True)
+    return Call(enable_drs, {"cluster": c, "automation": "fully_automated",
+                             "migration_threshold": 3}, c)  # fmt: skip
+
+
+@entry("vmlab.proactive.enable_proactive_ha", cluster=is_cluster,
+       remediation=choice(("quarantine", "maintenance", "mixed")),
+       automation=choice(("manual", "automated")))  # fmt: skip
+def _():
+    from vmlab.proactive import enable_drs, enable_proactive_ha
+
+    c = small_cluster(ha=True)
+    enable_drs(c)
+    return Call(enable_proactive_ha, {"cluster": c, "remediation": "mixed",
+                                      "automation": "automated"}, c)  # fmt: skip
+
+
+_plot(
+    "vmlab.plots.storage.plot_datastore_map",
+    "storage",
+    lambda: {"source": a_storage_timeline(), "at_s": 100},
+    source=lambda v, _c=None: is_timeline(v) or is_cluster(v),
+    at_s=optional(num(0, 900)),
+)
+_plot(
+    "vmlab.plots.storage.plot_storage_timeline",
+    "storage",
+    lambda: {"timeline": a_storage_timeline(), "vms": None, "max_rows": 20},
+    timeline=is_timeline,
+    vms=optional(list_of(name_of(vms_of))),
+    max_rows=whole(1),
+)
+
+
+@entry("vmlab.widgets.storage_panel.storage_panel", cluster=optional(is_cluster),
+       fault_at_s=time_s, until_s=num(60, low_open=True), seed=seed, slow=True)  # fmt: skip
+def _():
+    from vmlab.widgets.storage_panel import storage_panel
+
+    return Call(storage_panel, {"cluster": small_cluster(ha=True), "fault_at_s": 60,
+                                "until_s": 1200, "seed": 0})  # fmt: skip
+
+
+for _fn in ("outage_s", "outage_kind", "unprotected_window"):
+
+    def _make(fn=_fn):
+        from vmlab import lessons
+
+        return Call(getattr(lessons, fn), {"timeline": an_ft_timeline(), "vm": "web-01"})
+
+    ENTRIES[f"vmlab.lessons.{_fn}"] = Entry(
+        f"vmlab.lessons.{_fn}", _make, {"timeline": is_timeline, "vm": name_of(vms_of)}
+    )
+
+for _fn in ("longest_outage_min", "pauses", "left_down", "longest_pause_kind"):
+
+    def _make(fn=_fn):
+        from vmlab import lessons
+
+        return Call(getattr(lessons, fn), {"timeline": a_timeline()})
+
+    ENTRIES[f"vmlab.lessons.{_fn}"] = Entry(
+        f"vmlab.lessons.{_fn}", _make, {"timeline": is_timeline}
+    )
+
+
+@entry("vmlab.lessons.who_stopped", timeline=is_timeline, host=optional(name_of(hosts_of)))
+def _():
+    from vmlab import lessons
+
+    return Call(lessons.who_stopped, {"timeline": a_timeline(), "host": "esx-01"})
+
+
+@entry("vmlab.lessons.vm_story", timeline=is_timeline, vm=name_of(vms_of),
+       kinds=optional(list_of(lambda v, c=None: isinstance(v, str) and v in EVENT_KINDS(c),
+                              empty_ok=True)))  # fmt: skip
+def _():
+    from vmlab import lessons
+
+    return Call(lessons.vm_story, {"timeline": a_timeline(), "vm": "web-01", "kinds": None})
+
+
+@entry("vmlab.storage_quiz.back_after_s", timeline=is_timeline, vm=name_of(vms_of))
+def _():
+    from vmlab import storage_quiz
+
+    return Call(storage_quiz.back_after_s, {"timeline": a_storage_timeline(), "vm": "web-01"})
+
+
 # ----------------------------------------------------------------------------------------
 # What is public, and what the fuzz layer leaves out (with the reason)
 # ----------------------------------------------------------------------------------------
@@ -1326,6 +1460,7 @@ ALIASES = {
     "vmlab.widgets.ft_panel.FTPanel": "vmlab.widgets.ft_panel.ft_panel",
     "vmlab.widgets.dashboard.HADashboard": "vmlab.widgets.dashboard.ha_dashboard",
     "vmlab.widgets.wizard.MigrateWizard": "vmlab.widgets.wizard.migrate_wizard",
+    "vmlab.widgets.storage_panel.StoragePanel": "vmlab.widgets.storage_panel.storage_panel",
 }
 """A widget class is built by its factory with the same arguments."""
 
@@ -1406,26 +1541,17 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.lessons.fail_in_turn",
         "vmlab.lessons.ft_price",
         "vmlab.lessons.ft_vm_of",
-        "vmlab.lessons.left_down",
         "vmlab.lessons.logging_cut_winners",
         "vmlab.lessons.logging_link_limit",
-        "vmlab.lessons.longest_outage_min",
-        "vmlab.lessons.longest_pause_kind",
         "vmlab.lessons.nines_text",
         "vmlab.lessons.one_failure_four_ways",
-        "vmlab.lessons.outage_kind",
-        "vmlab.lessons.outage_s",
-        "vmlab.lessons.pauses",
         "vmlab.lessons.plan_moves",
         "vmlab.lessons.plot_downtime_points",
         "vmlab.lessons.plot_yearly_points",
         "vmlab.lessons.plural",
         "vmlab.lessons.service_table",
         "vmlab.lessons.source_vs_model",
-        "vmlab.lessons.unprotected_window",
         "vmlab.lessons.usual_winner",
-        "vmlab.lessons.vm_story",
-        "vmlab.lessons.who_stopped",
         "vmlab.lessons.with_priority",
         "vmlab.lessons.yearly_table",
         "vmlab.migration.PrecopySettings",
@@ -1465,8 +1591,6 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.widgets.wizard.explain_checks",
         "vmlab.placement.lost_datastores",
         "vmlab.placement.quarantined",
-        "vmlab.plots.storage.plot_datastore_map",
-        "vmlab.plots.storage.plot_storage_timeline",
         "vmlab.proactive.DRSConfig",
         "vmlab.proactive.ProactiveHA",
         "vmlab.proactive.ProactiveHA.degrade",
@@ -1474,12 +1598,7 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.proactive.ProactiveHAConfig",
         "vmlab.proactive.ProactiveHAConfig.mode_for",
         "vmlab.proactive.drs_of",
-        "vmlab.proactive.enable_drs",
-        "vmlab.proactive.enable_proactive_ha",
         "vmlab.proactive.proactive_ha_of",
-        "vmlab.scenarios.degraded_host",
-        "vmlab.scenarios.storage_failure",
-        "vmlab.scenarios.storage_outages",
         "vmlab.storage.Fault",
         "vmlab.storage.Fault.covers",
         "vmlab.storage.Fault.where",
@@ -1493,12 +1612,8 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.storage.fault_table",
         "vmlab.storage.how_ha_read",
         "vmlab.storage.lost_at",
-        "vmlab.storage_quiz.back_after_s",
-        "vmlab.widgets.storage_panel.StoragePanel",
-        "vmlab.widgets.storage_panel.StoragePanel.on_run",
         "vmlab.widgets.storage_panel.StoragePanel.simulate",
         "vmlab.widgets.storage_panel.describe_storage",
-        "vmlab.widgets.storage_panel.storage_panel",
     ],
     "public on main since cc49dff (merged while this layer was written); not fuzzed yet",
 )

@@ -146,6 +146,7 @@ def test_hypothesis(entry, data):
 def _widgets():
     from vmlab import widgets
     from vmlab.widgets.dashboard import ha_dashboard
+    from vmlab.widgets.storage_panel import storage_panel
     from vmlab.widgets.wizard import migrate_wizard
 
     return {
@@ -155,6 +156,7 @@ def _widgets():
         "ha_dashboard": lambda: ha_dashboard(fz.small_cluster(ft=True)),
         "migration_explorer": lambda: widgets.migration_explorer(),
         "migrate_wizard": lambda: migrate_wizard(fz.small_cluster()),
+        "storage_panel": lambda: storage_panel(fz.small_cluster(ha=True)),
     }
 
 

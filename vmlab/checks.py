@@ -661,7 +661,7 @@ def cluster_or_timeline(value: Any, what: str = "source") -> Any:
     if all(hasattr(value, a) for a in TIMELINE_ATTRIBUTES):
         return value
     return kind_of(value, what, CLUSTER_ATTRIBUTES,
-                   "a Cluster, or the Timeline that sim.run(until_s=…) returns")  # fmt: skip
+                   "a Timeline or a Cluster (what sim.run(until_s=…) returns, or Cluster.example())")  # fmt: skip
 
 
 def migration_result(value: Any, what: str = "result") -> Any:

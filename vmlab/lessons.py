@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from vmlab import checks
 from vmlab.cluster import SERVICE_PROFILES, Cluster
+from vmlab.events import EventKind
 from vmlab.sim import Simulation, Timeline
 
 # ----------------------------------------------------------------------------------------
@@ -68,6 +70,7 @@ def fail_and_repair(
 
 def longest_outage_min(timeline: Timeline) -> float:
     """The longest service outage of a run, in minutes (0 if nothing stopped)."""
+    checks.timeline(timeline)
     out = timeline.outages()
     return float(out.down_s.max() / 60) if len(out) else 0.0
 
@@ -77,6 +80,9 @@ def who_stopped(timeline: Timeline, host: str | None = None) -> str:
     words of prediction ``00.who``: ``'some of its VMs'``, ``'all of its VMs'`` or
     ``'VMs on other hosts too'``. (With no protection nothing moves, so the VMs on ``host``
     at the end of the run are those it carried.)"""
+    checks.timeline(timeline)
+    if host is not None:
+        checks.name(host, timeline.cluster.hosts, "Host")
     if host is None:
         ev = timeline.events
         host = str(ev[ev.kind == "host_failed"].host.iloc[0])
@@ -155,6 +161,7 @@ def pauses(timeline: Timeline) -> pd.DataFrame:
     """The moves of a run with each VM's pause in milliseconds and who shared its link: one
     row per migration (``vm, from_host, to_host, pause_ms, moved_with``), ``moved_with``
     naming the other VMs leaving the same host while it moved."""
+    checks.timeline(timeline)
     mig = timeline.migrations
     rows = []
     for m in mig.itertuples():
@@ -178,6 +185,7 @@ def pauses(timeline: Timeline) -> pd.DataFrame:
 
 def longest_pause_kind(timeline: Timeline) -> str:
     """The longest pause of a run in the words of prediction ``02.pause``."""
+    checks.timeline(timeline)
     out = timeline.outages()
     longest = float(out.down_s.max()) if len(out) else 0.0
     if longest == 0:
@@ -415,6 +423,8 @@ def _log_points(labels, values_s, notes, xlabel, title, ax):
 
 def outage_s(timeline: Timeline, vm: str) -> float:
     """The longest outage of ``vm`` in a run, in seconds (0 when it never stopped)."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
     out = timeline.outages()
     mine = out[out.vm == vm]
     return float(mine.down_s.max()) if len(mine) else 0.0
@@ -428,6 +438,8 @@ def ft_vm_of(timeline: Timeline) -> str:
 
 def outage_kind(timeline: Timeline, vm: str) -> str:
     """``vm``'s longest outage in the words of predictions ``04.pause`` and ``04.second``."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
     down = outage_s(timeline, vm)
     if down == 0:
         return "nothing at all"
@@ -458,6 +470,12 @@ def fail_in_turn(
 def vm_story(timeline: Timeline, vm: str, kinds: list[str] | None = None) -> str:
     """The log lines of a run that concern ``vm``, the hosts failing, and HA's primary
     (elections and hosts declared failed) — not the other VMs."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
+    if kinds is not None:
+        checks.choices(
+            kinds, set(timeline.events.kind) | {k.value for k in EventKind}, "Event kind"
+        )
     lines = timeline.log(kinds).splitlines()
     keep = (" host_", " election ", " primary")
     return "\n".join(ln for ln in lines if f" {vm} " in ln or any(k in ln for k in keep))
@@ -544,6 +562,8 @@ def logging_link_limit(net_in_mbit_s: float = 940, links_gbit_s: tuple = (1, 10)
 
 def unprotected_window(timeline: Timeline, vm: str) -> str:
     """One line: how long ``vm`` had no FT secondary after its failover in a run."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
     ev = timeline.events
     mine = ev[ev.vm == vm].set_index("kind").t_s
     window_s = float(mine["ft_secondary_created"] - mine["ft_failover"])
@@ -573,6 +593,7 @@ def fail_first(cluster: Cluster, n: int, *, at_s: float, until_s: float, seed: i
 
 def left_down(timeline: Timeline) -> pd.DataFrame:
     """The outages of a run that are due to *insufficient capacity* (no host had room)."""
+    checks.timeline(timeline)
     out = timeline.outages()
     return out[out.cause.str.contains("insufficient capacity")][
         ["vm", "service", "down_s", "cause"]

@@ -46,6 +46,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from vmlab import checks
 from vmlab.checks import choice
 from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
@@ -130,6 +131,7 @@ def enable_drs(
     >>> enable_drs(Cluster.example(), migration_threshold=5)
     DRSConfig(automation='fully_automated', migration_threshold=5)
     """
+    checks.cluster(cluster)
     choice(automation, DRS_AUTOMATION_LEVELS, "DRS automation level")
     if (
         isinstance(migration_threshold, bool)
@@ -169,6 +171,7 @@ def enable_proactive_ha(
     ...
     ValueError: Proactive HA requires DRS (it is DRS that moves the VMs): call enable_drs...
     """
+    checks.cluster(cluster)
     choice(remediation, REMEDIATIONS, "Proactive HA remediation")
     choice(automation, AUTOMATION_LEVELS, "Proactive HA automation level")
     if drs_of(cluster) is None:

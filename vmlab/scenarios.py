@@ -214,6 +214,9 @@ def storage_failure(
     on with VM Component Protection ``vmcp`` (vmlab.storage); the paths come back after
     ``heal_after_s`` (default: never). ``ha_settings`` go to ``enable_ha`` (e.g.
     ``vmcp_apd_delay_s=60``)."""
+    if heal_after_s is not None:
+        checks.positive(heal_after_s, "heal_after_s", unit="s", high=1e9)
+    checks.seed(seed)
     c = Cluster.example()
     c.enable_ha(vmcp=vmcp, **ha_settings)
     vm = c.vms[SUBJECT_VM]
@@ -231,6 +234,8 @@ def degraded_host(
     :data:`EVENT_AT_S`; it fails :data:`PREDICTED_FAILURE_AFTER_S` later and is repaired after
     :data:`REPAIR_AFTER_S`. HA is on; with ``proactive`` also DRS and Proactive HA
     (vmlab.proactive)."""
+    checks.flag(proactive, "proactive")
+    checks.seed(seed)
     c = Cluster.example()
     c.enable_ha()
     if proactive:
@@ -269,6 +274,7 @@ def storage_outages(*, seed: int = 0) -> pd.DataFrame:
     3                            PDL, VMCP      True
     4          degraded host, Proactive HA     False
     """
+    checks.seed(seed)
     runs = {
         "host failure, HA": host_failure("ha", seed=seed),
         "APD, no VMCP (paths back at 30 min)": storage_failure(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from vmlab import checks
 from vmlab.quiz import QUESTIONS, Choice, Number, Question, register, register_prediction
 from vmlab.scenarios import EVENT_AT_S, SUBJECT_VM, degraded_host, storage_failure
 
@@ -20,6 +21,8 @@ from vmlab.scenarios import EVENT_AT_S, SUBJECT_VM, degraded_host, storage_failu
 def back_after_s(timeline: object, vm: str = SUBJECT_VM) -> float:
     """Seconds from the fault (:data:`vmlab.scenarios.EVENT_AT_S`) until ``vm`` serves
     again (its first outage's end)."""
+    checks.timeline(timeline)
+    checks.name(vm, timeline.cluster.vms, "VM")
     out = timeline.outages()  # type: ignore[attr-defined]
     return float(out.loc[out.vm == vm, "end_s"].iloc[0]) - EVENT_AT_S
 

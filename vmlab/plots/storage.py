@@ -14,6 +14,7 @@ from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
 from vmlab.sim import Timeline
@@ -59,6 +60,11 @@ def plot_storage_timeline(
     -------
     Axes
     """
+    checks.timeline(timeline)
+    if vms is not None:
+        checks.names(vms, timeline.cluster.vms, "VM")
+    checks.whole(max_rows, "max_rows", low=1)
+    checks.axes(ax)
     ax = ax or plt.gca()
     names = list(vms) if vms is not None else affected_vms(timeline)
     if vms is None and not names:
@@ -133,6 +139,10 @@ def plot_datastore_map(
     -------
     Axes
     """
+    checks.cluster_or_timeline(source)
+    if at_s is not None:
+        checks.time_s(at_s, "at_s", high=getattr(source, "until_s", None))
+    checks.axes(ax)
     ax = ax or plt.gca()
     if isinstance(source, Timeline):
         spec = source.spec

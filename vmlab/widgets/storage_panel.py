@@ -6,6 +6,7 @@ from __future__ import annotations
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.ha_settings import VMCP_RESPONSES
 from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
@@ -31,6 +32,11 @@ class StoragePanel(w.VBox):
     def __init__(
         self, cluster: Cluster, *, fault_at_s: float = 60, until_s: float = 1200, seed: int = 0
     ) -> None:
+        checks.cluster(cluster)
+        fault_at_s = checks.time_s(fault_at_s, "fault_at_s")
+        if checks.time_s(until_s, "until_s", zero_ok=False) <= fault_at_s:
+            raise ValueError(f"until_s ({until_s!r}) must come after fault_at_s ({fault_at_s!r})")
+        checks.seed(seed)
         self.cluster = cluster
         self.fault_at_s = float(fault_at_s)
         self.until_s = float(until_s)
@@ -85,6 +91,7 @@ class StoragePanel(w.VBox):
             ]
         )
 
+    @checks.widget_callback
     def on_run(self, _button: w.Button | None = None) -> None:
         """Run the chosen fault and redraw (a bad choice becomes a message, never a
         traceback)."""
@@ -189,6 +196,8 @@ def storage_panel(
         panel.run_button.click()
         print(panel.message)
     """
+    if cluster is not None:
+        checks.cluster(cluster)
     return StoragePanel(
         cluster or Cluster.example(), fault_at_s=fault_at_s, until_s=until_s, seed=seed
     )
