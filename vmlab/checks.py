@@ -660,8 +660,8 @@ def cluster_or_timeline(value: Any, what: str = "source") -> Any:
     """A :class:`vmlab.Cluster` or a :class:`vmlab.sim.Timeline`."""
     if all(hasattr(value, a) for a in TIMELINE_ATTRIBUTES):
         return value
-    return kind_of(value, what, CLUSTER_ATTRIBUTES,
-                   "a Timeline or a Cluster (what sim.run(until_s=…) returns, or Cluster.example())")  # fmt: skip
+    expected = "a Timeline or a Cluster (what sim.run(until_s=…) returns, or Cluster.example())"
+    return kind_of(value, what, CLUSTER_ATTRIBUTES, expected)
 
 
 def migration_result(value: Any, what: str = "result") -> Any:
