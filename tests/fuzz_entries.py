@@ -1449,6 +1449,83 @@ def _():
     return Call(storage_quiz.back_after_s, {"timeline": a_storage_timeline(), "vm": "web-01"})
 
 
+@entry("vmlab.lessons.detection_s", timeline=is_timeline, host=name_of(hosts_of))
+def _():
+    from vmlab import lessons
+
+    return Call(lessons.detection_s, {"timeline": a_timeline(), "host": "esx-01"})
+
+
+@entry("vmlab.lessons.plan_moves", cluster=is_cluster, threshold_pct=num(1, 100))
+def _():
+    from vmlab import lessons
+
+    c = small_cluster()
+    return Call(lessons.plan_moves, {"cluster": c, "threshold_pct": 50}, c)
+
+
+@entry("vmlab.lessons.service_table", cluster=is_cluster)
+def _():
+    from vmlab import lessons
+
+    c = small_cluster()
+    return Call(lessons.service_table, {"cluster": c}, c)
+
+
+@entry("vmlab.lessons.fail_and_repair", cluster=is_cluster, host=name_of(hosts_of),
+       fail_at_s=time_s, repair_at_s=num(60, low_open=True), seed=seed,
+       until_s=optional(num(0, low_open=True)))  # fmt: skip
+def _():
+    from vmlab import lessons
+
+    c = small_cluster(ha=True)
+    return Call(lessons.fail_and_repair, {"cluster": c, "host": "esx-01", "fail_at_s": 60,
+                                          "repair_at_s": 600, "seed": 0, "until_s": 900},
+                c)  # fmt: skip
+
+
+for _fn in ("affected_vms", "fault_table"):
+
+    def _make(fn=_fn):
+        from vmlab import storage
+
+        return Call(getattr(storage, fn), {"timeline": a_storage_timeline()})
+
+    ENTRIES[f"vmlab.storage.{_fn}"] = Entry(
+        f"vmlab.storage.{_fn}", _make, {"timeline": is_timeline}
+    )
+
+
+@entry("vmlab.storage.how_ha_read", timeline=is_timeline, host=name_of(hosts_of))
+def _():
+    from vmlab import storage
+
+    return Call(storage.how_ha_read, {"timeline": a_storage_timeline(), "host": "esx-01"})
+
+
+@entry("vmlab.storage.lost_at", timeline=is_timeline, t_s=num(0, 900))
+def _():
+    from vmlab import storage
+
+    return Call(storage.lost_at, {"timeline": a_storage_timeline(), "t_s": 100})
+
+
+for _fn in ("compatibility", "explain_checks", "checks_table"):
+
+    def _make(fn=_fn):
+        from vmlab.widgets import wizard
+
+        c = small_cluster()
+        return Call(getattr(wizard, fn), {"cluster": c, "vm": "web-02", "target": "esx-03",
+                                          "datastore": None}, c)  # fmt: skip
+
+    ENTRIES[f"vmlab.widgets.wizard.{_fn}"] = Entry(
+        f"vmlab.widgets.wizard.{_fn}", _make,
+        {"cluster": is_cluster, "vm": name_of(vms_of), "target": name_of(hosts_of),
+         "datastore": optional(name_of(lambda c: c.datastores))},
+    )  # fmt: skip
+
+
 # ----------------------------------------------------------------------------------------
 # What is public, and what the fuzz layer leaves out (with the reason)
 # ----------------------------------------------------------------------------------------
@@ -1535,8 +1612,6 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.lessons.admission_warning",
         "vmlab.lessons.advise",
         "vmlab.lessons.checkpoint_costs",
-        "vmlab.lessons.detection_s",
-        "vmlab.lessons.fail_and_repair",
         "vmlab.lessons.fail_first",
         "vmlab.lessons.fail_in_turn",
         "vmlab.lessons.ft_price",
@@ -1545,11 +1620,9 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.lessons.logging_link_limit",
         "vmlab.lessons.nines_text",
         "vmlab.lessons.one_failure_four_ways",
-        "vmlab.lessons.plan_moves",
         "vmlab.lessons.plot_downtime_points",
         "vmlab.lessons.plot_yearly_points",
         "vmlab.lessons.plural",
-        "vmlab.lessons.service_table",
         "vmlab.lessons.source_vs_model",
         "vmlab.lessons.usual_winner",
         "vmlab.lessons.with_priority",
@@ -1586,9 +1659,6 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.widgets.messages.for_widget",
         "vmlab.widgets.wizard.Check",
         "vmlab.widgets.wizard.MigrateWizard.evaluate",
-        "vmlab.widgets.wizard.checks_table",
-        "vmlab.widgets.wizard.compatibility",
-        "vmlab.widgets.wizard.explain_checks",
         "vmlab.placement.lost_datastores",
         "vmlab.placement.quarantined",
         "vmlab.proactive.DRSConfig",
@@ -1608,10 +1678,6 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.storage.StorageFaults.plan_fault",
         "vmlab.storage.StorageFaults.plan_heal",
         "vmlab.storage.StorageFaults.wanted",
-        "vmlab.storage.affected_vms",
-        "vmlab.storage.fault_table",
-        "vmlab.storage.how_ha_read",
-        "vmlab.storage.lost_at",
         "vmlab.widgets.storage_panel.StoragePanel.simulate",
         "vmlab.widgets.storage_panel.describe_storage",
     ],

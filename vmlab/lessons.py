@@ -28,6 +28,7 @@ def service_table(cluster: Cluster) -> pd.DataFrame:
     >>> service_table(Cluster.example()).vms.sum()
     np.int64(76)
     """
+    checks.cluster(cluster)
     services = (
         cluster.vm_table()
         .groupby("service", sort=False)
@@ -60,6 +61,12 @@ def fail_and_repair(
     >>> tl.outages().set_index("vm").down_s["db-03"]
     np.float64(1200.0)
     """
+    checks.cluster(cluster)
+    checks.name(host, cluster.hosts, "Host")
+    checks.time_s(repair_at_s, "repair_at_s")  # fail_at_s: checked by sim.fail_host
+    if until_s is not None:
+        checks.time_s(until_s, "until_s", zero_ok=False)
+    checks.seed(seed)
     boots = [vm.boot_s for vm in cluster.vms_on(host)] or [0.0]
     end = float(repair_at_s) + max(boots) + 60
     sim = Simulation(cluster, seed=seed)
@@ -613,6 +620,8 @@ def with_priority(cluster: Cluster, priority: str, *, service: str | None = None
 
 def detection_s(timeline: Timeline, host: str) -> float:
     """Seconds from ``host``'s failure to HA declaring it failed, in a run."""
+    checks.timeline(timeline)
+    checks.name(host, timeline.cluster.hosts, "Host")
     ev = timeline.events
     failed = ev[(ev.kind == "host_failed") & (ev.host == host)].t_s.min()
     declared = ev[(ev.kind == "host_declared_failed") & (ev.host == host)].t_s.min()

@@ -62,6 +62,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from vmlab import checks
 from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
 from vmlab.ha_settings import PRIORITY_ORDER
@@ -474,6 +475,7 @@ def affected_vms(timeline: Any, datastore: str | None = None) -> list[str]:
     >>> affected_vms(sim.run(until_s=60))
     ['web-03', 'web-19', 'app-11', 'mail-03', 'file-11']
     """
+    checks.timeline(timeline)
     ev = timeline.events
     down = ev[(ev.kind == "vm_down") & ev.detail.str.contains("do not answer", regex=False)]
     if datastore is not None:
@@ -496,6 +498,8 @@ def how_ha_read(timeline: Any, host: str) -> str:
     >>> how_ha_read(sim.run(until_s=120), "esx-03")
     'isolated'
     """
+    checks.timeline(timeline)
+    checks.name(host, timeline.cluster.hosts, "Host")
     ev = timeline.events
     mine = ev[ev.host == host]
     if (mine.kind == "host_declared_failed").any():
@@ -518,6 +522,8 @@ def lost_at(timeline: Any, t_s: float) -> dict[str, dict[str, str]]:
     >>> lost_at(t, 50), lost_at(t, 150)
     ({'esx-03': {'san-01': 'apd'}}, {})
     """
+    checks.timeline(timeline)
+    checks.time_s(t_s, "t_s", high=timeline.until_s)
     now: dict[str, dict[str, str]] = {}
     for t, host, ds, kind in getattr(timeline.final, "storage_history", ()):
         if t > t_s:
@@ -532,6 +538,7 @@ def lost_at(timeline: Any, t_s: float) -> dict[str, dict[str, str]]:
 def fault_table(timeline: Any) -> pd.DataFrame:
     """One row per storage event of a run: ``t_s, kind, host, vm, detail`` (faults, APD
     timeouts, VMCP's actions, recoveries)."""
+    checks.timeline(timeline)
     kinds = {
         EventKind.DATASTORE_APD, EventKind.DATASTORE_PDL, EventKind.APD_TIMEOUT,
         EventKind.DATASTORE_RECOVERED, EventKind.VMCP_WARNING, EventKind.VMCP_TERMINATED,

@@ -26,6 +26,7 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 from vmlab import checks
+from vmlab import checks as argchecks  # where a local variable is called checks
 from vmlab.cluster import Cluster
 from vmlab.migration import precopy
 from vmlab.plots.vmotion import plot_vm_migration
@@ -250,6 +251,11 @@ def compatibility(
     >>> [c.passed for c in compatibility(Cluster.example(), "web-01", "esx-02")]
     [True, True, True, True, True, True, True]
     """
+    argchecks.cluster(cluster)
+    argchecks.name(vm, cluster.vms, "VM")
+    argchecks.name(target, cluster.hosts, "Host")
+    if datastore is not None:
+        argchecks.name(datastore, cluster.datastores, "Datastore")
     c = cluster
     vm_obj = c.vms[vm]
     host = c.hosts[target]
@@ -351,6 +357,11 @@ def checks_table(cluster: Cluster, vm: str, target: str, *, datastore: str | Non
     >>> checks_table(Cluster.example(), "web-01", "esx-02").passed.all()
     np.True_
     """
+    argchecks.cluster(cluster)
+    argchecks.name(vm, cluster.vms, "VM")
+    argchecks.name(target, cluster.hosts, "Host")
+    if datastore is not None:
+        argchecks.name(datastore, cluster.datastores, "Datastore")
     import pandas as pd
 
     return pd.DataFrame(
@@ -369,6 +380,11 @@ def explain_checks(cluster: Cluster, vm: str, target: str, *, datastore: str | N
     >>> print(explain_checks(Cluster.example(), "web-01", "esx-02").splitlines()[0])
     web-01 → esx-02: allowed
     """
+    argchecks.cluster(cluster)
+    argchecks.name(vm, cluster.vms, "VM")
+    argchecks.name(target, cluster.hosts, "Host")
+    if datastore is not None:
+        argchecks.name(datastore, cluster.datastores, "Datastore")
     checks = compatibility(cluster, vm, target, datastore=datastore)
     where = f"{target}, disks to {datastore}" if datastore else target
     verdict = "allowed" if all(c.passed for c in checks) else "REFUSED"
