@@ -17,22 +17,23 @@ Figures (``python tests/fuzz_entries.py``: the catalogue only; hypothesis and th
 drives add about 1,500 more inputs, counted in the line ``test_zz_figures`` prints):
 
 ==========================================  ===========  ===========  =========
-measure                                     main 815f46f main eee9897 this layer
+measure                                     main 815f46f main 567ed85 this layer
 ==========================================  ===========  ===========  =========
-entry points fuzzed (+ widget classes)         111 (+5)    143 (+7)    143 (+7)
-inputs tried (catalogue)                         5,458       7,248       7,248
-unclear errors                                   1,741       2,230           0
+entry points fuzzed (+ widget classes)         111 (+5)    154 (+7)    154 (+7)
+inputs tried (catalogue)                         5,458       8,042       8,042
+unclear errors                                   1,741       2,610           0
 deferred crashes (``run()`` raised later)           49           0           0
 state changed after an error                         0           0           0
-silent wrong answers (bad value accepted)          761         860           0
-entry points with a problem                         96         121           0
+silent wrong answers (bad value accepted)          761         935           0
+entry points with a problem                         96         132           0
 ==========================================  ===========  ===========  =========
 
-815f46f is main before the engine rewrite, with the 111 entry points of that day; eee9897
-is main after it (its entry points include storage, Proactive HA, the wizard and lesson
-helpers, run through the same catalogue). Widget callbacks (about 20) are driven through
-their controls on top of these. Public names merged while the layer was written and not
-fuzzed yet are listed in ``fuzz_entries.PENDING``.
+815f46f is main before the engine rewrite, with the 111 entry points of that day; 567ed85
+is main after it and after storage, Proactive HA, the wizard and the lesson helpers were
+merged, run through the same catalogue. Widget callbacks (about 20, of 7 widgets) are
+driven through their controls on top of these. The 75 public names merged while the layer
+was written and not fuzzed yet (mostly internals of storage/Proactive HA, the lesson
+helpers, vmlab.reality, the prediction records) are listed in ``fuzz_entries.PENDING``.
 """
 
 from __future__ import annotations
