@@ -1526,6 +1526,74 @@ for _fn in ("compatibility", "explain_checks", "checks_table"):
     )  # fmt: skip
 
 
+def run_ids(_ctx):
+    from vmlab import reality
+
+    return list(reality.sample_table().run_id)
+
+
+RUN = "m512_w16_r0_b64_d300_ac0"
+"""A run of vmlab.reality's QEMU sample."""
+
+for _fn in ("describe", "measured_curve", "run_row", "model_inputs", "model_for"):
+
+    def _make(fn=_fn):
+        from vmlab import reality
+
+        return Call(getattr(reality, fn), {"run": RUN})
+
+    ENTRIES[f"vmlab.reality.{_fn}"] = Entry(
+        f"vmlab.reality.{_fn}", _make, {"run": name_of(run_ids)}
+    )
+
+
+@entry("vmlab.reality.converges_up_to_mib_s", run=name_of(run_ids), step_mib_s=num(0.5, 1e4),
+       slow=True)  # fmt: skip
+def _():
+    from vmlab import reality
+
+    return Call(reality.converges_up_to_mib_s, {"run": RUN, "step_mib_s": 50})
+
+
+@entry("vmlab.reality.what_if", run=name_of(run_ids), writes_mib_s=optional(non_negative),
+       working_set_mib=optional(non_negative), link_mib_s=optional(positive))  # fmt: skip
+def _():
+    from vmlab import reality
+
+    return Call(reality.what_if, {"run": RUN, "writes_mib_s": 100, "working_set_mib": None,
+                                  "link_mib_s": None})  # fmt: skip
+
+
+@entry("vmlab.reality.compare", model=choice(("expected", "pages")), slow=True)
+def _():
+    from vmlab import reality
+
+    return Call(reality.compare, {"model": "expected"})
+
+
+for _fn in ("sample_table", "qemu_runs"):
+
+    def _make(fn=_fn):
+        from vmlab import reality
+
+        return Call(getattr(reality, fn), {})
+
+    ENTRIES[f"vmlab.reality.{_fn}"] = Entry(f"vmlab.reality.{_fn}", _make, {})
+
+
+_plot("vmlab.plots.migration.plot_model_vs_qemu", "migration",
+      lambda: {"run": RUN, "model": "expected"},
+      run=name_of(run_ids), model=choice(("expected", "pages")))  # fmt: skip
+
+
+@entry("vmlab.quiz.reveal", qid=name_of(prediction_ids), run=anything, slow=True)
+def _():
+    import vmlab.lessons  # noqa: F401 - registers the lessons' predictions
+    from vmlab import quiz
+
+    return Call(quiz.reveal, {"qid": next(iter(quiz.PREDICTION_QUESTIONS)), "run": None})
+
+
 # ----------------------------------------------------------------------------------------
 # What is public, and what the fuzz layer leaves out (with the reason)
 # ----------------------------------------------------------------------------------------
@@ -1644,23 +1712,11 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.migration.PrecopySettings",
         "vmlab.migration.PrecopySettings.checked",
         "vmlab.migration.PrecopySettings.replace",
-        "vmlab.plots.migration.plot_model_vs_qemu",
         "vmlab.quiz.forget_predictions",
         "vmlab.quiz.lock_prediction",
         "vmlab.quiz.register_prediction",
-        "vmlab.quiz.reveal",
         "vmlab.reality.QemuSample",
         "vmlab.reality.agreement",
-        "vmlab.reality.compare",
-        "vmlab.reality.converges_up_to_mib_s",
-        "vmlab.reality.describe",
-        "vmlab.reality.measured_curve",
-        "vmlab.reality.model_for",
-        "vmlab.reality.model_inputs",
-        "vmlab.reality.qemu_runs",
-        "vmlab.reality.run_row",
-        "vmlab.reality.sample_table",
-        "vmlab.reality.what_if",
         "vmlab.widgets.wizard.MigrateWizard.evaluate",
         "vmlab.widgets.storage_panel.StoragePanel.simulate",
         "vmlab.widgets.storage_panel.describe_storage",

@@ -1188,6 +1188,7 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
     ValueError
         No such question, or the run does not give a result of the question's kind.
     """
+    checks.text(qid, "qid")
     q = _prediction_question(qid)
     result = q.result_of(run)
     shown = show if isinstance(show, tuple) else (show,)

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from vmlab import checks
 from vmlab.migration import QEMU_SETTINGS, MigrationResult, PrecopySettings, precopy
 from vmlab.units import BYTES_PER_MIB, PAGES_PER_MIB, mib_s_to_gbit_s
 
@@ -122,6 +123,8 @@ def run_row(run: str | Any) -> pd.Series:
     ValueError
         For a run id that is not in the sample; the message lists a few that are.
     """
+    if not isinstance(run, str) and not hasattr(run, "run_id"):
+        checks.text(run, "run")  # a run id, such as the ones in sample_table().run_id
     import pandas as pd
 
     if isinstance(run, pd.Series):
@@ -374,6 +377,11 @@ def what_if(
     >>> what_if("m512_uniform_w64_r24000_b64_d300_ac0", link_mib_s=128).converged
     True
     """
+    for arg, value in (("writes_mib_s", writes_mib_s), ("working_set_mib", working_set_mib)):
+        if value is not None:
+            checks.non_negative(value, arg, high=1e9)
+    if link_mib_s is not None:
+        checks.positive(link_mib_s, "link_mib_s", unit="MiB/s", high=1e9)
     (memory, rate, ws, link), base = model_inputs(run)
     if writes_mib_s is not None:
         rate = float(writes_mib_s)
@@ -391,6 +399,7 @@ def converges_up_to_mib_s(run: str | Any, *, step_mib_s: float = 1.0) -> float:
     >>> converges_up_to_mib_s("m512_uniform_w64_r16000_b64_d300_ac0")
     85.0
     """
+    checks.number(step_mib_s, "step_mib_s", unit="MiB/s", low=0.5, high=1e4)
     low, high = 0.0, 4096.0
     if not what_if(run, writes_mib_s=low).converged:
         return 0.0

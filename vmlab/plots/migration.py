@@ -347,6 +347,7 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
     ['QEMU 7.2, measured', 'model, same parameters']
     >>> plt.close(fig)
     """
+    checks.axes(ax)
     from vmlab.reality import measured_curve, model_for, model_inputs, run_row
 
     ax = ax or plt.gca()
