@@ -21,8 +21,7 @@ from vmlab.scenarios import EVENT_AT_S, SUBJECT_VM, degraded_host, storage_failu
 def back_after_s(timeline: object, vm: str = SUBJECT_VM) -> float:
     """Seconds from the fault (:data:`vmlab.scenarios.EVENT_AT_S`) until ``vm`` serves
     again (its first outage's end)."""
-    checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, checks.timeline(timeline).cluster.vms, "VM")
     out = timeline.outages()  # type: ignore[attr-defined]
     return float(out.loc[out.vm == vm, "end_s"].iloc[0]) - EVENT_AT_S
 
