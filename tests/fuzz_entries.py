@@ -1594,6 +1594,49 @@ def _():
     return Call(quiz.reveal, {"qid": next(iter(quiz.PREDICTION_QUESTIONS)), "run": None})
 
 
+@entry("vmlab.quiz.lock_prediction", qid=name_of(prediction_ids), value=anything)
+def _():
+    import vmlab.lessons  # noqa: F401 - registers the lessons' predictions
+    from vmlab import quiz
+
+    def lock(qid, value):
+        try:
+            return quiz.lock_prediction(qid, value)
+        finally:
+            quiz.forget_predictions()
+
+    q = next(iter(quiz.PREDICTION_QUESTIONS.values()))
+    return Call(lock, {"qid": q.id, "value": (q.choices or ("1",))[0] if q.choices else 1})
+
+
+@entry("vmlab.widgets.storage_panel.describe_storage", timeline=is_timeline)
+def _():
+    from vmlab.widgets.storage_panel import describe_storage
+
+    return Call(describe_storage, {"timeline": a_storage_timeline()})
+
+
+@entry("vmlab.ha_quiz.isolated_longest_outage", host=example_names("hosts"),
+       response=choice(("leave_powered_on", "power_off", "shutdown")), at_s=num(0, 10**6),
+       slow=True)  # fmt: skip
+def _():
+    from vmlab import ha_quiz
+
+    return Call(ha_quiz.isolated_longest_outage, {"host": "esx-03", "response": "power_off",
+                                                  "at_s": 60})  # fmt: skip
+
+
+@entry("vmlab.lessons.with_priority", cluster=is_cluster,
+       priority=choice(("disabled", "lowest", "low", "medium", "high", "highest")),
+       service=optional(text), vm=optional(name_of(vms_of)))  # fmt: skip
+def _():
+    from vmlab import lessons
+
+    c = small_cluster()
+    return Call(lessons.with_priority, {"cluster": c, "priority": "high", "service": None,
+                                        "vm": "web-01"}, c)  # fmt: skip
+
+
 # ----------------------------------------------------------------------------------------
 # What is public, and what the fuzz layer leaves out (with the reason)
 # ----------------------------------------------------------------------------------------
@@ -1690,7 +1733,6 @@ everything in it."""
 
 PENDING: dict[str, str] = dict.fromkeys(
     [
-        "vmlab.ha_quiz.isolated_longest_outage",
         "vmlab.lessons.admission_warning",
         "vmlab.lessons.advise",
         "vmlab.lessons.checkpoint_costs",
@@ -1707,19 +1749,16 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.lessons.plural",
         "vmlab.lessons.source_vs_model",
         "vmlab.lessons.usual_winner",
-        "vmlab.lessons.with_priority",
         "vmlab.lessons.yearly_table",
         "vmlab.migration.PrecopySettings",
         "vmlab.migration.PrecopySettings.checked",
         "vmlab.migration.PrecopySettings.replace",
         "vmlab.quiz.forget_predictions",
-        "vmlab.quiz.lock_prediction",
         "vmlab.quiz.register_prediction",
         "vmlab.reality.QemuSample",
         "vmlab.reality.agreement",
         "vmlab.widgets.wizard.MigrateWizard.evaluate",
         "vmlab.widgets.storage_panel.StoragePanel.simulate",
-        "vmlab.widgets.storage_panel.describe_storage",
     ],
     "public on main since cc49dff (merged while this layer was written); not fuzzed yet",
 )

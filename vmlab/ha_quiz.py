@@ -53,6 +53,8 @@ def declared_failed_at(host: str, fail_at_s: float = 60, **settings: Any) -> flo
 def isolated_longest_outage(host: str, response: str, at_s: float = 60) -> float:
     """The longest outage among ``host``'s VMs when it is isolated at ``at_s`` with isolation
     response ``response`` (example cluster)."""
+    checks.name(host, Cluster.example().hosts, "Host")
+    checks.time_s(at_s, "at_s", high=10**6)
     cluster = Cluster.example()
     cluster.enable_ha(isolation_response=response)
     sim = Simulation(cluster, seed=0)

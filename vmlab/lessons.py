@@ -13,7 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from vmlab import checks
-from vmlab.cluster import SERVICE_PROFILES, Cluster
+from vmlab.cluster import RESTART_PRIORITIES, SERVICE_PROFILES, Cluster
 from vmlab.events import EventKind
 from vmlab.sim import Simulation, Timeline
 
@@ -611,6 +611,12 @@ def with_priority(cluster: Cluster, priority: str, *, service: str | None = None
                   vm: str | None = None) -> Cluster:  # fmt: skip
     """A copy of ``cluster`` where ``vm`` (or every VM of ``service``) has restart
     ``priority``."""
+    checks.cluster(cluster)
+    checks.choice(priority, RESTART_PRIORITIES, "Restart priority")
+    if service is not None:
+        checks.text(service, "service")
+    if vm is not None:
+        checks.name(vm, cluster.vms, "VM")
     copy = cluster.copy()
     for v in copy.vms.values():
         if v.name == vm or (service is not None and v.service == service):

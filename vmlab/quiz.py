@@ -965,6 +965,7 @@ def lock_prediction(qid: str, value: object) -> LockedPrediction:
     ValueError
         Unknown question, a choice that does not exist, or not a number.
     """
+    checks.text(qid, "qid")
     q = _prediction_question(qid)
     if q.choices is not None:
         value = q.letter_of(value)
