@@ -19,13 +19,13 @@ drives add about 1,500 more inputs, counted in the line ``test_zz_figures`` prin
 ==========================================  ===========  ===========  =========
 measure                                     main 815f46f main 567ed85 this layer
 ==========================================  ===========  ===========  =========
-entry points fuzzed (+ widget classes)         111 (+5)    154 (+7)    154 (+7)
-inputs tried (catalogue)                         5,458       8,042       8,042
-unclear errors                                   1,741       2,610           0
+entry points fuzzed (+ widget classes)         111 (+5)    170 (+7)    170 (+7)
+inputs tried (catalogue)                         5,458       8,644       8,644
+unclear errors                                   1,741       2,761           0
 deferred crashes (``run()`` raised later)           49           0           0
 state changed after an error                         0           0           0
-silent wrong answers (bad value accepted)          761         935           0
-entry points with a problem                         96         132           0
+silent wrong answers (bad value accepted)          761       1,025           0
+entry points with a problem                         96         145           0
 ==========================================  ===========  ===========  =========
 
 815f46f is main before the engine rewrite, with the 111 entry points of that day; 567ed85
