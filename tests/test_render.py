@@ -94,3 +94,27 @@ def test_clicks_from_code_always_run_and_re_entry_does_not():
 
 def test_outside_a_kernel_there_is_no_click_time():
     assert render._click_sent() is None
+
+
+def test_figure_slot_lays_out_once_per_shape_and_keeps_titles_inside():
+    from vmlab import Cluster, Simulation
+    from vmlab.plots.ha import plot_ha_timeline
+    from vmlab.widgets.render import FigureSlot
+
+    c = Cluster.example()
+    c.enable_ha()
+    slot = FigureSlot((9.5, 4), dpi=72)
+    for host in ("esx-03", "esx-04", "esx-05"):
+        sim = Simulation(c, seed=0)
+        sim.fail_host(host, at_s=60)
+        t = sim.run(until_s=900)
+        out = slot.render(lambda ax, t=t: plot_ha_timeline(t, ax=ax), height_in=3.2)
+        assert base64.b64decode(out["data"]["image/png"]).startswith(b"\x89PNG")
+    assert slot.layouts == 1  # three presses of one shape: one layout
+    fig = slot.figure
+    fig.canvas.draw()
+    box = fig.bbox
+    for artist in [slot.axes.title, *slot.axes.get_yticklabels(), slot.axes.xaxis.label]:
+        ext = artist.get_window_extent()
+        assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1 and ext.y1 <= box.y1 + 1
+    assert fig.get_figheight() == 3.2

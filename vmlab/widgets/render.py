@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from ipywidgets import HTML, Button
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 
 def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
@@ -30,6 +32,11 @@ def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
         # axis' $10^{k}$ labels every time). Keep one on the figure: a figure redrawn in
         # place (the explorer's) reuses it, ~20 % faster per redraw.
         FigureCanvasAgg(fig)
+    if isinstance(fig.get_layout_engine(), PlaceHolderLayoutEngine):
+        # fig.tight_layout() leaves this placeholder behind, and any layout engine makes
+        # savefig() draw the whole figure twice (once only to lay it out). The layout is
+        # already applied, so drop it: one draw per PNG, ~35 % less time per press.
+        fig.set_layout_engine(None)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -38,6 +45,84 @@ def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
         "data": {"image/png": png, "text/plain": text},
         "metadata": {},
     }
+
+
+class FigureSlot:
+    """One figure a widget redraws in place on every press, drawn once per press.
+
+    The pyplot way (``plt.subplots`` + ``tight_layout`` + ``display``) draws a figure three
+    times per press: ``tight_layout`` draws to measure the labels, the notebook's
+    ``bbox_inches="tight"`` draws to crop, and then the picture is drawn. A slot keeps one
+    figure and one Agg canvas (so its text cache survives), lays the figure out with
+    ``tight_layout`` only the first time a *shape* of plot is seen (the figure size, the
+    longest tick label, the title's lines, the legend) and reuses those margins after, so a
+    press costs one draw. ``render`` returns the ``display_data`` output to put in an
+    ``Output``'s ``outputs``.
+
+    >>> slot = FigureSlot((6, 2), dpi=50)
+    >>> out = slot.render(lambda ax: ax.plot([0, 1], [0, 1]) and ax.set_title("one"))
+    >>> out["data"]["image/png"][:8], slot.layouts  # first press: laid out once
+    ('iVBORw0K', 1)
+    >>> out = slot.render(lambda ax: ax.plot([0, 2], [1, 0]) and ax.set_title("two"))
+    >>> slot.layouts  # same shape: the margins are reused, no second layout
+    1
+    """
+
+    def __init__(self, figsize: tuple[float, float], *, dpi: float = 90) -> None:
+        self.figure = Figure(figsize=figsize, dpi=dpi)
+        FigureCanvasAgg(self.figure)
+        self.axes = self.figure.add_subplot()
+        self._margins: dict[tuple, dict[str, float]] = {}
+
+    @property
+    def layouts(self) -> int:
+        """How many distinct shapes were laid out (each cost one extra draw)."""
+        return len(self._margins)
+
+    def render(
+        self,
+        draw: Callable[[Axes], object],
+        *,
+        height_in: float | None = None,
+        text: str = "<figure>",
+    ) -> dict[str, Any]:
+        """Clear the axes, ``draw(axes)``, lay out (once per shape) and return the PNG output."""
+        fig, ax = self.figure, self.axes
+        if height_in is not None and abs(fig.get_figheight() - height_in) > 1e-9:
+            fig.set_figheight(height_in)
+        ax.clear()
+        draw(ax)
+        shape = _shape(fig, ax)
+        margins = self._margins.get(shape)
+        if margins is None:
+            fig.tight_layout()
+            sp = fig.subplotpars
+            margins = {"left": sp.left, "right": sp.right, "bottom": sp.bottom, "top": sp.top}
+            self._margins[shape] = margins
+        else:
+            fig.subplots_adjust(**margins)
+        return figure_output(fig, text)
+
+
+def _shape(fig: Figure, ax: Axes) -> tuple:
+    """What decides a plot's margins, without drawing it: sizes and label lengths."""
+
+    def longest(texts: Any) -> int:
+        # in steps of 3 characters: tight_layout's padding (~11 pt) absorbs 2 more of 8 pt
+        return -(-max((len(t.get_text()) for t in texts), default=0) // 3)
+
+    legend = ax.get_legend()
+    title = ax.get_title()
+    return (
+        tuple(float(x) for x in fig.get_size_inches().round(3)),
+        longest(ax.get_yticklabels()),
+        len(ax.get_yticks()) > 0,
+        len(title.splitlines()),
+        max((len(line) for line in title.splitlines()), default=0),
+        bool(ax.get_xlabel()),
+        len(ax.get_ylabel()),
+        None if legend is None else (len(legend.legend_handles), legend._ncols),
+    )
 
 
 def text_output(text: str) -> dict[str, Any]:
