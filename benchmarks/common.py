@@ -92,35 +92,9 @@ def per_call(fn: Callable[[], object], calls: int, repeat: int) -> float:
     return median(batches)
 
 
-BIG_MIX = {"web": 190, "app": 126, "db": 63, "mail": 63, "file": 95, "dc": 63}
-"""The example cluster's service mix scaled to 600 VMs (76 VMs on 16 hosts → 600 on 64)."""
-
-
 def big_cluster(hosts: int = 64, vms: int = 600):
-    """A cluster of ``hosts`` hosts (32 cores, 256 GiB) and ``vms`` VMs in the example's mix.
-
-    ``Cluster.example(hosts=hosts)`` when the engine offers it (with ``vms`` ignored);
-    until then the same shape built with the public API (``add_host``, ``add_vm``).
-    """
+    """The engine's larger example cluster: ``hosts`` hosts (32 cores, 256 GiB), ``vms`` VMs
+    in the example's service mix (``Cluster.example(hosts=64, vms=600)``)."""
     from vmlab import Cluster
 
-    try:
-        return Cluster.example(hosts=hosts)
-    except TypeError:  # the engine's example(hosts=...) has not landed yet
-        pass
-    c = Cluster(name=f"big-{hosts}")
-    for i in range(1, hosts + 1):
-        c.add_host(f"esx-{i:02d}", cpu="intel-icelake", cores=32, memory_gib=256)
-    c.add_datastore("san-01", shared=True)
-    c.add_network("management", bandwidth_gbit_s=1)
-    c.add_network("vmotion", bandwidth_gbit_s=10)
-    c.add_network("ft_logging", bandwidth_gbit_s=10)
-    scale = vms / sum(BIG_MIX.values())
-    counts = {s: max(1, round(n * scale)) for s, n in BIG_MIX.items()}
-    names = list(c.hosts)
-    k = 0
-    for service, n in counts.items():
-        for i in range(1, n + 1):
-            c.add_vm(f"{service}-{i:02d}", host=names[k % hosts], service=service)
-            k += 1
-    return c
+    return Cluster.example(hosts=hosts, vms=vms)

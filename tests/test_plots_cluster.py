@@ -12,22 +12,8 @@ from vmlab.plots.style import MIN_LABEL_PT
 
 
 def big_cluster(hosts: int = 64, vms: int = 600) -> Cluster:
-    """64 hosts and ~600 VMs in the example's mix, built with the public API."""
-    try:
-        return Cluster.example(hosts=hosts)
-    except TypeError:  # before the engine's Cluster.example(hosts=...)
-        pass
-    c = Cluster(name="big")
-    for i in range(1, hosts + 1):
-        c.add_host(f"esx-{i:02d}", cores=32, memory_gib=256)
-    c.add_datastore("san-01", shared=True)
-    mix = {"web": 190, "app": 126, "db": 63, "mail": 63, "file": 95, "dc": 63}
-    k = 0
-    for service, n in mix.items():
-        for i in range(1, round(n * vms / 600) + 1):
-            c.add_vm(f"{service}-{i:02d}", host=f"esx-{k % hosts + 1:02d}", service=service)
-            k += 1
-    return c
+    """The engine's larger example: 64 hosts and 600 VMs in the example's service mix."""
+    return Cluster.example(hosts=hosts, vms=vms)
 
 
 @pytest.fixture
