@@ -137,9 +137,9 @@ def plot_cluster_map(
                 ax.text(vx + box_w / 2, vy + box_h / 2, vm, ha="center", va="center",
                         fontsize=vm_font, color="white" if vm_state in (
                             "down", "running", "migrating") else "black")  # fmt: skip
-    for vx, vy, bw, bh, vm_state in vm_boxes:
-        ax.add_patch(Rectangle((vx, vy), bw, bh, facecolor=STATE_COLOURS.get(vm_state, "white"),
-                               edgecolor="white", linewidth=0.5))  # fmt: skip
+    # one collection per state, above the tiles: 600 VMs as 600 patches took ~1.5 s
+    state_bars(ax, ((vx, vx + bw, vy, bh, st) for vx, vy, bw, bh, st in vm_boxes), zorder=1.5,
+               edgecolor="white", linewidth=0.5)  # fmt: skip
 
     ax.axis("off")
     if not vm_font and placement:

@@ -62,6 +62,8 @@ def state_bars(
     bars: Iterable[tuple[float, float, float, float, str]],
     *,
     zorder: float = 1.0,
+    edgecolor: str = "none",
+    linewidth: float = 0.0,
 ) -> set[str]:
     """Draw rectangles ``(x0, x1, y0, height, state)`` as one collection per state.
 
@@ -85,7 +87,8 @@ def state_bars(
     for state, verts in by_state.items():
         ax.add_collection(
             PolyCollection(verts, facecolors=STATE_COLOURS.get(state, "white"),
-                           edgecolors="none", linewidths=0, zorder=zorder, label=state),
+                           edgecolors=edgecolor, linewidths=linewidth, zorder=zorder,
+                           label=state),
             autolim=False,
         )  # fmt: skip
     return set(by_state)
