@@ -58,7 +58,17 @@ DASHBOARD_LEVELS = (1, 6, 12)
 
 # The notebook the browser opens: each widget built as its lesson builds it, plus the
 # baselines and the kernel-side helpers that reset a widget between presses.
-SETUP = '''
+# BENCH_VMLAB=/path/to/other/checkout measures that vmlab instead (a "before" run): the
+# editable install's finder would win over sys.path, so it is taken out first.
+USE_OTHER_VMLAB = '''
+import os as _os, sys as _sys
+if _os.environ.get("BENCH_VMLAB"):
+    _sys.meta_path[:] = [f for f in _sys.meta_path
+                         if not getattr(f, "__module__", "").startswith("__editable__")]
+    _sys.path.insert(0, _os.environ["BENCH_VMLAB"])
+'''
+
+SETUP = USE_OTHER_VMLAB + '''
 import matplotlib.pyplot as plt
 import ipywidgets as w
 from IPython.display import display
@@ -479,9 +489,12 @@ def _measure(bench: Bench, presses: int) -> list[Measurement]:
                       phases)  # fmt: skip
 
     # 3b. the same at 12 failed through render.FigureSlot (the proposed drawing path)
-    from vmlab.widgets import render
-
-    if hasattr(render, "FigureSlot"):
+    try:  # only where the kernel's vmlab has it (not in a "before" run)
+        bench.kernel("assert FigureSlot is not None")
+        has_slot = True
+    except RuntimeError:
+        has_slot = False
+    if has_slot:
         mark = len(bench.phases)
         samples = []
         for i in range(presses + 1):
@@ -559,6 +572,7 @@ def browser(quick: bool) -> list[Measurement]:
               flush=True)  # fmt: skip
         return []
     presses = int(os.environ.get("BENCH_PRESSES", "20"))
+    exec(USE_OTHER_VMLAB)  # noqa: S102 - this process imports vmlab too (moves, hosts)
     sys.path.insert(0, str(BROWSER_TESTS))
     import harness
     from playwright.sync_api import sync_playwright
