@@ -555,6 +555,8 @@ def _screenshots(bench: Bench, tag: str = os.environ.get("BENCH_TAG", "")) -> li
     """The dashboard with 16 failed hosts (15 set from the kernel, the 16th pressed)."""
     h = bench.h
     bench.click("board16", "Fail host")
+    # tall enough for the whole dashboard: JupyterLab clips a cell to its scrolling panel
+    bench.page.set_viewport_size({"width": 1400, "height": 2600})
     board16 = bench.cells["board16"]
     shots = [h.screenshot(bench.page, f"bench{tag}-dashboard-16-failed", scope=board16)]
     for name in ("explorer", "balancer", "ft", "picker", "dashboard-12"):
