@@ -78,3 +78,14 @@ def test_group_by_can_be_forced_and_checked(ax):
     assert sum(int(lab.split()[1]) for lab in labels) == 10
     with pytest.raises(ValueError, match="group_by must be one of"):
         plot_ha_timeline(t, group_by="rack", ax=ax)
+
+
+def test_ha_timeline_rows_is_what_the_plot_draws(ax):
+    from vmlab.plots.ha import ha_timeline_rows
+
+    for failed in (1, 4, 13, 16):
+        t = run(failed)
+        ax.clear()
+        plot_ha_timeline(t, ax=ax)
+        assert ha_timeline_rows(t) == len(ax.get_yticklabels()), failed
+    assert ha_timeline_rows(run(4), max_rows=5) == 4  # 20 VMs, grouped by their 4 hosts

@@ -106,6 +106,27 @@ def choose_rows(
     return "service", of, list(dict.fromkeys(of[v] for v in names))
 
 
+def ha_timeline_rows(
+    timeline: Timeline,
+    *,
+    vms: list[str] | None = None,
+    group_by: str | None = None,
+    max_rows: int = MAX_ROWS,
+) -> int:
+    """How many rows :func:`plot_ha_timeline` draws for these arguments (VMs or groups), so
+    that a widget can size its figure to the picture, not to the number of VMs.
+
+    >>> from vmlab import Cluster, Simulation
+    >>> c = Cluster.example(); _ = c.enable_ha()
+    >>> sim = Simulation(c, seed=0)
+    >>> for h in list(c.hosts)[:13]: sim.fail_host(h, at_s=60)
+    >>> ha_timeline_rows(sim.run(until_s=900))  # 64 VMs stopped: one row per host
+    13
+    """
+    names = _affected(timeline) if vms is None else list(vms)
+    return len(choose_rows(timeline, names, group_by, max_rows)[2])
+
+
 def plot_ha_timeline(
     timeline: Timeline,
     *,
@@ -307,4 +328,4 @@ def plot_outages(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-__all__ = ["outage_breakdown", "plot_ha_timeline", "plot_outages"]
+__all__ = ["ha_timeline_rows", "outage_breakdown", "plot_ha_timeline", "plot_outages"]
