@@ -9,6 +9,7 @@ Each ``plot_*`` takes a result and an optional ``ax``, draws on it and returns i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -24,6 +25,7 @@ from vmlab.plots.style import (
     MIN_LABEL_PT,
     OKABE_ITO,
     STATE_COLOURS,
+    Bar,
     merge_marks,
     name_list,
     share_bars,
@@ -75,8 +77,8 @@ def plot_cluster_map(
     cols = columns or max(1, math.ceil(math.sqrt(len(hosts))))
     rows = max(1, math.ceil(len(hosts) / cols))
     by_host: dict[str, list[tuple[str, str]]] = {h.name: [] for h in hosts}
-    for vm, (host, state) in placement.items():
-        by_host.setdefault(host, []).append((vm, state))
+    for vm, (where, state) in placement.items():
+        by_host.setdefault(where, []).append((vm, state))
 
     tile_w, tile_h, gap = 1.0, 1.0, 0.12
     ax.set_xlim(-gap, cols * (tile_w + gap))
@@ -91,7 +93,8 @@ def plot_cluster_map(
     layout = _vm_layout(n_most, longest, pt)
     per_row, box_w, box_h, step_x, step_y, vm_font = layout
     room = pt * (tile_w - 0.1)
-    names, memories = {}, {}
+    names: dict[str, list[str]] = {}
+    memories: dict[str, list[str]] = {}
     for host in hosts:
         n = len(by_host[host.name])
         name = host.name + ("  DOWN" if host_state[host.name] == "down" else "")
@@ -277,7 +280,7 @@ def plot_timeline(
     if grouping == "vm":
         y = mine.vm.map(rows).to_numpy(dtype=float)
         second = (mine.state == "secondary").to_numpy()
-        bars = zip(mine.start_s, mine.end_s, y + np.where(second, -0.42, -0.35),
+        bars: Iterable[Bar] = zip(mine.start_s, mine.end_s, y + np.where(second, -0.42, -0.35),
                    np.where(second, 0.35, 0.7), mine.state, strict=True)  # fmt: skip
     else:  # shares of the live copies; an FT secondary is not a state of its VM
         live = mine[mine.state != "secondary"]

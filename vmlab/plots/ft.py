@@ -11,6 +11,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -103,7 +104,7 @@ def plot_ft_copies(
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("host")
     ax.set_title(f"{vm}: where its copies ran")
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=STATE_COLOURS[s], label="secondary copy" if s == "secondary" else s)
         for s in _STATES
         if s in used

@@ -9,8 +9,12 @@ returns it::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -22,6 +26,7 @@ from vmlab.plots.style import (
     MAX_ROWS,
     OKABE_ITO,
     STATE_COLOURS,
+    Bar,
     merge_marks,
     name_list,
     share_bars,
@@ -62,7 +67,7 @@ def _zoom(timeline: Timeline, names: list[str]) -> tuple[float, float]:
     return 0.0, min(until, last + max(30.0, 0.15 * last))
 
 
-_MARKS = (
+_MARKS: tuple[tuple[str, str, Any, str, str], ...] = (
     ("host_failed", FAILURE_MARK, "--", "fails", "fail"),
     ("host_declared_failed", OKABE_ITO["blue"], ":", "declared failed", "declared failed"),
     ("isolation_response", OKABE_ITO["orange"], "-.", "isolation response",
@@ -190,15 +195,17 @@ def plot_ha_timeline(
     states = st[(st.state != "secondary") & st.vm.isin(names)]
     if grouping == "vm":
         y = states.vm.map(rows).to_numpy(dtype=float)
-        bars = zip(states.start_s, states.end_s, y - 0.35, [0.7] * len(y), states.state,
-                   strict=True)  # fmt: skip
+        bars: Iterable[Bar] = zip(states.start_s, states.end_s, y - 0.35, [0.7] * len(y),
+                                  states.state, strict=True)  # fmt: skip
     else:
         bars = share_bars(states, key_of, rows, order=_STATES)
     used = state_bars(ax, bars)
     lo, hi = t_range if t_range is not None else _zoom(timeline, names)
     ev = timeline.events
     top = max(len(keys), 1) + 0.75  # a band above the rows holds the labels
-    handles = [Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used]
+    handles: list[Artist] = [
+        Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used
+    ]
     k = 0
     for kind, colour, style, one, many in _MARKS:
         hits = ev[ev.kind == kind].reset_index(drop=True)

@@ -5,7 +5,7 @@ VM states always wear the same colours in every plot of every lesson.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -57,9 +57,13 @@ MIN_LABEL_PT = 8.0
 and summarised instead."""
 
 
+Bar = tuple[float, float, float, float, str]
+"""One rectangle of a state: ``(x0, x1, y0, height, state)``."""
+
+
 def state_bars(
     ax: Axes,
-    bars: Iterable[tuple[float, float, float, float, str]],
+    bars: Iterable[Bar],
     *,
     zorder: float = 1.0,
     edgecolor: str = "none",
@@ -129,11 +133,11 @@ def merge_marks(times: Iterable[float], tolerance_s: float) -> list[list[int]]:
 def share_bars(
     states: pd.DataFrame,
     group_of: dict[str, str],
-    y_of: dict[str, float],
+    y_of: Mapping[str, float],
     *,
     order: tuple[str, ...],
     height: float = 0.7,
-) -> list[tuple[float, float, float, float, str]]:
+) -> list[Bar]:
     """Bars for one row per group of VMs: at each moment, the share of the group's VMs in
     each state, stacked in ``order`` from the bottom of the row.
 
@@ -147,7 +151,7 @@ def share_bars(
     ...  share_bars(df, {"a": "g", "b": "g"}, {"g": 0}, order=("running", "down"))]
     [(0.0, 60.0, 0.7, 'running'), (60.0, 90.0, 0.35, 'running'), (60.0, 90.0, 0.35, 'down')]
     """
-    bars: list[tuple[float, float, float, float, str]] = []
+    bars: list[Bar] = []
     if states.empty:
         return bars
     rank = {s: i for i, s in enumerate(order)}

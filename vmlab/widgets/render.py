@@ -121,7 +121,7 @@ def _shape(fig: Figure, ax: Axes) -> tuple:
         max((len(line) for line in title.splitlines()), default=0),
         bool(ax.get_xlabel()),
         len(ax.get_ylabel()),
-        None if legend is None else (len(legend.legend_handles), legend._ncols),
+        None if legend is None else (len(legend.legend_handles), getattr(legend, "_ncols", 0)),
     )
 
 
