@@ -15,7 +15,8 @@ widget's **new** ``<img>`` has been decoded and the next frame painted.
   (so every sample simulates L + 1 actions, not a growing scenario);
 - FT panel: its four buttons, 5 presses each;
 - lesson 00's failure picker: "Fail this host", a different host each press;
-- the migrate wizard, when ``vmlab.widgets`` has one (pressing its "Migrate" button).
+- the migrate wizard (lesson 01): "Migrate", a different VM each press (set from the
+  kernel between presses).
 
 Baseline, same run: a button that draws an empty figure of the same size by the widget's
 own path (``render.figure_output`` into ``Output.outputs``, or pyplot + ``display`` inside
@@ -60,15 +61,17 @@ DASHBOARD_LEVELS = (1, 6, 12)
 # baselines and the kernel-side helpers that reset a widget between presses.
 # BENCH_VMLAB=/path/to/other/checkout measures that vmlab instead (a "before" run): the
 # editable install's finder would win over sys.path, so it is taken out first.
-USE_OTHER_VMLAB = '''
+USE_OTHER_VMLAB = """
 import os as _os, sys as _sys
 if _os.environ.get("BENCH_VMLAB"):
     _sys.meta_path[:] = [f for f in _sys.meta_path
                          if not getattr(f, "__module__", "").startswith("__editable__")]
     _sys.path.insert(0, _os.environ["BENCH_VMLAB"])
-'''
+"""
 
-SETUP = USE_OTHER_VMLAB + '''
+SETUP = (
+    USE_OTHER_VMLAB
+    + '''
 import matplotlib.pyplot as plt
 import ipywidgets as w
 from IPython.display import display
@@ -154,6 +157,7 @@ def board_height_in(level):
     rows = sum(len(c.vms_on(h)) for h in list(c.hosts)[: level + 1])
     return 1.6 + 0.32 * min(max(rows, 2), 24)
 '''
+)
 
 CELLS = {
     "explorer": "explorer = migration_explorer()\nexplorer",
@@ -175,13 +179,15 @@ CELLS = {
     ),
     "picker": "picker = failure_picker(Cluster.example(), fail_at_s=60, until_s=2400, seed=0)\n"
     "picker",
-    "wizard": "wizard = vw.migrate_wizard(Cluster.example()) if hasattr(vw, 'migrate_wizard') "
-    "else w.HTML('no migrate_wizard on this branch')\nwizard",
+    "wizard": "wizard = vw.migrate_wizard(Cluster.example(), seed=0) "
+    "if hasattr(vw, 'migrate_wizard') else w.HTML('no migrate_wizard on this branch')\nwizard",
     "board16": ("board16 = lesson03_board()\nreset_board(board16, 15, 'fail', 'esx-16')\nboard16"),
     "base-explorer": "Baseline('explorer', (8.0, 3.8), 90, margins={'left': 0.09, "
     "'right': 0.98, 'bottom': 0.13, 'top': 0.91})",
     "base-balancer": "Baseline('balancer', (9, 3), 90)",
     "base-picker": "Baseline('picker', (9, 3.2), 90)",
+    "base-wizard": "Baseline('wizard', (8.5, 2.9), 90, margins={'left': 0.16, 'right': 0.98, "
+    "'bottom': 0.18, 'top': 0.88})",
     **{
         f"base-dashboard-{level}": (
             f"Baseline('dashboard-{level}', (9.5, board_height_in({level})), inline=True)"
@@ -526,26 +532,18 @@ def _measure(bench: Bench, presses: int) -> list[Measurement]:
     rows += _rows("failure picker", samples, baseline("picker"), PRESS_TARGET_S,
                   PRESS_P95_TARGET_S, {}, phases)  # fmt: skip
 
-    # 6. the migrate wizard, when there is one
+    # 6. the migrate wizard (lesson 01), a different VM each press, when there is one
     wizard = bench.cells["wizard"]
-    button = wizard.locator(bench.h.WIDGET_BUTTON, has_text="Migrate")
-    if button.count():
-        try:
-            mark = len(bench.phases)
-            samples = [bench.click("wizard", button.first.inner_text().strip())
-                       for _ in range(presses)]  # fmt: skip
-            phases = bench.phases[mark:]  # this widget's presses only
-            rows += _rows(
-                "migrate wizard",
-                samples,
-                baseline("picker"),
-                PRESS_TARGET_S,
-                PRESS_P95_TARGET_S,
-                {"baseline_is": "the picker's (same size)"},
-                phases,
-            )
-        except Exception as err:  # its interaction is not known to this benchmark
-            print(f"  migrate wizard: not measured ({err})", flush=True)
+    if wizard.locator(bench.h.WIDGET_BUTTON, has_text="Migrate").count():
+        vms = [v for v in Cluster.example().vms if v.startswith(("web", "app", "file"))]
+        mark = len(bench.phases)
+        samples = []
+        for i in range(presses):
+            bench.kernel(f"wizard.vm.value = {vms[i % len(vms)]!r}")
+            samples.append(bench.click("wizard", "Migrate"))
+        phases = bench.phases[mark:]  # this widget's presses only
+        rows += _rows("migrate wizard", samples, baseline("wizard"), PRESS_TARGET_S,
+                      PRESS_P95_TARGET_S, {"vms": vms[:presses]}, phases)  # fmt: skip
     else:
         print("  migrate wizard: not on this branch, not measured", flush=True)
     return rows
@@ -559,7 +557,7 @@ def _screenshots(bench: Bench, tag: str = os.environ.get("BENCH_TAG", "")) -> li
     bench.page.set_viewport_size({"width": 1400, "height": 2600})
     board16 = bench.cells["board16"]
     shots = [h.screenshot(bench.page, f"bench{tag}-dashboard-16-failed", scope=board16)]
-    for name in ("explorer", "balancer", "ft", "picker", "dashboard-12"):
+    for name in ("explorer", "balancer", "ft", "picker", "dashboard-12", "wizard"):
         shots.append(h.screenshot(bench.page, f"bench{tag}-{name}", scope=bench.cells[name]))
     return [str(p) for p in shots]
 
