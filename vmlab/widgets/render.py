@@ -140,8 +140,9 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
     """Decorate a widget callback so that a press shows at once that the widget is working.
 
     While ``method`` runs, every enabled :class:`ipywidgets.Button` of the widget is
-    disabled and its ``summary`` (an HTML line, if it has one) reads *simulating…*; both
-    come back when the work ends (the summary only if the callback left it alone). The
+    disabled and its ``summary`` (or else its ``status``: an HTML line, if it has one)
+    reads *simulating…*; both come back when the work ends (the line only if the callback
+    left it alone). The
     browser receives these changes before the simulation starts, so a student sees the
     press was taken even when it takes a second.
 
@@ -181,8 +182,9 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
         state.running = True
         started = time.monotonic()
         buttons = [b for b in _walk(self) if isinstance(b, Button) and not b.disabled]
-        summary = getattr(self, "summary", None)
-        summary = summary if isinstance(summary, HTML) else None
+        summary = next((line for line in (getattr(self, "summary", None),
+                                          getattr(self, "status", None))
+                        if isinstance(line, HTML)), None)  # fmt: skip
         before = summary.value if summary is not None else None
         note = f"<i>⏳ {BUSY_NOTE}</i>"
         try:
