@@ -15,7 +15,7 @@ wall time (slowest student), memory per kernel (median RSS, largest peak). Basel
 same figure for N = 1, measured in the same run; the ratio says how much N students slow
 each other down. From these, ``README.md`` (Teaching on a JupyterHub) sizes a node.
 
-Everything is bounded: each cell has a 600 s timeout and each student 600 s; a student
+Everything is bounded: each cell has a 600 s timeout and each student 300 s; a student
 whose kernel dies or times out is counted in ``details.failed`` and the class goes on. Run it alone
 (``python benchmarks/bench_class.py``) or from ``run.py``; run it once, not in a loop: 30
 kernels take the whole machine for a few minutes. Quick mode starts one kernel and presses
@@ -42,7 +42,7 @@ NOTEBOOKS = REPO / "notebooks"
 SIZES = (1, 10, 30)
 PRESSES = 5
 CELL_TIMEOUT_S = 600
-STUDENT_TIMEOUT_S = 600
+STUDENT_TIMEOUT_S = 300
 PRESS_TARGET_S = 1.0
 
 # A student's last cells: build the lesson's dashboard, press it, report.
