@@ -204,7 +204,8 @@ ARM_JS = """
   const before = new Map([...out.querySelectorAll('img')].map(i => [i, i.src]));
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
   // the kernel's busy/idle for the widget message: where the time goes
-  const phases = window.__benchPhases = {busy: null, idle: null, image: null, total: null};
+  const phases = window.__benchPhases = {busy: null, idle: null, image: null, total: null,
+                                         shown: null};
   let t0 = null;
   const onMsg = (_, msg) => {
     if (t0 === null || msg.header.msg_type !== 'status') return;
@@ -238,12 +239,15 @@ ARM_JS = """
     };
     const look = () => {
       if (finished || t0 === null) return;
+      // the busy indicator: a disabled button and the "simulating…" line
+      if (phases.shown === null && out.querySelector('button:disabled')
+          && out.textContent.includes('simulating')) phases.shown = performance.now() - t0;
       const fresh = [...out.querySelectorAll('img')].filter(i => before.get(i) !== i.src);
       if (fresh.length) finish(fresh[fresh.length - 1]);
     };
     const obs = new MutationObserver(look);
-    obs.observe(out, {childList: true, subtree: true, attributes: true,
-                      attributeFilter: ['src']});
+    obs.observe(out, {childList: true, subtree: true, characterData: true, attributes: true,
+                      attributeFilter: ['src', 'disabled']});
     const timer = setTimeout(() => {
       stop();
       kernel.iopubMessage.disconnect(onMsg);
@@ -420,6 +424,9 @@ def _phases(phases: list[dict]) -> dict:
         ),  # fmt: skip
         "to_image_in_page_s": med([p["image"] for p in phases]),
         "to_image_decoded_s": med([p["total"] for p in phases]),
+        # click to "simulating…" and disabled buttons on screen (None: the widget has none)
+        "to_busy_shown_s": med([p.get("shown") for p in phases]),
+        "busy_shown_in": sum(p.get("shown") is not None for p in phases),
     }
 
 
