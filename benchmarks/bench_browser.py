@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -404,7 +405,17 @@ class Bench:
         return ms / 1000
 
     def click(self, name: str, label: str) -> float:
-        return self.press(name, lambda: self.h.click_button(self.cells[name], label))
+        """Press the button whose label starts with ``label`` (the FT panel's labels end
+        with the host they act on, which changes)."""
+        button = self.cells[name].locator(
+            self.h.WIDGET_BUTTON, has_text=re.compile(rf"^\s*{re.escape(label)}")
+        )
+
+        def act() -> None:
+            button.first.scroll_into_view_if_needed()
+            button.first.click()
+
+        return self.press(name, act)
 
 
 def _phases(phases: list[dict]) -> dict:
