@@ -118,3 +118,36 @@ def test_figure_slot_lays_out_once_per_shape_and_keeps_titles_inside():
         ext = artist.get_window_extent()
         assert box.x0 - 1 <= ext.x0 and ext.x1 <= box.x1 + 1 and ext.y1 <= box.y1 + 1
     assert fig.get_figheight() == 3.2
+
+
+@pytest.mark.parametrize(
+    ("factory", "callback"),
+    [
+        ("ha_dashboard", "on_fail"),
+        ("ha_dashboard", "on_isolate"),
+        ("ha_dashboard", "on_repair"),
+        ("ha_dashboard", "on_clear"),
+        ("ft_panel", "on_fail_primary"),
+        ("ft_panel", "on_fail_secondary"),
+        ("ft_panel", "on_cut_logging"),
+        ("ft_panel", "on_fail_both"),
+        ("failure_picker", "on_fail"),
+        ("balancer", "on_run"),
+    ],
+)
+def test_every_press_that_simulates_shows_it_is_working(factory, callback):
+    import vmlab.widgets as vw
+    from vmlab.scenarios import overloaded_cluster
+
+    make = getattr(vw, factory)
+    widget = make(overloaded_cluster()) if factory == "balancer" else make()
+    assert hasattr(getattr(type(widget), callback), "__wrapped__"), f"{callback} is not @busy"
+    buttons = [b for b in render._walk(widget) if isinstance(b, w.Button)]
+    summaries, disabled = [], []
+    widget.summary.observe(lambda change: summaries.append(change["new"]), names="value")
+    for b in buttons:
+        b.observe(lambda change: disabled.append(change["new"]), names="disabled")
+    getattr(widget, callback)()
+    assert f"<i>⏳ {BUSY_NOTE}</i>" in summaries  # said at once, before the work
+    assert disabled[: len(buttons)] == [True] * len(buttons)  # every button, first
+    assert not any(b.disabled for b in buttons)  # and all back afterwards

@@ -30,6 +30,7 @@ from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
+from vmlab.widgets.render import busy
 
 ADMISSION_CHOICES = (
     ("off (no reserve)", "none"),
@@ -125,18 +126,22 @@ class HADashboard(w.VBox):
 
     # -- callbacks (named, so tests call them or press the buttons) ---------------------------
 
+    @busy
     def on_fail(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host fails at ``at_s``" to the scenario and run it."""
         self.add_action("fail")
 
+    @busy
     def on_isolate(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host loses its management network at ``at_s``"."""
         self.add_action("isolate")
 
+    @busy
     def on_repair(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host is repaired (or gets its network back) at ``at_s``"."""
         self.add_action("repair")
 
+    @busy
     def on_clear(self, _button: w.Button | None = None) -> None:
         """Forget every action: the cluster as it started."""
         self.actions = []
