@@ -90,3 +90,11 @@ def per_call(fn: Callable[[], object], calls: int, repeat: int) -> float:
             fn()
         batches.append((time.perf_counter() - started) / calls)
     return median(batches)
+
+
+def big_cluster(hosts: int = 64, vms: int = 600):
+    """The engine's larger example cluster: ``hosts`` hosts (32 cores, 256 GiB), ``vms`` VMs
+    in the example's service mix (``Cluster.example(hosts=64, vms=600)``)."""
+    from vmlab import Cluster
+
+    return Cluster.example(hosts=hosts, vms=vms)

@@ -31,6 +31,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import bench_browser  # noqa: E402
+import bench_class  # noqa: E402
 import bench_cluster  # noqa: E402
 import bench_lessons  # noqa: E402
 import bench_migration  # noqa: E402
@@ -47,6 +49,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Measurement]]] = {
     "ha-growth": bench_cluster.ha_growth,
     "pages-memory": bench_migration.pages_memory,
     "lessons": bench_lessons.lessons_and_memory,
+    "browser": bench_browser.browser,  # skipped in quick mode and without /usr/bin/chromium
+    "class": bench_class.class_on_one_node,
 }
 
 

@@ -38,7 +38,9 @@ def test_quick_benchmarks_run_and_write_well_formed_results(tmp_path: Path) -> N
     assert len(results["machine"]["loadavg_start"]) == 3
     figures = results["figures"]
     benches = {f["bench"].split()[0] for f in figures}
-    assert benches == {"1", "2", "3", "4", "5", "6", "7"}, benches
+    # 8 (the browser) is skipped in quick mode, and says so; 9 (a class) runs one kernel
+    assert benches == {"1", "2", "3", "4", "5", "6", "7", "9"}, benches
+    assert "8 browser: skipped in quick mode" in proc.stdout
     for f in figures:
         assert f["value"] >= 0 and f["unit"] in {"s", "MiB", ""}, f
         assert f["baseline"] is not None and f["baseline"] > 0, f

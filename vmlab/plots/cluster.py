@@ -9,14 +9,29 @@ Each ``plot_*`` takes a result and an optional ``ax``, draws on it and returns i
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import matplotlib.pyplot as plt
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.patches import Patch, Rectangle
 
 from vmlab import checks
 from vmlab.cluster import Cluster
-from vmlab.plots.style import FAILURE_MARK, HOST_COLOURS, OKABE_ITO, STATE_COLOURS
+from vmlab.plots.style import (
+    FAILURE_MARK,
+    HOST_COLOURS,
+    LEGEND_BELOW_PAD,
+    MAX_ROWS,
+    MIN_LABEL_PT,
+    OKABE_ITO,
+    STATE_COLOURS,
+    Bar,
+    merge_marks,
+    name_list,
+    share_bars,
+    state_bars,
+)
 from vmlab.sim import Timeline
 from vmlab.units import format_clock
 
@@ -69,10 +84,37 @@ def plot_cluster_map(
     cols = columns or max(1, math.ceil(math.sqrt(len(hosts))))
     rows = max(1, math.ceil(len(hosts) / cols))
     by_host: dict[str, list[tuple[str, str]]] = {h.name: [] for h in hosts}
-    for vm, (host, state) in placement.items():
-        by_host.setdefault(host, []).append((vm, state))
+    for vm, (where, state) in placement.items():
+        by_host.setdefault(where, []).append((vm, state))
 
     tile_w, tile_h, gap = 1.0, 1.0, 0.12
+    ax.set_xlim(-gap, cols * (tile_w + gap))
+    ax.set_ylim(-gap, rows * (tile_h + gap))
+    ax.set_aspect("equal")
+    # points per data unit, as the axes stands now (a later tight_layout only enlarges it)
+    box = ax.get_window_extent()
+    pt = 72 / ax.figure.dpi * min(box.width / (cols * (tile_w + gap) + gap),
+                                  box.height / (rows * (tile_h + gap) + gap))  # fmt: skip
+    n_most = max((len(v) for v in by_host.values()), default=0)
+    longest = max((len(v) for v in placement), default=1)
+    layout = _vm_layout(n_most, longest, pt)
+    per_row, box_w, box_h, step_x, step_y, vm_font = layout
+    room = pt * (tile_w - 0.1)
+    names: dict[str, list[str]] = {}
+    memories: dict[str, list[str]] = {}
+    for host in hosts:
+        n = len(by_host[host.name])
+        name = host.name + ("  DOWN" if host_state[host.name] == "down" else "")
+        used = sum(cluster.vms[v].memory_gib for v, _ in by_host[host.name] if v in cluster.vms)
+        # the longest readable caption; the hatching already says "down"
+        names[host.name] = ([f"{name}: {n} VMs"] if not vm_font else []) + [name, host.name]
+        memories[host.name] = [f"{used:g}/{host.memory_gib:g} GiB used",
+                               f"{used:g}/{host.memory_gib:g} GiB",
+                               f"{100 * used / host.memory_gib:.0f} % used"]  # fmt: skip
+    # one variant for every tile, so that neighbours read alike
+    name_pick, name_pt = _caption(room, list(names.values()), 8.5, bold=True)
+    memory_pick, memory_pt = _caption(room, list(memories.values()), 8.0)
+    vm_boxes: list[tuple[float, float, float, float, str]] = []
     for i, host in enumerate(hosts):
         col, row = i % cols, i // cols
         x0, y0 = col * (tile_w + gap), (rows - 1 - row) * (tile_h + gap)
@@ -88,51 +130,32 @@ def plot_cluster_map(
                 hatch="//" if state == "down" else None,
             )
         )
-        used = sum(cluster.vms[v].memory_gib for v, _ in by_host[host.name] if v in cluster.vms)
-        label = f"{host.name}" + ("  DOWN" if state == "down" else "")
-        ax.text(
-            x0 + 0.05, y0 + tile_h - 0.06, label, ha="left", va="top", fontsize=8, fontweight="bold"
-        )
-        ax.text(
-            x0 + 0.05,
-            y0 + 0.05,
-            f"{used:g}/{host.memory_gib:g} GiB used",
-            ha="left",
-            va="bottom",
-            fontsize=6.5,
-            color="#444444",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8, "alpha": 0.85},
-        )
         vms = by_host[host.name]
-        per_row = 3
+        choices = names[host.name]
+        ax.text(x0 + 0.05, y0 + tile_h - 0.05, choices[min(name_pick, len(choices) - 1)],
+                ha="left", va="top", fontsize=name_pt, fontweight="bold")  # fmt: skip
+        if memory_pt >= _CAPTION_PT:  # else left out: this figure cannot show it legibly
+            ax.text(x0 + 0.05, y0 + 0.04, memories[host.name][memory_pick], ha="left",
+                    va="bottom", fontsize=memory_pt, color="#444444",
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8,
+                          "alpha": 0.85})  # fmt: skip
         for j, (vm, vm_state) in enumerate(vms):
-            vx = x0 + 0.05 + (j % per_row) * 0.31
-            vy = y0 + tile_h - 0.30 - (j // per_row) * 0.19
-            ax.add_patch(
-                Rectangle(
-                    (vx, vy),
-                    0.28,
-                    0.16,
-                    facecolor=STATE_COLOURS.get(vm_state, "white"),
-                    edgecolor="white",
-                    linewidth=0.5,
-                )
-            )
-            ax.text(
-                vx + 0.14,
-                vy + 0.08,
-                vm,
-                ha="center",
-                va="center",
-                fontsize=5.2,
-                color="white" if vm_state in ("down", "running", "migrating") else "black",
-            )
+            vx = x0 + 0.05 + (j % per_row) * step_x
+            vy = y0 + tile_h - _TOP - box_h - (j // per_row) * step_y
+            vm_boxes.append((vx, vy, box_w, box_h, vm_state))
+            if vm_font:
+                ax.text(vx + box_w / 2, vy + box_h / 2, vm, ha="center", va="center",
+                        fontsize=vm_font, color="white" if vm_state in (
+                            "down", "running", "migrating") else "black")  # fmt: skip
+    # one collection per state, above the tiles: 600 VMs as 600 patches took ~1.5 s
+    state_bars(ax, ((vx, vx + bw, vy, bh, st) for vx, vy, bw, bh, st in vm_boxes), zorder=1.5,
+               edgecolor="white", linewidth=0.5)  # fmt: skip
 
-    ax.set_xlim(-gap, cols * (tile_w + gap))
-    ax.set_ylim(-gap, rows * (tile_h + gap))
-    ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title(title)
+    if not vm_font and placement:
+        title += (f"\none square per VM; at this size a name would be under {MIN_LABEL_PT:g} pt,"
+                  " so names are left out (see cluster.vm_table())")  # fmt: skip
+    ax.set_title(title, fontsize=10)
     shown = sorted({s for _, s in placement.values()} | {"running"}, key=_TIMELINE_STATES.index)
     handles = [Patch(facecolor=STATE_COLOURS[s], label=f"VM {s}") for s in shown]
     if "down" in host_state.values():
@@ -152,6 +175,60 @@ def plot_cluster_map(
     return ax
 
 
+_TOP = 0.22  # the host's name line at the top of a tile
+_BOTTOM = 0.17  # its memory line at the bottom
+_INNER = 0.90  # the width a tile gives its VMs
+
+
+_CAPTION_PT = 7.0  # host captions smaller than this are shortened, then left out
+
+
+def _fit(width_pt: float, chars: int, most: float, *, bold: bool = False) -> float:
+    """The largest font size (≤ ``most``) at which ``chars`` characters fit in ``width_pt``
+    (DejaVu Sans averages ~0.62 em a character, ~0.68 em in bold)."""
+    return min(most, width_pt / ((0.68 if bold else 0.62) * max(chars, 1)))
+
+
+def _caption(width_pt: float, variants: list[list[str]], most: float, *, bold: bool = False
+             ) -> tuple[int, float]:  # fmt: skip
+    """Which caption variant every tile uses, and its font size: the first variant whose
+    longest text (over the tiles) is readable (≥ 7 pt) in ``width_pt``, else the last."""
+    count = max((len(v) for v in variants), default=1)
+    size = 0.0
+    for i in range(count):
+        chars = max((len(v[min(i, len(v) - 1)]) for v in variants), default=1)
+        size = _fit(width_pt, chars, most, bold=bold)
+        if size >= _CAPTION_PT:
+            return i, size
+    return count - 1, size
+
+
+def _vm_layout(n: int, chars: int, pt: float) -> tuple[int, float, float, float, float, float]:
+    """``(per_row, box_w, box_h, step_x, step_y, font)`` for the VM boxes in a tile holding
+    up to ``n`` VMs with names of ``chars`` characters, at ``pt`` points per data unit.
+
+    Picks the boxes per row that give the largest readable name; ``font`` is 0 when no
+    layout gives a name of :data:`MIN_LABEL_PT` (then the boxes are as square as fits).
+    """
+    height = 1.0 - _TOP - _BOTTOM
+    n = max(n, 1)
+    best = None
+    for per_row in range(1, n + 1):
+        lines = math.ceil(n / per_row)
+        step_x, step_y = _INNER / per_row, min(height / lines, 0.24)
+        box_w, box_h = step_x - 0.03, step_y - 0.03
+        font = min(_fit(pt * box_w * 0.92, chars, 9.0), pt * box_h * 0.62)
+        if best is None or font > best[5]:
+            best = (per_row, box_w, box_h, step_x, step_y, font)
+    assert best is not None
+    if best[5] >= MIN_LABEL_PT:
+        return best
+    per_row = max(1, min(n, math.ceil(math.sqrt(n * _INNER / height))))
+    lines = math.ceil(n / per_row)
+    side = min(_INNER / per_row, height / lines)
+    return per_row, side - 0.02, side - 0.02, side, side, 0.0
+
+
 def _placement_at(timeline: Timeline, t_s: float) -> dict[str, tuple[str, str]]:
     states = timeline.states[timeline.states.state != "secondary"]
     placement: dict[str, tuple[str, str]] = {}
@@ -166,9 +243,16 @@ def plot_timeline(
     *,
     vms: list[str] | None = None,
     affected_only: bool = True,
+    group_by: str | None = None,
+    max_rows: int = MAX_ROWS,
     ax: Axes | None = None,
 ) -> Axes:
     """Draw one row per VM, coloured by state over time, with host failures marked.
+
+    Hosts that fail (or are repaired) in the same instant share one line and one label. With
+    more than ``max_rows`` VMs, a row holds a group instead: the VMs of one host (the host
+    each VM started the run on), or of one service when even the hosts are too many; its bar
+    is stacked by the share of the group's VMs in each state, and the title says so.
 
     Parameters
     ----------
@@ -177,6 +261,10 @@ def plot_timeline(
         The VMs to draw, top to bottom. Default: every VM that was ever not running
         (``affected_only=True``) or every VM.
     affected_only : bool
+    group_by : {'vm', 'host', 'service'}, optional
+        Force one row per VM, per host or per service (default: the first that fits).
+    max_rows : int
+        The most rows drawn before grouping (default 24).
     ax : Axes, optional
 
     Returns
@@ -192,67 +280,85 @@ def plot_timeline(
     states = timeline.states
     if vms is None:
         if affected_only:
-            hit = states[states.state != "running"].vm.unique().tolist()
+            hit = set(states[states.state != "running"].vm)
             vms = [v for v in timeline.spec.vms if v in hit]
         else:
             vms = list(timeline.spec.vms)
     for v in vms:
         timeline.spec.vms[v]  # unknown name → readable error
-    rows = {vm: i for i, vm in enumerate(reversed(vms))}
-    used = set()
-    for r in states[states.vm.isin(vms)].itertuples(index=False):
-        y = rows[r.vm]
-        height, offset = (0.35, -0.42) if r.state == "secondary" else (0.7, -0.35)
-        ax.broken_barh(
-            [(r.start_s, r.end_s - r.start_s)],
-            (y + offset, height),
-            facecolors=STATE_COLOURS.get(r.state, "white"),
-            edgecolor="none",
-        )
-        used.add(r.state)
+    grouping, key_of, keys = _rows(timeline, vms, group_by, max_rows)
+    rows = {k: len(keys) - 1 - i for i, k in enumerate(keys)}
+    mine = states[states.vm.isin(vms)]
+    if grouping == "vm":
+        y = mine.vm.map(rows).to_numpy(dtype=float)
+        second = (mine.state == "secondary").to_numpy()
+        bars: Iterable[Bar] = zip(mine.start_s, mine.end_s, y + np.where(second, -0.42, -0.35),
+                   np.where(second, 0.35, 0.7), mine.state, strict=True)  # fmt: skip
+    else:  # shares of the live copies; an FT secondary is not a state of its VM
+        live = mine[mine.state != "secondary"]
+        bars = share_bars(live, key_of, rows, order=_TIMELINE_STATES)
+    used = state_bars(ax, bars)
 
-    failures = timeline.events[timeline.events.kind == "host_failed"]
-    for r in failures.itertuples(index=False):
-        ax.axvline(r.t_s, color=FAILURE_MARK, linestyle="--", linewidth=1)
-        ax.annotate(
-            f"{r.host} fails",
-            (r.t_s, len(vms) - 0.4),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=8,
-            va="bottom",
-        )
-    repairs = timeline.events[timeline.events.kind == "host_repaired"]
-    for r in repairs.itertuples(index=False):
-        ax.axvline(r.t_s, color=OKABE_ITO["grey"], linestyle=":", linewidth=1)
-        ax.annotate(
-            f"{r.host} repaired",
-            (r.t_s, -0.9),
-            xytext=(3, 0),
-            textcoords="offset points",
-            fontsize=8,
-            va="bottom",
-            color="#555555",
-        )
+    n_rows = max(len(keys), 1)
+    span = max(float(timeline.until_s), 1.0)
+    marks = (
+        ("host_failed", FAILURE_MARK, "--", "fails", "fail", n_rows - 0.4, "#000000"),
+        ("host_repaired", OKABE_ITO["grey"], ":", "repaired", "repaired", -0.9, "#555555"),
+    )
+    for kind, colour, style, one, many, y_text, ink in marks:
+        hits = timeline.events[timeline.events.kind == kind].reset_index(drop=True)
+        for group in merge_marks(hits.t_s, tolerance_s=0.005 * span):
+            t = float(hits.t_s[group[0]])
+            hosts = list(dict.fromkeys(hits.host[i] for i in group))
+            ax.axvline(t, color=colour, linestyle=style, linewidth=1)
+            label = f"{hosts[0]} {one}" if len(hosts) == 1 else f"{name_list(hosts)} {many}"
+            ax.annotate(label, (t, y_text), xytext=(3, 0), textcoords="offset points",
+                        fontsize=8, va="bottom", color=ink)  # fmt: skip
 
-    ax.set_yticks(range(len(vms)))
-    labels = {vm: f"{vm} ({timeline.spec.vms[vm].service})" for vm in vms}
-    ax.set_yticklabels([labels[v] for v in reversed(vms)], fontsize=8)
-    ax.set_ylim(-1, max(len(vms), 1))
+    ax.set_yticks(range(len(keys)))
+    if grouping == "vm":
+        labels = [f"{vm} ({timeline.spec.vms[vm].service})" for vm in keys]
+    else:
+        counts: dict[str, int] = {}
+        for k in key_of.values():
+            counts[k] = counts.get(k, 0) + 1
+        labels = [f"{k}: {counts[k]} VM{'s' if counts[k] != 1 else ''}" for k in keys]
+    ax.set_yticklabels(labels[::-1], fontsize=8)
+    ax.set_ylim(-1, n_rows)
     ax.set_xlim(0, timeline.until_s)
     ax.set_xlabel("simulated time (s)")
-    ax.set_title("What each VM was doing" if vms else "No VM was ever interrupted")
+    title = "What each VM was doing" if vms else "No VM was ever interrupted"
+    if grouping != "vm":
+        title = (f"What {len(vms)} VMs were doing, one row per {grouping}\n(each bar is stacked "
+                 "by the share of its VMs in each state)")  # fmt: skip
+    ax.set_title(title, fontsize=10)
     handles = [Patch(facecolor=STATE_COLOURS[s], label=s) for s in _TIMELINE_STATES if s in used]
     if handles:
-        ax.legend(
-            handles=handles,
-            loc="upper center",
-            bbox_to_anchor=(0.5, -0.2),
-            ncol=len(handles),
-            frameon=False,
-            fontsize=8,
-        )
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  borderaxespad=LEGEND_BELOW_PAD, ncol=len(handles), frameon=False,
+                  fontsize=8)  # fmt: skip
     return ax
+
+
+def _rows(
+    timeline: Timeline, vms: list[str], group_by: str | None, max_rows: int
+) -> tuple[str, dict[str, str], list[str]]:
+    """``(grouping, vm → row key, row keys top to bottom)`` for :func:`plot_timeline`."""
+    if group_by is not None and group_by not in ("vm", "host", "service"):
+        raise ValueError(f"group_by must be 'vm', 'host', 'service' or None; got {group_by!r}.")
+    first = timeline.states.drop_duplicates("vm")  # each VM's first record: where it started
+    start = dict(zip(first.vm, first.host, strict=True))
+    host_of = {v: start.get(v, timeline.spec.vms[v].host) for v in vms}
+    hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]
+    if group_by is None:
+        group_by = "vm" if len(vms) <= max_rows else "host" if len(hosts) <= max_rows else (
+            "service")  # fmt: skip
+    if group_by == "vm":
+        return "vm", {v: v for v in vms}, list(vms)
+    if group_by == "host":
+        return "host", host_of, hosts
+    of = {v: timeline.spec.vms[v].service for v in vms}
+    return "service", of, list(dict.fromkeys(of[v] for v in vms))
 
 
 def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:

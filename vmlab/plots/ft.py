@@ -11,12 +11,13 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from vmlab import checks
-from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
+from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS, state_bars
 from vmlab.sim import Timeline
 from vmlab.units import format_duration
 
@@ -69,19 +70,13 @@ def plot_ft_copies(
     rows = timeline.states[timeline.states.vm == vm]
     hosts = [h for h in timeline.spec.hosts if h in set(rows.host)]
     y = {h: len(hosts) - 1 - i for i, h in enumerate(hosts)}
-    used = set()
     band = len(hosts) + 0.45  # the labels' band above the rows
-    for r in rows.itertuples(index=False):
-        secondary = r.state == "secondary"
-        height, offset = (0.4, -0.2) if secondary else (0.7, -0.35)
-        ax.broken_barh(
-            [(r.start_s, r.end_s - r.start_s)],
-            (y[r.host] + offset, height),
-            facecolors=STATE_COLOURS.get(r.state, "white"),
-            edgecolor="none",
-        )
-        if r.end_s > lo and r.start_s < hi:
-            used.add(r.state)
+    second = (rows.state == "secondary").to_numpy()
+    row_y = rows.host.map(y).to_numpy(dtype=float)
+    state_bars(ax, zip(rows.start_s, rows.end_s, row_y + np.where(second, -0.2, -0.35),
+                       np.where(second, 0.4, 0.7), rows.state, strict=True))  # fmt: skip
+    visible = rows[(rows.end_s > lo) & (rows.start_s < hi)]
+    used = set(visible.state)
     ev = timeline.events
     ev = ev[(ev.t_s >= lo) & (ev.t_s <= hi)]
     lines = []
@@ -115,7 +110,7 @@ def plot_ft_copies(
     ax.set_xlabel("simulated time (s)")
     ax.set_ylabel("host")
     ax.set_title(f"{vm}: where its copies ran")
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=STATE_COLOURS[s], label="secondary copy" if s == "secondary" else s)
         for s in _STATES
         if s in used

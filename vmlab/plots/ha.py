@@ -9,15 +9,30 @@ returns it::
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from vmlab import checks
 from vmlab.ha import PRIORITY_ORDER
-from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
+from vmlab.plots.style import (
+    FAILURE_MARK,
+    LEGEND_BELOW_PAD,
+    MAX_ROWS,
+    OKABE_ITO,
+    STATE_COLOURS,
+    Bar,
+    merge_marks,
+    name_list,
+    share_bars,
+    state_bars,
+)
 from vmlab.sim import Timeline
 
 _STATES = ("running", "migrating", "stunned", "down", "booting", "off")
@@ -53,11 +68,78 @@ def _zoom(timeline: Timeline, names: list[str]) -> tuple[float, float]:
     return 0.0, min(until, last + max(30.0, 0.15 * last))
 
 
+_MARKS: tuple[tuple[str, str, Any, str, str], ...] = (
+    ("host_failed", FAILURE_MARK, "--", "fails", "fail"),
+    ("host_declared_failed", OKABE_ITO["blue"], ":", "declared failed", "declared failed"),
+    ("isolation_response", OKABE_ITO["orange"], "-.", "isolation response",
+     "isolation responses"),
+)  # fmt: skip
+_GROUPINGS = ("vm", "host", "service")
+
+
+def _first_down_host(timeline: Timeline, names: list[str]) -> dict[str, str]:
+    """The host each VM was on when its first outage began."""
+    st = timeline.states
+    down = st[st.vm.isin(names) & (st.state != "running") & (st.state != "secondary")]
+    first = down.sort_values("start_s", kind="stable").drop_duplicates("vm")
+    out = dict(zip(first.vm, first.host, strict=True))
+    vms = timeline.spec.vms
+    return {v: out.get(v, vms[v].host) for v in names}
+
+
+def choose_rows(
+    timeline: Timeline, names: list[str], group_by: str | None, max_rows: int
+) -> tuple[str, dict[str, str], list[str]]:
+    """How to draw ``names``: ``(grouping, vm → row key, row keys top to bottom)``.
+
+    One row per VM up to ``max_rows`` VMs; above that one row per host the VMs stopped on,
+    or one per service when even the hosts are too many. ``group_by`` forces a grouping.
+    """
+    if group_by is not None and group_by not in _GROUPINGS:
+        raise ValueError(f"group_by must be one of {', '.join(map(repr, _GROUPINGS))} or None; "
+                         f"got {group_by!r}.")  # fmt: skip
+    host_of = _first_down_host(timeline, names)
+    hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]
+    if group_by is None:
+        group_by = "vm" if len(names) <= max_rows else "host" if len(hosts) <= max_rows else (
+            "service")  # fmt: skip
+    if group_by == "vm":
+        return "vm", {v: v for v in names}, list(names)
+    if group_by == "host":
+        return "host", host_of, hosts
+    vms = timeline.spec.vms
+    of = {v: vms[v].service for v in names}
+    return "service", of, list(dict.fromkeys(of[v] for v in names))
+
+
+def ha_timeline_rows(
+    timeline: Timeline,
+    *,
+    vms: list[str] | None = None,
+    group_by: str | None = None,
+    max_rows: int = MAX_ROWS,
+) -> int:
+    """How many rows :func:`plot_ha_timeline` draws for these arguments (VMs or groups), so
+    that a widget can size its figure to the picture, not to the number of VMs.
+
+    >>> from vmlab import Cluster, Simulation
+    >>> c = Cluster.example(); _ = c.enable_ha()
+    >>> sim = Simulation(c, seed=0)
+    >>> for h in list(c.hosts)[:13]: sim.fail_host(h, at_s=60)
+    >>> ha_timeline_rows(sim.run(until_s=900))  # 64 VMs stopped: one row per host
+    13
+    """
+    names = _affected(timeline) if vms is None else list(vms)
+    return len(choose_rows(timeline, names, group_by, max_rows)[2])
+
+
 def plot_ha_timeline(
     timeline: Timeline,
     *,
     vms: list[str] | None = None,
     t_range: tuple[float, float] | None = None,
+    group_by: str | None = None,
+    max_rows: int = MAX_ROWS,
     ax: Axes | None = None,
 ) -> Axes:
     """One row per VM that stopped, coloured by state, with HA's steps marked.
@@ -65,7 +147,13 @@ def plot_ha_timeline(
     Rows are ordered by restart priority (highest on top). Vertical lines: a host fails
     (black, dashed), HA declares it failed (blue, dotted), an isolated host applies its
     isolation response (orange, dash-dot). Their labels sit in a band above the rows, on
-    alternating lines, on a white background so that no line crosses them.
+    alternating lines, on a white background so that no line crosses them; hosts that fail
+    in the same instant share one line and one label ("16 hosts fail").
+
+    With more than ``max_rows`` VMs to draw, a row holds a group of VMs instead: every VM
+    that stopped on one host (or, with more hosts than rows, every VM of one service); the
+    row's bar is stacked by the share of its VMs in each state at each moment, and the title
+    says so. The title says when HA is off (nothing restarts a VM then).
 
     Parameters
     ----------
@@ -75,11 +163,28 @@ def plot_ha_timeline(
     t_range : (float, float), optional
         The stretch of time to show, in s. Default: from 0 to a little after the last
         restart of the drawn VMs (the whole run while an outage is still open).
+    group_by : {'vm', 'host', 'service'}, optional
+        Force one row per VM, per host or per service (default: the first that fits in
+        ``max_rows``).
+    max_rows : int
+        The most rows drawn before grouping (default 24).
     ax : Axes, optional
 
     Returns
     -------
     Axes
+
+    Examples
+    --------
+    >>> from vmlab import Cluster, Simulation
+    >>> c = Cluster.example(); _ = c.enable_ha()
+    >>> sim = Simulation(c, seed=0)
+    >>> for h in c.hosts: sim.fail_host(h, at_s=60)
+    >>> ax = plot_ha_timeline(sim.run(until_s=900))
+    >>> ax.get_title().splitlines()[0]
+    'HA restarted no VM after all 16 hosts failed'
+    >>> len(ax.get_yticklabels())  # one row per host, not 76
+    16
     """
     checks.timeline(timeline)
     if vms is not None:
@@ -91,57 +196,84 @@ def plot_ha_timeline(
     names = _affected(timeline) if vms is None else list(vms)
     for v in names:
         timeline.spec.vms[v]  # unknown name → readable error
-    rows = {vm: len(names) - 1 - i for i, vm in enumerate(names)}
-    states = timeline.states[
-        (timeline.states.state != "secondary") & timeline.states.vm.isin(names)
-    ]
-    used = set()
-    for r in states.itertuples(index=False):
-        colour = STATE_COLOURS.get(r.state, "white")
-        ax.broken_barh([(r.start_s, r.end_s - r.start_s)], (rows[r.vm] - 0.35, 0.7),
-                       facecolors=colour, edgecolor="none")  # fmt: skip
-        used.add(r.state)
+    grouping, key_of, keys = choose_rows(timeline, names, group_by, max_rows)
+    rows = {k: len(keys) - 1 - i for i, k in enumerate(keys)}
+    st = timeline.states
+    states = st[(st.state != "secondary") & st.vm.isin(names)]
+    if grouping == "vm":
+        y = states.vm.map(rows).to_numpy(dtype=float)
+        bars: Iterable[Bar] = zip(states.start_s, states.end_s, y - 0.35, [0.7] * len(y),
+                                  states.state, strict=True)  # fmt: skip
+    else:
+        bars = share_bars(states, key_of, rows, order=_STATES)
+    used = state_bars(ax, bars)
+    lo, hi = t_range if t_range is not None else _zoom(timeline, names)
     ev = timeline.events
-    top = max(len(names), 1) + 0.75  # a band above the rows holds the labels
+    top = max(len(keys), 1) + 0.75  # a band above the rows holds the labels
+    handles: list[Artist] = [
+        Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used
+    ]
     k = 0
-    marks = (
-        ("host_failed", FAILURE_MARK, "--", "{host} fails"),
-        ("host_declared_failed", OKABE_ITO["blue"], ":", "{host} declared failed"),
-        ("isolation_response", OKABE_ITO["orange"], "-.", "{host} isolation response"),
-    )
-    handles = [Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used]
-    for kind, colour, style, label in marks:
-        hits = ev[ev.kind == kind]
-        for r in hits.itertuples(index=False):
-            ax.axvline(r.t_s, color=colour, linestyle=style, linewidth=1.2, zorder=2)
+    for kind, colour, style, one, many in _MARKS:
+        hits = ev[ev.kind == kind].reset_index(drop=True)
+        for group in merge_marks(hits.t_s, tolerance_s=0.005 * max(hi - lo, 1.0)):
+            t = float(hits.t_s[group[0]])
+            hosts = list(dict.fromkeys(hits.host[i] for i in group))
+            ax.axvline(t, color=colour, linestyle=style, linewidth=1.2, zorder=2)
             k += 1
             left = kind == "host_failed"  # left of its line: clear of the declaration after it
-            ax.annotate(label.format(host=r.host), (r.t_s, top),
-                        xytext=(-3 if left else 3, -1 - 12 * (k % 2)),
+            label = f"{hosts[0]} {one}" if len(hosts) == 1 else f"{name_list(hosts)} {many}"
+            ax.annotate(label, (t, top), xytext=(-3 if left else 3, -1 - 12 * (k % 2)),
                         ha="right" if left else "left", textcoords="offset points",
-                        fontsize=7.5, va="top", color=colour,
+                        fontsize=7.5, va="top", color=colour, annotation_clip=True,
                         zorder=5, bbox={"facecolor": "white", "edgecolor": "none",
                                         "pad": 0.6})  # fmt: skip
         if len(hits):
             handles.append(
                 Line2D([], [], color=colour, linestyle=style, label=kind.replace("_", " "))
             )
-    vmap = timeline.spec.vms
-    ax.set_yticks(range(len(names)))
-    ax.set_yticklabels(
-        [f"{v} ({vmap[v].service}, {vmap[v].restart_priority})" for v in reversed(names)],
-        fontsize=8,
-    )
-    ax.set_ylim(-0.8, max(len(names), 1) + 0.8)
-    ax.set_xlim(*(t_range if t_range is not None else _zoom(timeline, names)))
+    ax.set_yticks(range(len(keys)))
+    ax.set_yticklabels(_row_labels(timeline, grouping, key_of, keys)[::-1], fontsize=8)
+    ax.set_ylim(-0.8, max(len(keys), 1) + 0.8)
+    ax.set_xlim(lo, hi)
     ax.set_xlabel("simulated time (s)")
-    failed = ev[ev.kind == "host_failed"].host.unique().tolist()
-    what = f"after {', '.join(failed)} failed" if failed else "during the run"
-    ax.set_title(f"HA restarts {what}" if names else "No VM was interrupted")
+    ax.set_title(_title(timeline, names, grouping), fontsize=10)
     if handles:
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
-                  ncol=min(len(handles), 6), frameon=False, fontsize=8)  # fmt: skip
+        # below the tick labels and the x label, the same distance whatever the height
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                  borderaxespad=LEGEND_BELOW_PAD, ncol=min(len(handles), 6), frameon=False,
+                  fontsize=8)  # fmt: skip
     return ax
+
+
+def _row_labels(
+    timeline: Timeline, grouping: str, key_of: dict[str, str], keys: list[str]
+) -> list[str]:
+    vmap = timeline.spec.vms
+    if grouping == "vm":
+        return [f"{v} ({vmap[v].service}, {vmap[v].restart_priority})" for v in keys]
+    counts = pd.Series(list(key_of.values())).value_counts()
+    return [f"{k}: {counts[k]} VM{'s' if counts[k] != 1 else ''}" for k in keys]
+
+
+def _title(timeline: Timeline, names: list[str], grouping: str) -> str:
+    if not names:
+        return "No VM was interrupted"
+    ev = timeline.events
+    failed = ev[ev.kind == "host_failed"].host.unique().tolist()
+    every = len(failed) == len(timeline.spec.hosts) and len(failed) > 1
+    who = f"all {len(failed)} hosts" if every else name_list(failed, most=3)
+    what = f"after {who} failed" if failed else "during the run"
+    if timeline.spec.ha is None:
+        title = f"HA is off: nothing restarts the VMs that stopped {what}"
+    elif not (ev.kind == "restart_issued").any():
+        title = f"HA restarted no VM {what}"
+    else:
+        title = f"HA restarts {what}"
+    if grouping != "vm":
+        title += (f"\n{len(names)} VMs, one row per {grouping}: each bar is stacked by the "
+                  "share of its VMs in each state")  # fmt: skip
+    return title
 
 
 def outage_breakdown(timeline: Timeline) -> pd.DataFrame:
@@ -213,4 +345,4 @@ def plot_outages(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     return ax
 
 
-__all__ = ["outage_breakdown", "plot_ha_timeline", "plot_outages"]
+__all__ = ["ha_timeline_rows", "outage_breakdown", "plot_ha_timeline", "plot_outages"]

@@ -15,7 +15,7 @@ from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
 from vmlab.state import RunState
 from vmlab.widgets.messages import for_widget
-from vmlab.widgets.render import figure_output
+from vmlab.widgets.render import busy, figure_output
 
 
 class Balancer(w.VBox):
@@ -85,6 +85,7 @@ class Balancer(w.VBox):
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
         self._draw(self.cluster, "How full each host is now")
 
+    @busy
     @checks.widget_callback
     def on_run(self, _button: object = None) -> None:
         """Run the proposed moves with vMotion and show the result."""

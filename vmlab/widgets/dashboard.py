@@ -31,6 +31,7 @@ from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
+from vmlab.widgets.render import busy
 
 ADMISSION_CHOICES = (
     ("off (no reserve)", "none"),
@@ -134,21 +135,25 @@ class HADashboard(w.VBox):
 
     # -- callbacks (named, so tests call them or press the buttons) ---------------------------
 
+    @busy
     @checks.widget_callback
     def on_fail(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host fails at ``at_s``" to the scenario and run it."""
         self.add_action("fail")
 
+    @busy
     @checks.widget_callback
     def on_isolate(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host loses its management network at ``at_s``"."""
         self.add_action("isolate")
 
+    @busy
     @checks.widget_callback
     def on_repair(self, _button: w.Button | None = None) -> None:
         """Add "the chosen host is repaired (or gets its network back) at ``at_s``"."""
         self.add_action("repair")
 
+    @busy
     @checks.widget_callback
     def on_clear(self, _button: w.Button | None = None) -> None:
         """Forget every action: the cluster as it started."""

@@ -12,7 +12,7 @@ from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
-from vmlab.widgets.render import figure_output
+from vmlab.widgets.render import busy, figure_output
 
 _CONTROLS = {
     "repair_host": "the Repair after slider",
@@ -79,6 +79,7 @@ class FailurePicker(w.VBox):
             ]
         )
 
+    @busy
     @checks.widget_callback
     def on_fail(self, _button: w.Button | None = None) -> None:
         """Run the simulation for the chosen host and redraw."""

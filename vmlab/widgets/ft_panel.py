@@ -14,6 +14,7 @@ from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
+from vmlab.widgets.render import busy
 
 _AUTO = w.Layout(width="auto")
 _CONTROLS = {"enable_ft": "the lesson's code (this panel has no FT switch)"}
@@ -131,21 +132,25 @@ class FTPanel(w.VBox):
         self.summary.value = "<i>Choose what breaks.</i>"
         self.output.clear_output()
 
+    @busy
     @checks.widget_callback
     def on_fail_primary(self, _button: w.Button | None = None) -> None:
         """The primary's host fails at ``fail_at_s``."""
         self._act("fail_primary")
 
+    @busy
     @checks.widget_callback
     def on_fail_secondary(self, _button: w.Button | None = None) -> None:
         """The secondary's host fails at ``fail_at_s``."""
         self._act("fail_secondary")
 
+    @busy
     @checks.widget_callback
     def on_cut_logging(self, _button: w.Button | None = None) -> None:
         """The logging link between the two copies is cut at ``fail_at_s``."""
         self._act("cut")
 
+    @busy
     @checks.widget_callback
     def on_fail_both(self, _button: w.Button | None = None) -> None:
         """The primary's host fails, then ``second_after`` s later the secondary's host."""
