@@ -19,19 +19,18 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-import matplotlib.pyplot as plt
-from IPython.display import display
+from matplotlib.axes import Axes
 
 from vmlab import checks
 from vmlab.cluster import RESTART_PRIORITIES, Cluster
 from vmlab.ha import ISOLATION_RESPONSES, readable_log
 from vmlab.lessons import admission_warning
-from vmlab.plots.ha import plot_ha_timeline
+from vmlab.plots.ha import ha_timeline_rows, plot_ha_timeline
 from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
-from vmlab.widgets.render import busy
+from vmlab.widgets.render import FigureSlot, busy
 
 ADMISSION_CHOICES = (
     ("off (no reserve)", "none"),
@@ -282,16 +281,17 @@ class HADashboard(w.VBox):
     def _draw_plot(self) -> None:
         t = self.timeline
         assert t is not None
-        with self.output:
-            self.output.clear_output(wait=True)
-            rows = len(t.outages().vm.unique())
-            fig, ax = plt.subplots(figsize=(9.5, 1.6 + 0.32 * min(max(rows, 2), 24)))
+        if not hasattr(self, "_slot"):
+            self._slot = FigureSlot((9.5, 4), dpi=90)  # one figure, redrawn in place
+        rows = ha_timeline_rows(t)
+
+        def draw(ax: Axes) -> None:
             plot_ha_timeline(t, ax=ax)
-            if t.cluster.ha is None:
+            if t.spec.ha is None:
                 ax.set_title("What happened — HA is off, so nothing restarts")
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
+
+        height = 1.6 + 0.32 * min(max(rows, 2), 24)
+        self.output.outputs = (self._slot.render(draw, height_in=height, text="<HA timeline>"),)
 
 
 def primary_at_end(timeline: Timeline, primary: str | None) -> str:

@@ -34,7 +34,7 @@ from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.vmotion import check as vmotion_check
-from vmlab.widgets.render import figure_output, text_output
+from vmlab.widgets.render import busy, figure_output, text_output
 
 __all__ = [
     "KINDS",
@@ -174,6 +174,7 @@ class MigrateWizard(w.VBox):
         datastore = self.datastore.value if self.kind.value == "both" else None
         return compatibility(self.cluster, self.vm.value, target, datastore=datastore)
 
+    @busy
     @checks.widget_callback
     def on_migrate(self, _button: Any = None) -> None:
         """Run the migration in a fresh simulation and show the VM's timeline."""
