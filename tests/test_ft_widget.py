@@ -113,6 +113,7 @@ def test_plot_table1_and_outage_comparison():
     assert len(a.patches) == 12 and "lost" in a.get_ylabel() and a.get_ylim()[0] == 0
     plot_outage_comparison({"FT": 0.3, "HA": 315, "none": 0}, ax=b)
     assert b.get_xscale() == "log" and "(s" in b.get_xlabel()
+    assert not b.patches and len(b.lines) == 3, "points, not bars, on a log axis"
     texts = {t.get_text() for t in b.texts}
     assert {"300 ms", "5 min 15 s", "no outage"} <= texts
     plt.close(fig)

@@ -176,7 +176,11 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
 
 
 def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = None) -> Axes:
-    """Draw how long a service was out in each scenario, on a logarithmic time axis.
+    """Draw how long a service was out in each scenario, as points on a logarithmic time axis.
+
+    Points, not bars: a bar on a log axis must start at an arbitrary value, and its length
+    then means nothing (lesson 05). An outage of 0 is drawn as an open marker at the left edge,
+    labelled "no outage".
 
     Parameters
     ----------
@@ -199,19 +203,24 @@ def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = Non
         for v in values
     ]
     y = np.arange(len(labels))[::-1]
-    ax.barh(y, [max(v, floor) for v in values], color=colours, left=0)
+    for yi, v, colour in zip(y, values, colours, strict=True):
+        ax.plot([max(v, floor)], [yi], marker="o", markersize=9, linestyle="none",
+                color=colour, markerfacecolor="white" if v == 0 else colour)  # fmt: skip
+    ax.grid(axis="x", which="major", color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
     for yi, v in zip(y, values, strict=True):
         text = "no outage" if v == 0 else format_duration(v)
         ax.annotate(
             text,
             (max(v, floor), yi),
-            xytext=(4, 0),
+            xytext=(8, 0),
             textcoords="offset points",
             va="center",
             fontsize=9,
         )
     ax.set_xscale("log")
-    ax.set_xlim(floor, max(max(values, default=1) * 8, 10))
+    ax.set_xlim(floor / 2, max(max(values, default=1) * 20, 10))  # room for the end points
+    ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.set_yticks(y)
     ax.set_yticklabels(labels, fontsize=9)
     ax.set_xlabel("service outage (s, logarithmic)")
