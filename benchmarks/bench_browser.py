@@ -31,7 +31,6 @@ dashboard with 16 failed hosts and of the widgets go to ``tests/browser/artifact
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import re
 import secrets
@@ -287,25 +286,7 @@ def lab_server(root: Path) -> Iterator[object]:
     import conftest  # the browser tests' fixtures module: settings and helpers reused
 
     home = Path(tempfile.mkdtemp(prefix="vmlab-bench-lab-"))
-    settings = home / "lab-settings"
-    for rel, value in conftest.LAB_SETTINGS.items():
-        target = settings / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(value, indent=2))
-    config = home / "config"
-    config.mkdir()
-    (config / "jupyter_server_config.py").write_text(conftest.READ_ONLY_CONTENTS)
-    refused = home / "refused-writes.log"
-    env = dict(os.environ)
-    env.update(
-        VMLAB_REFUSED_WRITES=str(refused),
-        JUPYTER_CONFIG_DIR=str(config),
-        JUPYTER_DATA_DIR=str(home / "data"),
-        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
-        JUPYTERLAB_SETTINGS_DIR=str(settings),
-        JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
-        PYTHONUNBUFFERED="1",
-    )
+    env, refused = conftest.lab_home(home)
     port = conftest._free_port()
     token = secrets.token_hex(16)
     cmd = [

@@ -157,10 +157,10 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
-    """Start JupyterLab on a free local port with a random token; stop it after the session."""
-    _require_chromium()
-    home = tmp_path_factory.mktemp("jupyter")
+def lab_home(home: Path) -> tuple[dict[str, str], Path]:
+    """Lay out a private JupyterLab home in ``home`` (settings, read-only contents config) and
+    return the server's environment and the file where refused writes are logged. Also used
+    by benchmarks/bench_browser.py, so both drive the same lab."""
     settings = home / "lab-settings"
     for rel, value in LAB_SETTINGS.items():
         target = settings / rel
@@ -169,10 +169,10 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     config = home / "config"
     config.mkdir()
     (config / "jupyter_server_config.py").write_text(READ_ONLY_CONTENTS)
-    saves = home / "refused-writes.log"
+    refused = home / "refused-writes.log"
     env = dict(os.environ)
     env.update(
-        VMLAB_REFUSED_WRITES=str(saves),
+        VMLAB_REFUSED_WRITES=str(refused),
         JUPYTER_CONFIG_DIR=str(config),
         JUPYTER_DATA_DIR=str(home / "data"),
         JUPYTER_RUNTIME_DIR=str(home / "runtime"),
@@ -180,6 +180,14 @@ def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
         JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"),
         PYTHONUNBUFFERED="1",
     )
+    return env, refused
+
+
+def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
+    """Start JupyterLab on a free local port with a random token; stop it after the session."""
+    _require_chromium()
+    home = tmp_path_factory.mktemp("jupyter")
+    env, saves = lab_home(home)
     port = _free_port()
     token = secrets.token_hex(16)
     cmd = [

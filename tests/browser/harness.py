@@ -331,3 +331,25 @@ def _root(scope: Page | Locator) -> Page:
 
 def _exact(text: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*{re.escape(text)}\s*$")
+
+
+_EDIT_AND_RUN_JS = """
+async ([needle, source]) => {
+  const app = window.jupyterapp;
+  const notebook = app.shell.currentWidget.content;
+  const index = notebook.widgets.findIndex(
+    (cell) => cell.model.sharedModel.getSource().includes(needle));
+  if (index < 0) { return -1; }
+  notebook.widgets[index].model.sharedModel.setSource(source);
+  notebook.activeCellIndex = index;
+  await app.commands.execute('notebook:run-cell');
+  return index;
+}
+"""
+
+
+def edit_and_run(page: Page, needle: str, source: str) -> int:
+    """Do what a student does with an exercise cell: replace the source of the first cell
+    containing ``needle`` with ``source`` and run it. Returns the cell's index among all
+    cells (-1 when no cell contains ``needle``)."""
+    return int(page.evaluate(_EDIT_AND_RUN_JS, [needle, source]))

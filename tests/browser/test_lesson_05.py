@@ -1,24 +1,17 @@
 """Lesson 05 in real JupyterLab: run it, see the rebuilt table and charts, answer an exercise
 as a student does (edit the cell, run it) and get the instant feedback."""
 
-from harness import CODE_CELL, assert_no_errors, open_lesson, run_all_cells, screenshot
+from harness import (
+    CODE_CELL,
+    assert_no_errors,
+    edit_and_run,
+    open_lesson,
+    run_all_cells,
+    screenshot,
+)
 
 from vmlab.scenarios import compare, degraded_host, vm_impact
 from vmlab.units import format_duration
-
-_ANSWER_JS = """
-async ([needle, source]) => {
-  const app = window.jupyterapp;
-  const notebook = app.shell.currentWidget.content;
-  const index = notebook.widgets.findIndex(
-    (cell) => cell.model.sharedModel.getSource().includes(needle));
-  if (index < 0) { return -1; }
-  notebook.widgets[index].model.sharedModel.setSource(source);
-  notebook.activeCellIndex = index;
-  await app.commands.execute('notebook:run-cell');
-  return index;
-}
-"""
 
 
 def test_lesson_05_table_charts_and_an_exercise(page, lab_server):
@@ -46,7 +39,7 @@ def test_lesson_05_table_charts_and_an_exercise(page, lab_server):
     cell = page.locator(CODE_CELL).filter(has_text='check("05.5", None)')
     assert "Put your answer in place of None" in cell.inner_text()
     outage = vm_impact(degraded_host(automation="manual"))["downtime_s"]  # the model's, not typed
-    index = page.evaluate(_ANSWER_JS, ['check("05.5", None)', f'check("05.5", {outage:.0f})'])
+    index = edit_and_run(page, 'check("05.5", None)', f'check("05.5", {outage:.0f})')
     assert index >= 0
     answered = page.locator(".jp-Notebook .jp-Cell").nth(index)  # every cell, as JupyterLab counts
     answered.locator(".jp-OutputArea-output", has_text="Right").wait_for(timeout=60_000)

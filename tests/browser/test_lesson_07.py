@@ -2,21 +2,14 @@
 migrations revealed beside the model, then do an exercise as a student does: run a new
 experiment, answer, get the feedback."""
 
-from harness import CODE_CELL, assert_no_errors, open_lesson, run_all_cells, screenshot
-
-_EDIT_AND_RUN_JS = """
-async ([needle, source]) => {
-  const app = window.jupyterapp;
-  const notebook = app.shell.currentWidget.content;
-  const index = notebook.widgets.findIndex(
-    (cell) => cell.model.sharedModel.getSource().includes(needle));
-  if (index < 0) { return -1; }
-  notebook.widgets[index].model.sharedModel.setSource(source);
-  notebook.activeCellIndex = index;
-  await app.commands.execute('notebook:run-cell');
-  return index;
-}
-"""
+from harness import (
+    CODE_CELL,
+    assert_no_errors,
+    edit_and_run,
+    open_lesson,
+    run_all_cells,
+    screenshot,
+)
 
 
 def lock_in(page, qid: str, choice: int) -> None:
@@ -48,7 +41,7 @@ def test_lesson_07_predictions_model_beside_qemu_and_an_experiment(page, lab_ser
     experiment = (
         'plot_model_vs_qemu("m512_w64_r32000_b64_d300_ac0")\nplt.show()\ncheck("07.1", "b")'
     )
-    index = page.evaluate(_EDIT_AND_RUN_JS, ['check("07.1", None)', experiment])
+    index = edit_and_run(page, 'check("07.1", None)', experiment)
     assert index >= 0
     answered = page.locator(".jp-Notebook .jp-Cell").nth(index)
     answered.locator(".jp-OutputArea-output", has_text="Right").wait_for(timeout=60_000)
