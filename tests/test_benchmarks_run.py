@@ -6,6 +6,7 @@ No timing is asserted here: only that every benchmark runs and writes well-forme
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -42,7 +43,9 @@ def test_quick_benchmarks_run_and_write_well_formed_results(tmp_path: Path) -> N
     assert benches == {"1", "2", "3", "4", "5", "6", "7", "9"}, benches
     assert "8 browser: skipped in quick mode" in proc.stdout
     for f in figures:
-        assert f["value"] >= 0 and f["unit"] in {"s", "MiB", ""}, f
+        assert f["unit"] in {"s", "MiB", ""} and math.isfinite(f["value"]), f
+        if "exponent" not in f["name"]:  # a fitted growth exponent may come out < 0 on
+            assert f["value"] >= 0, f  # quick mode's tiny, noisy sizes; times and sizes not
         assert f["baseline"] is not None and f["baseline"] > 0, f
         assert f["ratio"] is not None, f
         assert f["met"] in (True, False, None), f
