@@ -156,7 +156,6 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             continue
 
 
-@pytest.fixture(scope="session")
 def lab_home(home: Path) -> tuple[dict[str, str], Path]:
     """Lay out a private JupyterLab home in ``home`` (settings, read-only contents config) and
     return the server's environment and the file where refused writes are logged. Also used
@@ -183,6 +182,7 @@ def lab_home(home: Path) -> tuple[dict[str, str], Path]:
     return env, refused
 
 
+@pytest.fixture(scope="session")
 def lab_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabServer]:
     """Start JupyterLab on a free local port with a random token; stop it after the session."""
     _require_chromium()
