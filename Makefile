@@ -21,7 +21,7 @@ NB ?=
 
 # Layers run one after another, in this order, even under `make -j`.
 .NOTPARALLEL:
-.PHONY: lab test lint notebooks bench chaos clean distclean help \
+.PHONY: lab test lint notebooks catalog twins bench chaos clean distclean help \
         test-start test-types test-unit test-notebooks test-browser test-binder
 
 help:
@@ -30,6 +30,8 @@ help:
 	@echo "make lint       ruff check + ruff format --check + mypy"
 	@echo "make chaos      the engine's invariants on many random mixed sequences (CHAOS_SEQUENCES)"
 	@echo "make notebooks  re-execute the lessons in place, with normalised metadata"
+	@echo "make catalog    extract vmlab's sentences, merge them into each .po, compile the .mo"
+	@echo "make twins      regenerate the Chinese lessons from the English ones + po/zh_CN/*.po, run them"
 	@echo "make bench      run the benchmarks"
 	@echo "make clean      remove caches, test artifacts and the Binder check's venv"
 	@echo "make distclean  clean, and remove .venv too"
@@ -70,6 +72,22 @@ lab: $(STAMP_LAB) $(LAB_OVERRIDES)
 
 notebooks: $(STAMP_TEST)
 	$(PY) scripts/run_notebooks.py $(NB)
+
+# vmlab's sentences (every _(), N_(), ngettext() in vmlab/) → build/vmlab.pot → each
+# language's .po (new sentences untranslated, changed ones fuzzy) → the .mo read at run time.
+POT := build/vmlab.pot
+catalog: $(STAMP_TEST)
+	@mkdir -p build
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: \
+	  --add-location=file --sort-by-file --no-wrap --project=vmlab --version=0.1.0 -o $(POT) .
+	$(VENV)/bin/pybabel -q update -i $(POT) -d vmlab/locale -D vmlab -l zh_CN --no-wrap --ignore-obsolete
+	$(VENV)/bin/pybabel compile -d vmlab/locale -D vmlab -l zh_CN --statistics
+
+# The Chinese lessons: po/zh_CN/NN-*.po (one per lesson, msgid = an English markdown cell) is
+# updated from the English lesson, notebooks/zh/ regenerated from both, and the changed ones run.
+twins: $(STAMP_TEST)
+	$(PY) scripts/twins.py update
+	$(PY) scripts/twins.py build --run
 
 # benchmarks/run.py if there is one, else every benchmarks/bench_*.py in turn.
 bench: $(STAMP_TEST)

@@ -29,7 +29,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FAMILY", "FONT_PATH", "LANGUAGES", "_", "language", "ngettext",
+__all__ = ["FONT_FAMILY", "FONT_PATH", "LANGUAGES", "N_", "_", "language", "ngettext",
            "register_fonts", "use_language"]  # fmt: skip
 
 LANGUAGES = ("en", "zh")
@@ -81,6 +81,19 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message, in the current language."""
     return _catalog(language()).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalog without translating it now.
+
+    For sentences kept in module-level tables (defined when the module is imported, before a
+    lesson chooses its language): mark them with ``N_`` and translate with ``_(text)`` where
+    they are shown.
+
+        >>> N_("Host failed")
+        'Host failed'
+    """
+    return message
 
 
 @cache
