@@ -16,6 +16,7 @@ from vmlab.events import EventKind
 from vmlab.ft import SCALES_WORKLOADS, Workload, checkpointing, record_replay
 from vmlab.ha_log import readable_log
 from vmlab.ha_settings import FailoverHostsPolicy, HAConfig, PercentagePolicy, SlotPolicy
+from vmlab.i18n import use_language
 from vmlab.sim import Simulation, Timeline
 
 __version__ = "0.1.0"
@@ -39,4 +40,5 @@ __all__ = [
     "checkpointing",
     "readable_log",
     "record_replay",
+    "use_language",
 ]
