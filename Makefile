@@ -16,7 +16,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LINT_PATHS := $(wildcard vmlab tests scripts benchmarks)
 # Extra arguments for `make lab`, e.g. make lab LAB_ARGS="--no-browser --port=8890"
 LAB_ARGS ?=
-# Lessons for `make notebooks` (default: all of notebooks/*.ipynb)
+# Lessons for `make notebooks` (default: notebooks/*.ipynb and the Chinese notebooks/zh/*.ipynb)
 NB ?=
 
 # Layers run one after another, in this order, even under `make -j`.
@@ -115,9 +115,10 @@ test-types: $(STAMP_TEST)
 test-unit: $(STAMP_TEST)
 	@$(LAYER) unit $(PYTEST) tests -m "not browser" --ignore=tests/browser -q
 
-# Every lesson, strict nbval: stored outputs must match a fresh run (sanitized).
+# Every lesson in both editions, strict nbval: stored outputs must match a fresh run
+# (sanitized); the Chinese twins must be what scripts/twins.py writes from the English ones.
 test-notebooks: $(STAMP_TEST)
-	@$(LAYER) notebooks bash -c '$(PY) scripts/run_notebooks.py --check && \
+	@$(LAYER) notebooks bash -c '$(PY) scripts/twins.py check && $(PY) scripts/run_notebooks.py --check && \
 	  $(PYTEST) --nbval --nbval-current-env --nbval-sanitize-with tests/nbval-sanitize.cfg notebooks -q'
 
 # Lessons in real JupyterLab, driven in Debian's Chromium.

@@ -74,7 +74,7 @@ grep -q '"fetchNews": "false"' "$prefix/share/jupyter/lab/settings/overrides.jso
     fail "postBuild did not write the JupyterLab settings overrides"
 
 shopt -s nullglob
-lessons=(notebooks/*.ipynb)
+lessons=(notebooks/*.ipynb notebooks/zh/*.ipynb)
 [[ ${#lessons[@]} -gt 0 ]] || fail "no lessons in notebooks/"
 echo "binder: executing ${#lessons[@]} lesson(s) headless in $venv"
 # The venv's python3 kernel runs each lesson with cwd = notebooks/ (where ../vmlab is not
