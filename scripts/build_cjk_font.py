@@ -47,7 +47,7 @@ def gb2312_level1() -> str:
 
 def project_text() -> str:
     parts = []
-    for pattern in ("vmlab/**/*.py", "vmlab/**/*.po", "notebooks/**/*.ipynb", "*.md"):
+    for pattern in ("vmlab/**/*.py", "vmlab/**/*.po", "po/**/*.po", "notebooks/**/*.ipynb", "*.md"):
         for path in ROOT.glob(pattern):
             parts.append(path.read_text(encoding="utf-8", errors="ignore"))
     text = "".join(parts)

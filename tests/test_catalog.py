@@ -107,3 +107,23 @@ def test_the_catalog_speaks_to_vmlab(catalog):
     finally:
         i18n.use_language("en")
     assert i18n._(sample.id) == sample.id
+
+
+def test_the_bundled_font_has_every_character_vmlab_prints(catalog):
+    # Plots draw the catalog's Chinese with the bundled subset: a character cut out of it
+    # would be a box (scripts/build_cjk_font.py re-cuts the subset from the catalogs).
+    from fontTools.ttLib import TTFont
+
+    from vmlab import i18n
+
+    cmap = TTFont(i18n.FONT_PATH).getBestCmap()
+    text = "".join(
+        s
+        for m in catalog
+        if m.id
+        for s in (m.string if isinstance(m.string, tuple) else (m.string,))
+    )
+    missing = sorted({ch for ch in text if ord(ch) > 0x7F and ord(ch) not in cmap})
+    assert not missing, (
+        f"not in {i18n.FONT_PATH.name}: {''.join(missing)} (re-run build_cjk_font.py)"
+    )
