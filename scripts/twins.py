@@ -19,8 +19,9 @@ old translation beside it, so a translator sees exactly what changed.
 ``check`` (run by ``make test``, see ``tests/test_twins.py``) fails when a twin is not what
 ``build`` would write from the current English lesson and catalog (so editing an English code
 cell without ``make twins`` fails at once), when a cell is untranslated or fuzzy, when a
-translation changes the lesson's headings (their number and levels) or its link targets, and
-when a link from the Chinese lesson does not resolve.
+translation changes the lesson's headings (their number and levels) or its link targets, leaves
+out a number or a piece of code (`` `…` ``) of its English cell (the two editions state the
+same figures and name the same calls), and when a link from the Chinese lesson does not resolve.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import copy
 import re
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +51,8 @@ LANGUAGE_LINE = 'import vmlab; vmlab.use_language("zh")  # 本课程的中文版
 
 _HEADING = re.compile(r"^(#{1,6})\s", re.MULTILINE)
 _LINK = re.compile(r"\]\(([^)\s]+)\)")
+_CODE_SPAN = re.compile(r"`([^`]+)`")
+_NUMBER = re.compile(r"(?<![\w.])\d+(?:[.,]\d+)*(?!\w)")
 # Fixed header dates, so that `update` rewrites a catalog only when a cell changed.
 _DATE = datetime(2026, 12, 1, tzinfo=UTC)
 _CELL_MARK = re.compile(r"^<!-- cell (\d+)(?: \w+)? -->$", re.MULTILINE)
@@ -236,6 +240,14 @@ def check_lesson(lesson: Path) -> Drift:
             drift.problems.append(
                 f"cell {i}: the translation's link targets differ from the English"
             )
+        lost = sorted(
+            (Counter(_NUMBER.findall(cell.source)) - Counter(_NUMBER.findall(zh))).elements()
+        )
+        if lost:
+            drift.problems.append(f"cell {i}: the translation leaves out the numbers {lost}")
+        dropped = sorted(set(_CODE_SPAN.findall(cell.source)) - set(_CODE_SPAN.findall(zh)))
+        if dropped:
+            drift.problems.append(f"cell {i}: the translation leaves out the code {dropped}")
         for link in _LINK.findall(zh):
             if "://" in link or link.startswith("#"):
                 continue

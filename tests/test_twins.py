@@ -96,3 +96,15 @@ def test_a_translation_that_loses_a_heading_is_caught(copy_of_course, capsys):
     twins.build()
     assert twins.check() == 1
     assert "headings differ" in capsys.readouterr().err
+
+
+def test_a_translation_that_drops_a_number_or_a_call_is_caught(copy_of_course, capsys):
+    lesson = sorted(copy_of_course.glob("0*.ipynb"))[0]
+    cat = twins.read_catalog(lesson)
+    msg = next(m for m in cat if m.id and "`" in m.id and any(ch.isdigit() for ch in m.id))
+    msg.string = "这一段什么都没说。"
+    twins.write_catalog(lesson, cat)
+    twins.build()
+    assert twins.check() == 1
+    err = capsys.readouterr().err
+    assert "leaves out the numbers" in err and "leaves out the code" in err
