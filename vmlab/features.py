@@ -39,8 +39,8 @@ __all__ = [
     "host_state_words", "in_both_languages", "join_reasons", "vm_state_words",
 ]  # fmt: skip
 
-# TRANSLATORS: the state a VM is in, in sentences such as "it was down, not running"
 VM_STATE_WORDS = {
+    # TRANSLATORS: the state a VM is in, in sentences such as "it was down, not running"
     "running": N_("running"),
     "stunned": N_("stunned"),
     "down": N_("down"),
@@ -59,8 +59,8 @@ def vm_state_words(state: str) -> str:
     return _(word) if word else state
 
 
-# TRANSLATORS: the state a host is in, in sentences such as "it is isolated: no action"
 HOST_STATE_WORDS = {
+    # TRANSLATORS: the state a host is in, in sentences such as "it is isolated: no action"
     "up": N_("up"),
     "down": N_("down"),
     "maintenance": N_("maintenance"),

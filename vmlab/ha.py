@@ -66,8 +66,8 @@ __all__ = [*_settings_all, "HAAgent", "HA_EVENT_KINDS", "readable_log"]
 
 MAIN, OTHER = "main", "other"
 
-# TRANSLATORS: an isolation response (a setting of vSphere HA), in "isolation response '…'"
 _RESPONSES = {
+    # TRANSLATORS: an isolation response (a setting of vSphere HA), in "isolation response '…'"
     "leave_powered_on": N_("leave powered on"),
     "power_off": N_("power off"),
     "shutdown": N_("shutdown"),

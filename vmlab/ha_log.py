@@ -23,10 +23,10 @@ HA_EVENT_KINDS = (
 )  # fmt: skip
 """The event kinds that tell the story of an HA run (``vm_down`` / ``vm_booting`` left out)."""
 
-# TRANSLATORS: what happened to a host or a VM, after its name, at the start of a line of the
-# run's story ("esx-03 fails", "web-03 running again"). Kinds without a phrase of their own
-# are said as their name with spaces ("vmotion started").
 _PHRASES = {
+    # TRANSLATORS: what happened to a host or a VM, after its name, at the start of a line of the
+    # run's story ("esx-03 fails", "web-03 running again"). Kinds without a phrase of their own
+    # are said as their name with spaces ("vmotion started").
     "host_failed": N_("fails"),
     "heartbeat_missed": N_("misses a heartbeat"),
     "election": N_("becomes primary"),

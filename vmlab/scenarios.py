@@ -286,8 +286,8 @@ def storage_outages(*, seed: int = 0) -> pd.DataFrame:
     4          degraded host, Proactive HA     False
     """
     checks.seed(seed)
-    # TRANSLATORS: the cases of scenarios.storage_outages() (its "case" column)
     runs = {
+        # TRANSLATORS: the cases of scenarios.storage_outages() (its "case" column)
         N_("host failure, HA"): host_failure("ha", seed=seed),
         N_("APD, no VMCP (paths back at 30 min)"): storage_failure(
             "apd", heal_after_s=STORAGE_HEAL_AFTER_S, seed=seed

@@ -97,8 +97,8 @@ _HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
-# TRANSLATORS: why a host is in the state it is in, in "(since it failed at 60 s)"
 _SAID = {
+    # TRANSLATORS: why a host is in the state it is in, in "(since it failed at 60 s)"
     "the start": N_("the start"),
     "fail_host": N_("it failed"),
     "repair_host": N_("it was repaired"),
@@ -111,8 +111,8 @@ _SAID = {
     "degrade_to_maintenance": N_("Proactive HA put it in maintenance"),
 }
 
-# TRANSLATORS: a host action a schedule asks for, in "Cannot fail esx-03 at 60 s: …"
 _ACTIONS = {
+    # TRANSLATORS: a host action a schedule asks for, in "Cannot fail esx-03 at 60 s: …"
     "fail_host": N_("fail {host}"),
     "repair_host": N_("repair {host}"),
     "isolate_host": N_("isolate {host}"),

@@ -83,8 +83,8 @@ FAULT_KINDS = ("apd", "pdl")
 """``apd``: All Paths Down (transient or unknown: the host retries); ``pdl``: Permanent Device
 Loss (the array says the device is gone) (VMware vSphere 6.0 Availability guide)."""
 
-# TRANSLATORS: a VMCP response (a setting of vSphere HA), in "VMCP (conservative) terminates …"
 _VMCP_WORDS = {
+    # TRANSLATORS: a VMCP response (a setting of vSphere HA), in "VMCP (conservative) terminates …"
     "issue_events": N_("issue events"),
     "conservative": N_("conservative"),
     "aggressive": N_("aggressive"),
