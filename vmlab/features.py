@@ -24,6 +24,7 @@ from collections.abc import Callable, Generator
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from vmlab.events import Event, EventKind
+from vmlab.i18n import N_, _
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,7 +34,71 @@ if TYPE_CHECKING:
     from vmlab.placement import Placement
     from vmlab.state import RunState
 
-__all__ = ["Engine", "Feature", "FeatureBase"]
+__all__ = [
+    "HOST_STATE_WORDS", "VM_STATE_WORDS", "Engine", "Feature", "FeatureBase",
+    "host_state_words", "in_both_languages", "join_reasons", "vm_state_words",
+]  # fmt: skip
+
+VM_STATE_WORDS = {
+    # TRANSLATORS: the state a VM is in, in sentences such as "it was down, not running"
+    "running": N_("running"),
+    "stunned": N_("stunned"),
+    "down": N_("down"),
+    "booting": N_("booting"),
+    "migrating": N_("migrating"),
+    "secondary": N_("secondary"),
+    "off": N_("off"),
+}
+"""A VM's state (:data:`vmlab.sim.VM_STATES`) as a word in the features' sentences; the
+state itself (``timeline.states.state``) stays the English word in both languages."""
+
+
+def vm_state_words(state: str) -> str:
+    """``'down'`` in the current language (a state with no word is said as it is)."""
+    word = VM_STATE_WORDS.get(state)
+    return _(word) if word else state
+
+
+HOST_STATE_WORDS = {
+    # TRANSLATORS: the state a host is in, in sentences such as "it is isolated: no action"
+    "up": N_("up"),
+    "down": N_("down"),
+    "maintenance": N_("maintenance"),
+    "isolated": N_("isolated"),
+}
+
+
+def host_state_words(state: str) -> str:
+    """``'isolated'`` in the current language (a state with no word is said as it is)."""
+    word = HOST_STATE_WORDS.get(state)
+    return _(word) if word else state
+
+
+def join_reasons(reasons: list[str]) -> str:
+    """Reasons one after the other, in one sentence (``'a; b'``)."""
+    # TRANSLATORS: the separator between two reasons in one sentence
+    return _("; ").join(reasons)
+
+
+def in_both_languages(compute: Callable[[], list[str]]) -> list[tuple[str, str]]:
+    """``compute()``'s sentences as ``(english, current language)`` pairs.
+
+    For code that must tell reasons apart by what they say (a CPU problem, a datastore
+    problem) while showing them in the student's language: the English twin is computed with
+    the language switched to English for a moment. ``compute`` must not change anything.
+    """
+    from vmlab import i18n
+
+    said = compute()
+    lang = i18n.language()
+    if lang == "en":
+        return [(text, text) for text in said]
+    i18n.use_language("en")
+    try:
+        english = compute()
+    finally:
+        i18n.use_language(lang)
+    return list(zip(english, said, strict=True))
 
 
 class Engine(Protocol):

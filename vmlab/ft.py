@@ -73,6 +73,7 @@ import pandas as pd
 from vmlab import checks
 from vmlab.checks import non_negative, positive
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _
 from vmlab.units import gbit_s_to_mib_s, gib_to_mib
 
 __all__ = [
@@ -258,12 +259,27 @@ class LoggingResult:
 
     def summary(self) -> str:
         """One line a student reads."""
-        limit = " — the logging link is the bottleneck" if self.link_limited else ""
-        return (
-            f"{self.method}: {self.bandwidth_mbit_s:.1f} Mbit/s of logging, "
-            f"{self.performance_ratio:.2f} of the speed without FT, "
-            f"replies {self.added_latency_ms:.2f} ms later{limit}"
+        if self.link_limited:
+            said = _(
+                "{method}: {mbit_s:.1f} Mbit/s of logging, {ratio:.2f} of the speed without FT, "
+                "replies {latency_ms:.2f} ms later — the logging link is the bottleneck"
+            )
+        else:
+            said = _(
+                "{method}: {mbit_s:.1f} Mbit/s of logging, {ratio:.2f} of the speed without FT, "
+                "replies {latency_ms:.2f} ms later"
+            )
+        name = _METHODS.get(self.method)
+        return said.format(
+            method=_(name) if name else self.method,
+            mbit_s=self.bandwidth_mbit_s,
+            ratio=self.performance_ratio,
+            latency_ms=self.added_latency_ms,
         )
+
+
+# TRANSLATORS: the two ways FT keeps a secondary in step (LoggingResult.method)
+_METHODS = {"record/replay": N_("record/replay"), "checkpointing": N_("checkpointing")}
 
 
 def record_replay(workload: Workload, *, logging_gbit_s: float = 1.0) -> LoggingResult:
@@ -305,8 +321,10 @@ def record_replay(workload: Workload, *, logging_gbit_s: float = 1.0) -> Logging
     checks.positive(logging_gbit_s, "logging_gbit_s", unit="Gbit/s", high=1e6)
     if not isinstance(workload, Workload):
         raise ValueError(
-            f"record_replay needs a Workload, not {checks.describe(workload)}; e.g. "
-            f"SCALES_WORKLOADS['SPECJbb2005'] (workloads: {', '.join(SCALES_WORKLOADS)})"
+            _(
+                "record_replay needs a Workload, not {what}; e.g. "
+                "SCALES_WORKLOADS['SPECJbb2005'] (workloads: {workloads})"
+            ).format(what=checks.describe(workload), workloads=", ".join(SCALES_WORKLOADS))
         )
     link = positive(logging_gbit_s, "logging_gbit_s")
     events = non_negative(workload.events_per_s, "events_per_s")
@@ -411,8 +429,10 @@ def logging_for_vm(cluster: Cluster, vm: str) -> LoggingResult:
     net = cluster.networks.get("ft_logging")
     if net is None:
         raise ValueError(
-            f"Cluster {cluster.name!r} has no FT logging network: add one with "
-            "cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
+            _(
+                "Cluster {name!r} has no FT logging network: add one with "
+                "cluster.add_network('ft_logging', bandwidth_gbit_s=10)"
+            ).format(name=cluster.name)
         )
     return checkpointing(v.dirty_rate_mib_s, v.working_set_gib, logging_gbit_s=net.bandwidth_gbit_s)
 

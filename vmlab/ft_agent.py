@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
 from vmlab.ft import FAILOVER_DETECTION_S, HA_FAILURE_DETECTION_S, MAX_LAG_S, TEST_AND_SET_JITTER_S
+from vmlab.i18n import _, ngettext
 from vmlab.migration import precopy
 from vmlab.units import format_duration
 from vmlab.words import listing as _listing
@@ -116,7 +117,8 @@ class FTAgent(FeatureBase):
                 self._cancel_creation(name)
                 self.sim.log(
                     EventKind.FT_SECONDARY_FAILED, host=host, vm=name,
-                    detail=f"{host} failed while the new secondary was being copied to it",
+                    detail=_("{host} failed while the new secondary was being copied to it"
+                             ).format(host=host),
                 )  # fmt: skip
                 self._reprotect(name)
             elif vm.host == host and vm.state == "down":
@@ -127,8 +129,10 @@ class FTAgent(FeatureBase):
         self.cluster.vms[vm]
         if vm not in self.status:
             raise ValueError(
-                f"VM {vm!r} has no FT, so it has no logging link to cut; VMs with FT: "
-                f"{_listing(self.status)}. Turn it on first with cluster.enable_ft({vm!r})"
+                _(
+                    "VM {vm!r} has no FT, so it has no logging link to cut; VMs with FT: "
+                    "{with_ft}. Turn it on first with cluster.enable_ft({vm!r})"
+                ).format(vm=vm, with_ft=_listing(self.status) if self.status else _("(none)"))
             )
 
     def cut_logging(self, name: str) -> None:
@@ -137,7 +141,7 @@ class FTAgent(FeatureBase):
         if self.status.get(name) != PROTECTED or vm.state not in ("running", "migrating"):
             self.sim.log(
                 EventKind.FT_LOGGING_CUT, host=vm.host, vm=name,
-                detail="no secondary in step, so there is nothing to race for",
+                detail=_("no secondary in step, so there is nothing to race for"),
             )  # fmt: skip
             return
         primary, secondary = vm.host, vm.secondary_host
@@ -151,8 +155,9 @@ class FTAgent(FeatureBase):
         self.cut_links.add(frozenset((primary, secondary)))
         self.sim.log(
             EventKind.FT_LOGGING_CUT, host=primary, vm=name,
-            detail=f"the logging link between {primary} and {secondary} is cut: each copy "
-            "thinks the other has died; the primary holds its outputs (no acknowledgements)",
+            detail=_("the logging link between {primary} and {secondary} is cut: each copy "
+                     "thinks the other has died; the primary holds its outputs (no "
+                     "acknowledgements)").format(primary=primary, secondary=secondary),
         )  # fmt: skip
         self.sim.set_vm_state(name, "stunned", cause="FT logging link cut")
         self.env.process(self._race(name, primary, secondary, t_primary, t_secondary))
@@ -187,13 +192,15 @@ class FTAgent(FeatureBase):
         self.sim.set_vm_state(name, "running", host=host)
         self.sim.log(
             EventKind.FT_FAILOVER, host=host, vm=name,
-            detail=f"the secondary on {host} is live after {format_duration(detect_s)} of "
-            f"failure detection + {format_duration(lag_s)} of lag; no restart, clients keep "
-            "their connections",
+            detail=_("the secondary on {host} is live after {detect} of failure detection + "
+                     "{lag} of lag; no restart, clients keep their connections").format(
+                host=host, detect=format_duration(detect_s), lag=format_duration(lag_s)),
         )  # fmt: skip
         self.sim.log(
             EventKind.FT_UNPROTECTED, host=host, vm=name,
-            detail="no secondary until a new one is in step: another failure now means a restart",
+            detail=_(
+                "no secondary until a new one is in step: another failure now means a restart"
+            ),
         )  # fmt: skip
         self._reprotect(name)
 
@@ -205,7 +212,11 @@ class FTAgent(FeatureBase):
         if self._gen[name] != gen:
             return
         vm = self.cluster.vms[name]
-        where = f"datastore {vm.datastore}" if vm.datastore else "shared storage"
+        where = (
+            _("datastore {datastore}").format(datastore=vm.datastore)
+            if vm.datastore
+            else _("shared storage")
+        )
         self._gen[name] += 1
         self.status[name] = UNPROTECTED
         self.sim.end_copy(name, "secondary")
@@ -215,25 +226,28 @@ class FTAgent(FeatureBase):
             self.sim.set_vm_state(name, "migrating" if moving else "running", host=primary)
             self.sim.log(
                 EventKind.FT_TEST_AND_SET, host=primary, vm=name,
-                detail=f"the primary on {primary} won the atomic test-and-set on {where}; the "
-                f"secondary on {secondary} lost and stops itself",
+                detail=_("the primary on {primary} won the atomic test-and-set on {where}; the "
+                         "secondary on {secondary} lost and stops itself").format(
+                    primary=primary, where=where, secondary=secondary),
             )  # fmt: skip
             where_now = primary
         else:
             self.sim.set_vm_state(name, "running", host=secondary)
             self.sim.log(
                 EventKind.FT_TEST_AND_SET, host=secondary, vm=name,
-                detail=f"the secondary on {secondary} won the atomic test-and-set on {where}; "
-                f"the primary on {primary} lost and stops itself",
+                detail=_("the secondary on {secondary} won the atomic test-and-set on {where}; "
+                         "the primary on {primary} lost and stops itself").format(
+                    secondary=secondary, where=where, primary=primary),
             )  # fmt: skip
             self.sim.log(
                 EventKind.FT_FAILOVER, host=secondary, vm=name,
-                detail=f"the secondary on {secondary} is live; the old primary is gone",
+                detail=_("the secondary on {host} is live; the old primary is gone").format(
+                    host=secondary),
             )  # fmt: skip
             where_now = secondary
         self.sim.log(
             EventKind.FT_UNPROTECTED, host=where_now, vm=name,
-            detail="exactly one copy goes on; no secondary until a new one is in step",
+            detail=_("exactly one copy goes on; no secondary until a new one is in step"),
         )  # fmt: skip
         self._reprotect(name)
 
@@ -246,14 +260,15 @@ class FTAgent(FeatureBase):
         self.status[name] = UNPROTECTED
         self.sim.log(
             EventKind.FT_SECONDARY_LOST, host=host, vm=name,
-            detail=f"{host} failed with the secondary; the primary on {vm.host} runs on",
+            detail=_("{host} failed with the secondary; the primary on {primary} runs on").format(
+                host=host, primary=vm.host),
         )  # fmt: skip
         if racing and vm.state == "stunned":
             self.sim.set_vm_state(name, "running")
         if vm.state in ("running", "stunned"):
             self.sim.log(
                 EventKind.FT_UNPROTECTED, host=vm.host, vm=name,
-                detail="no secondary until a new one is in step",
+                detail=_("no secondary until a new one is in step"),
             )  # fmt: skip
             self._reprotect(name)
 
@@ -269,17 +284,19 @@ class FTAgent(FeatureBase):
         if "ha" in self.sim.features:  # HA (required by FT) restarts it like its other VMs
             self.sim.log(
                 EventKind.FT_NO_SECONDARY, host=host, vm=name,
-                detail=f"{host} failed while {name} had no secondary in step: FT cannot help; "
-                f"HA restarts it like any other VM once it declares {host} failed "
-                f"(then {format_duration(vm.boot_s)} of boot)",
+                detail=_("{host} failed while {vm} had no secondary in step: FT cannot help; "
+                         "HA restarts it like any other VM once it declares {host} failed "
+                         "(then {boot} of boot)").format(
+                    host=host, vm=name, boot=format_duration(vm.boot_s)),
             )  # fmt: skip
             return
         self.sim.log(
             EventKind.FT_NO_SECONDARY, host=host, vm=name,
-            detail=f"{host} failed while {name} had no secondary in step: FT cannot help; HA "
-            f"is off, so FT restarts it the way HA would "
-            f"({format_duration(HA_FAILURE_DETECTION_S)} of detection "
-            f"+ {format_duration(vm.boot_s)} of boot)",
+            detail=_("{host} failed while {vm} had no secondary in step: FT cannot help; HA "
+                     "is off, so FT restarts it the way HA would ({detect} of detection + "
+                     "{boot} of boot)").format(
+                host=host, vm=name, detect=format_duration(HA_FAILURE_DETECTION_S),
+                boot=format_duration(vm.boot_s)),
         )  # fmt: skip
         self.env.process(self._restart(name, host, self._gen[name]))
 
@@ -295,14 +312,15 @@ class FTAgent(FeatureBase):
         if target is None:
             self.sim.log(
                 EventKind.FT_RESTART_WAITING, host=failed, vm=name,
-                detail=f"no host has {vm.memory_gib:g} GiB free; it waits for {failed}'s repair",
+                detail=_("no host has {gib:g} GiB free; it waits for {host}'s repair").format(
+                    gib=vm.memory_gib, host=failed),
             )  # fmt: skip
             return
         cause = f"{failed} failed (no FT secondary)"
         self.sim.log(
             EventKind.FT_RESTART, host=target, vm=name,
-            detail=f"booting on {target} after {format_duration(HA_FAILURE_DETECTION_S)} "
-            "of failure detection",
+            detail=_("booting on {host} after {detect} of failure detection").format(
+                host=target, detect=format_duration(HA_FAILURE_DETECTION_S)),
         )  # fmt: skip
         self.sim.set_vm_state(name, "booting", host=target, cause=cause)
         self.sim.boot_vm(name, target, cause=cause)
@@ -315,7 +333,7 @@ class FTAgent(FeatureBase):
         cut = [h for h in self.cluster.hosts if frozenset((vm.host, h)) in self.cut_links]
         # the cut link cannot carry the copy
         return self.sim.place(
-            name, "secondary", exclude=(*exclude, *cut), unreachable="logging link cut"
+            name, "secondary", exclude=(*exclude, *cut), unreachable=_("logging link cut")
         ).host
 
     def _reprotect(self, name: str) -> None:
@@ -327,8 +345,8 @@ class FTAgent(FeatureBase):
             self.waiting.add(name)
             self.sim.log(
                 EventKind.FT_UNPROTECTED, host=vm.host, vm=name,
-                detail="no host can take a new secondary now (CPU, room or FT limits); "
-                "FT tries again when a host comes back",
+                detail=_("no host can take a new secondary now (CPU, room or FT limits); "
+                         "FT tries again when a host comes back"),
             )  # fmt: skip
             return
         self.waiting.discard(name)
@@ -352,9 +370,14 @@ class FTAgent(FeatureBase):
         copy = precopy(vm.memory_gib, vm.dirty_rate_mib_s, vm.working_set_gib, link)
         self.sim.log(
             EventKind.FT_SECONDARY_STARTING, host=target, vm=name,
-            detail=f"copying {vm.memory_gib:g} GiB from {vm.host} over the {link:g} Gbit/s FT "
-            f"logging network ({copy.n_rounds} pre-copy rounds, "
-            f"{format_duration(copy.total_time_s)})",
+            detail=ngettext(
+                "copying {gib:g} GiB from {host} over the {link:g} Gbit/s FT logging network "
+                "({n} pre-copy round, {time})",
+                "copying {gib:g} GiB from {host} over the {link:g} Gbit/s FT logging network "
+                "({n} pre-copy rounds, {time})",
+                copy.n_rounds,
+            ).format(gib=vm.memory_gib, host=vm.host, link=link, n=copy.n_rounds,
+                     time=format_duration(copy.total_time_s)),
         )  # fmt: skip
         yield self.env.timeout(copy.total_time_s)
         if self._gen[name] != gen:
@@ -374,8 +397,9 @@ class FTAgent(FeatureBase):
         self.sim.set_vm_state(name, "secondary", host=target, copy="secondary")
         self.sim.log(
             EventKind.FT_SECONDARY_CREATED, host=target, vm=name,
-            detail=f"the new secondary on {target} is in step after "
-            f"{format_duration(copy.total_time_s)}: {name} is protected again",
+            detail=_("the new secondary on {host} is in step after {time}: {vm} is protected "
+                     "again").format(host=target, time=format_duration(copy.total_time_s),
+                                     vm=name),
         )  # fmt: skip
 
     # -- maintenance mode -----------------------------------------------------------------------
@@ -397,8 +421,8 @@ class FTAgent(FeatureBase):
             if new_host is None:
                 self.sim.log(
                     EventKind.FT_UNPROTECTED, host=host, vm=vm.name,
-                    detail=f"no other host can take the secondary of {vm.name} (CPU, room or "
-                    f"FT limits): it stays on {host}",
+                    detail=_("no other host can take the secondary of {vm} (CPU, room or "
+                             "FT limits): it stays on {host}").format(vm=vm.name, host=host),
                 )  # fmt: skip
                 continue
             reservation = self.cluster.reserve(
@@ -431,8 +455,10 @@ class FTAgent(FeatureBase):
         self.sim.set_vm_state(name, "secondary", host=target, copy="secondary")
         self.sim.log(
             EventKind.FT_SECONDARY_MOVED, host=target, vm=name,
-            detail=f"the secondary moved from {source} to {target} with vMotion in "
-            f"{format_duration(copy.total_time_s)}; {name} stayed protected",
+            detail=_("the secondary moved from {source} to {target} with vMotion in {time}; "
+                     "{vm} stayed protected").format(source=source, target=target,
+                                                    time=format_duration(copy.total_time_s),
+                                                    vm=name),
         )  # fmt: skip
 
     # -- subscriptions ------------------------------------------------------------------------
@@ -443,7 +469,7 @@ class FTAgent(FeatureBase):
             self.status[name] = UNPROTECTED
             self.sim.log(
                 EventKind.FT_UNPROTECTED, host=event.host, vm=name,
-                detail="running again after a restart; FT starts a new secondary",
+                detail=_("running again after a restart; FT starts a new secondary"),
             )  # fmt: skip
             self._reprotect(name)
 

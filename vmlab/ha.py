@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
-from vmlab.ha_log import HA_EVENT_KINDS, readable_log
+from vmlab.ha_log import HA_EVENT_KINDS, priority_words, readable_log
 from vmlab.ha_settings import *  # noqa: F403  (the settings are part of vmlab.ha's surface)
 from vmlab.ha_settings import (
     PRIORITY_ORDER,
@@ -51,6 +51,7 @@ from vmlab.ha_settings import (
     HAConfig,
 )
 from vmlab.ha_settings import __all__ as _settings_all
+from vmlab.i18n import N_, _, ngettext
 from vmlab.placement import lost_datastores
 from vmlab.units import format_duration
 from vmlab.words import listing as _listing
@@ -64,6 +65,13 @@ if TYPE_CHECKING:
 __all__ = [*_settings_all, "HAAgent", "HA_EVENT_KINDS", "readable_log"]
 
 MAIN, OTHER = "main", "other"
+
+_RESPONSES = {
+    # TRANSLATORS: an isolation response (a setting of vSphere HA), in "isolation response '…'"
+    "leave_powered_on": N_("leave powered on"),
+    "power_off": N_("power off"),
+    "shutdown": N_("shutdown"),
+}
 
 
 class HAAgent(FeatureBase):
@@ -180,13 +188,21 @@ class HAAgent(FeatureBase):
         self.primary[seg], self.primary_since[seg] = new, self.sim.now
         if seg == MAIN:
             self.cluster.primary = new
-        where = "" if seg == MAIN else " on the other side of the partition"
         cfg = self.config
+        if seg == MAIN:
+            said = _(
+                "{host} is elected primary: the election started {start} after the last "
+                "heartbeat and took {took}"
+            )
+        else:
+            said = _(
+                "{host} is elected primary on the other side of the partition: the election "
+                "started {start} after the last heartbeat and took {took}"
+            )
         self.sim.log(
             EventKind.ELECTION, host=new,
-            detail=f"{new} is elected primary{where}: the election started "
-            f"{format_duration(cfg.election_start_s)} after the last heartbeat and took "
-            f"{format_duration(cfg.election_s)}",
+            detail=said.format(host=new, start=format_duration(cfg.election_start_s),
+                               took=format_duration(cfg.election_s)),
         )  # fmt: skip
         self._primary_changed()
 
@@ -231,13 +247,17 @@ class HAAgent(FeatureBase):
             return
         watcher = self.primary.get(self._watcher_segment(seg))
         if was_primary:
-            detail = (
-                f"the other hosts hear no heartbeat from their primary {host}: they elect a new one"
-            )
+            detail = _(
+                "the other hosts hear no heartbeat from their primary {host}: they elect a new one"
+            ).format(host=host)
         elif watcher:
-            detail = f"primary {watcher} hears no heartbeat from {host}"
+            detail = _("primary {primary} hears no heartbeat from {host}").format(
+                primary=watcher, host=host
+            )
         else:
-            detail = f"no heartbeat from {host}, and no primary yet to act on it"
+            detail = _("no heartbeat from {host}, and no primary yet to act on it").format(
+                host=host
+            )
         self.sim.log(EventKind.HEARTBEAT_MISSED, host=host, detail=detail)
         wseg = yield from self._wait_for_primary(seg, t0)
         if wseg is None or self.cluster.hosts[host].state != "down":
@@ -245,14 +265,28 @@ class HAAgent(FeatureBase):
         victims = [vm for vm in self.cluster.vms_on(host) if vm.state == "down"]
         todo = [vm for vm in victims if self._restartable(vm)]
         skipped = len(victims) - len(todo)
-        note = f"; {skipped} not protected (priority disabled)" if skipped else ""
         quiet = format_duration(self.sim.now - t0)
-        signals = "heartbeat, ping reply or datastore heartbeat"
+        signals = _("heartbeat, ping reply or datastore heartbeat")
         if not self.config.uses_datastore_heartbeats:
-            signals = "heartbeat or ping reply (no heartbeat datastores)"
+            signals = _("heartbeat or ping reply (no heartbeat datastores)")
+        n = len(todo)
+        if skipped:
+            said = ngettext(
+                "restarting {n} VM… ({quiet} without {signals}; {skipped} not protected "
+                "(priority disabled))",
+                "restarting {n} VMs… ({quiet} without {signals}; {skipped} not protected "
+                "(priority disabled))",
+                n,
+            )
+        else:
+            said = ngettext(
+                "restarting {n} VM… ({quiet} without {signals})",
+                "restarting {n} VMs… ({quiet} without {signals})",
+                n,
+            )
         self.sim.log(
             EventKind.HOST_DECLARED_FAILED, host=host,
-            detail=f"restarting {len(todo)} VMs… ({quiet} without {signals}{note})",
+            detail=said.format(n=n, quiet=quiet, signals=signals, skipped=skipped),
         )  # fmt: skip
         if todo:
             self._queue_restarts([vm.name for vm in todo], f"{host} failed", seg)
@@ -348,12 +382,20 @@ class HAAgent(FeatureBase):
             if choice.host is None:
                 self.sim.set_vm_state(name, "down", host=vm.host, cause="insufficient capacity")
                 last = n >= limit
+                if last:
+                    said = _(
+                        "insufficient capacity: no host has {gib:g} GiB free "
+                        "(attempt {n} of {limit}); HA gives up"
+                    )
+                else:
+                    said = _(
+                        "insufficient capacity: no host has {gib:g} GiB free "
+                        "(attempt {n} of {limit}); HA retries when a host comes back"
+                    )
                 self.sim.log(
                     EventKind.RESTART_GAVE_UP if last else EventKind.RESTART_FAILED,
                     host=vm.host, vm=name,
-                    detail=f"insufficient capacity: no host has {vm.memory_gib:g} GiB free "
-                    f"(attempt {n} of {limit})"
-                    + ("; HA gives up" if last else "; HA retries when a host comes back"),
+                    detail=said.format(gib=vm.memory_gib, n=n, limit=limit),
                 )  # fmt: skip
                 if last:
                     self.waiting.pop(name, None)
@@ -364,7 +406,9 @@ class HAAgent(FeatureBase):
             self.waiting.pop(name, None)
             self.sim.log(
                 EventKind.RESTART_ISSUED, host=target, vm=name,
-                detail=f"from {vm.host}, {vm.restart_priority} priority (attempt {n} of {limit})",
+                detail=_("from {host}, {priority} (attempt {n} of {limit})").format(
+                    host=vm.host, priority=priority_words(vm.restart_priority), n=n, limit=limit
+                ),
             )  # fmt: skip
             # Register on the target at once, so nothing else restarts it meanwhile.
             self.sim.set_vm_state(name, "booting", host=target, cause=cause)
@@ -425,11 +469,13 @@ class HAAgent(FeatureBase):
         yield self.env.timeout(delay)
         if not self._still_isolated(host):
             return
-        response = cfg.isolation_response.replace("_", " ")
+        words = _RESPONSES.get(cfg.isolation_response)
+        response = _(words) if words else cfg.isolation_response.replace("_", " ")
         self.sim.log(
             EventKind.HOST_ISOLATED, host=host,
-            detail=f"hears no other host and cannot ping its isolation address; isolation "
-            f"response '{response}' in {format_duration(cfg.isolation_policy_delay_s)}",
+            detail=_("hears no other host and cannot ping its isolation address; isolation "
+                     "response '{response}' in {delay}").format(
+                response=response, delay=format_duration(cfg.isolation_policy_delay_s)),
         )  # fmt: skip
         yield self.env.timeout(cfg.isolation_policy_delay_s)
         if not self._still_isolated(host):
@@ -439,23 +485,43 @@ class HAAgent(FeatureBase):
             if vm.state in ("running", "booting", "migrating") and self._protected(vm)
         ]  # fmt: skip
         if cfg.isolation_response == "leave_powered_on":
+            n = len(vms)
             self.sim.log(
                 EventKind.ISOLATION_RESPONSE, host=host,
-                detail=f"leaves its {len(vms)} VMs running; they still hold their disk locks, "
-                "so HA restarts none of them: never two copies of one VM",
+                detail=ngettext(
+                    "leaves its {n} VM running; they still hold their disk locks, "
+                    "so HA restarts none of them: never two copies of one VM",
+                    "leaves its {n} VMs running; they still hold their disk locks, "
+                    "so HA restarts none of them: never two copies of one VM",
+                    n,
+                ).format(n=n),
             )  # fmt: skip
             return
         verb = "powered off" if cfg.isolation_response == "power_off" else "shut down"
         cause = f"{host} isolated: {verb} by HA"
-        does = "powers off" if cfg.isolation_response == "power_off" else "shuts down"
+        n = len(vms)
+        if cfg.isolation_response == "power_off":
+            does = ngettext(
+                "powers off its {n} VM so the primary can restart them elsewhere",
+                "powers off its {n} VMs so the primary can restart them elsewhere",
+                n,
+            )
+        else:
+            does = ngettext(
+                "shuts down its {n} VM so the primary can restart them elsewhere",
+                "shuts down its {n} VMs so the primary can restart them elsewhere",
+                n,
+            )
         self.sim.log(EventKind.ISOLATION_RESPONSE, host=host,
-                     detail=f"{does} its {len(vms)} VMs so the primary can restart them "
-                     "elsewhere")  # fmt: skip
+                     detail=does.format(n=n))  # fmt: skip
         for vm in vms:
             self.sim.cancel_pending(vm.name)
             self.sim.set_vm_state(vm.name, "down", cause=cause)
             self.sim.log(
-                EventKind.VM_DOWN, host=host, vm=vm.name, detail=f"{vm.service} service stops"
+                EventKind.VM_DOWN,
+                host=host,
+                vm=vm.name,
+                detail=_("{service} service stops").format(service=vm.service),
             )
         if cfg.isolation_response == "shutdown":
             yield self.env.timeout(cfg.isolation_shutdown_s)
@@ -479,8 +545,9 @@ class HAAgent(FeatureBase):
             what = _listing(alive)
             self.sim.log(
                 EventKind.HOST_UNREACHABLE, host=alive[0] if len(alive) == 1 else "",
-                detail=f"primary {p} gets no heartbeat or ping from {what}, but datastore "
-                "heartbeats go on: isolated or partitioned, not failed; its VMs are left alone",
+                detail=_("primary {primary} gets no heartbeat or ping from {hosts}, but "
+                         "datastore heartbeats go on: isolated or partitioned, not failed; its "
+                         "VMs are left alone").format(primary=p, hosts=what),
             )  # fmt: skip
         for host in silent:
             self._declare_silent(host, wseg)
@@ -502,25 +569,31 @@ class HAAgent(FeatureBase):
         "Datastore Heartbeating": a host that stopped datastore heartbeating "is considered
         to have failed and its virtual machines are restarted elsewhere")."""
         why = (
-            "no heartbeat datastore is configured"
+            _("no heartbeat datastore is configured")
             if not self.config.uses_datastore_heartbeats
-            else "it lost its heartbeat datastores"
+            else _("it lost its heartbeat datastores")
         )
         running = [
             vm for vm in self.cluster.vms_on(host)
             if vm.state in ("running", "migrating", "booting") and self._protected(vm)
         ]  # fmt: skip
         todo = [vm.name for vm in self.cluster.vms_on(host) if self._needs_restart(vm.name)]
+        n = len(running) + len(todo)
         self.sim.log(
             EventKind.HOST_DECLARED_FAILED, host=host,
-            detail=f"no heartbeat, ping reply or datastore heartbeat ({why}): HA cannot tell "
-            f"it from a failed host; restarting {len(running) + len(todo)} VMs…",
+            detail=ngettext(
+                "no heartbeat, ping reply or datastore heartbeat ({why}): HA cannot tell "
+                "it from a failed host; restarting {n} VM…",
+                "no heartbeat, ping reply or datastore heartbeat ({why}): HA cannot tell "
+                "it from a failed host; restarting {n} VMs…",
+                n,
+            ).format(why=why, n=n),
         )  # fmt: skip
         for vm in running:
             self.sim.log(
                 EventKind.RESTART_FAILED, host=host, vm=vm.name,
-                detail=f"its copy still running on {host} holds the lock on its files: HA "
-                "cannot power on a second copy",
+                detail=_("its copy still running on {host} holds the lock on its files: HA "
+                         "cannot power on a second copy").format(host=host),
             )  # fmt: skip
         if todo:
             self._queue_restarts(todo, f"{host} declared failed", self.segment(host))
@@ -553,7 +626,9 @@ class HAAgent(FeatureBase):
         elif other is not None:
             self.sim.log(
                 EventKind.ELECTION, host=self.primary[MAIN] or "",
-                detail=f"partition healed: {self.primary[MAIN]} stays primary, {other} steps down",
+                detail=_("partition healed: {primary} stays primary, {other} steps down").format(
+                    primary=self.primary[MAIN], other=other
+                ),
             )  # fmt: skip
         self._reconcile()
         self._retry_waiting()
@@ -572,13 +647,17 @@ class HAAgent(FeatureBase):
         if vm.state != "down" or vm.host != host or self.cluster.hosts[host].state != "up":
             return
         if self.resets[name] >= VM_MONITORING_MAX_RESETS:
+            most = VM_MONITORING_MAX_RESETS
             self.sim.log(EventKind.VM_RESET_SKIPPED, host=host, vm=name,
-                         detail=f"already reset {VM_MONITORING_MAX_RESETS} times")  # fmt: skip
+                         detail=ngettext("already reset {n} time", "already reset {n} times",
+                                         most).format(n=most))  # fmt: skip
             return
         self.resets[name] += 1
         self.sim.log(
             EventKind.VM_RESET, host=host, vm=name,
-            detail=f"no guest heartbeat for {format_duration(interval)}: VM monitoring resets it "
-            f"(reset {self.resets[name]} of {VM_MONITORING_MAX_RESETS})",
+            detail=_("no guest heartbeat for {interval}: VM monitoring resets it "
+                     "(reset {n} of {most})").format(interval=format_duration(interval),
+                                                     n=self.resets[name],
+                                                     most=VM_MONITORING_MAX_RESETS),
         )  # fmt: skip
         self.sim.boot_vm(name, host, cause="guest hung")

@@ -49,7 +49,8 @@ from typing import TYPE_CHECKING, Any
 from vmlab import checks
 from vmlab.checks import choice
 from vmlab.events import HOST_BACK, Event, EventKind
-from vmlab.features import Engine, FeatureBase
+from vmlab.features import Engine, FeatureBase, host_state_words
+from vmlab.i18n import N_, _, ngettext
 
 if TYPE_CHECKING:
     from vmlab.cluster import Cluster
@@ -84,6 +85,12 @@ Availability guide; figures.md)."""
 AUTOMATION_LEVELS = ("manual", "automated")
 """Proactive HA automation: manual (vCenter only recommends) or automated (VMware vSphere 6.7
 Availability guide, "Configuring Proactive HA")."""
+
+# TRANSLATORS: how degraded a health provider reports a host, in "reports severe degradation"
+_SEVERITY_WORDS = {"moderate": N_("moderate"), "severe": N_("severe")}
+
+# TRANSLATORS: what Proactive HA does with a degraded host, in "Proactive HA: quarantine mode"
+_MODE_WORDS = {"quarantine": N_("quarantine"), "maintenance": N_("maintenance")}
 
 SEVERITIES = ("moderate", "severe")
 """What a health provider reports about a degraded host (besides healthy and unknown)."""
@@ -139,8 +146,10 @@ def enable_drs(
         or not 1 <= migration_threshold <= 5
     ):
         raise ValueError(
-            "DRS migration threshold must be a whole number from 1 (conservative) to 5 "
-            f"(aggressive), default 3; not {migration_threshold!r}"
+            _(
+                "DRS migration threshold must be a whole number from 1 (conservative) to 5 "
+                "(aggressive), default 3; not {value!r}"
+            ).format(value=migration_threshold)
         )
     config = DRSConfig(automation, migration_threshold)
     cluster.drs = config
@@ -176,8 +185,10 @@ def enable_proactive_ha(
     choice(automation, AUTOMATION_LEVELS, "Proactive HA automation level")
     if drs_of(cluster) is None:
         raise ValueError(
-            "Proactive HA requires DRS (it is DRS that moves the VMs): call "
-            "enable_drs(cluster) first"
+            _(
+                "Proactive HA requires DRS (it is DRS that moves the VMs): call "
+                "enable_drs(cluster) first"
+            )
         )
     config = ProactiveHAConfig(remediation, automation)
     cluster.proactive_ha = config
@@ -211,39 +222,73 @@ class ProactiveHA(FeatureBase):
         state = sim.state.hosts[host].state
         config = proactive_ha_of(sim.spec)
         vms = [vm.name for vm in sim.state.vms_on(host) if vm.state in ("running", "migrating")]
-        said = f"the health provider reports {severity} degradation (a failed power supply, fan "
-        said += "or memory module: the host still runs)"
+        n = len(vms)
+        how = _(_SEVERITY_WORDS[severity]) if severity in _SEVERITY_WORDS else severity
+        said = _(
+            "the health provider reports {severity} degradation (a failed power supply, fan "
+            "or memory module: the host still runs)"
+        ).format(severity=how)
         if state != "up":
-            sim.log(EventKind.HOST_DEGRADED, host=host, detail=f"{said}; it is {state}: no action")
+            sim.log(
+                EventKind.HOST_DEGRADED,
+                host=host,
+                detail=_("{said}; it is {state}: no action").format(
+                    said=said, state=host_state_words(state)
+                ),
+            )
             return
         if config is None:
             sim.log(
                 EventKind.HOST_DEGRADED, host=host,
-                detail=f"{said}; Proactive HA is off: its {len(vms)} VMs stay until it fails",
+                detail=ngettext(
+                    "{said}; Proactive HA is off: its {n} VM stays until it fails",
+                    "{said}; Proactive HA is off: its {n} VMs stay until it fails",
+                    n,
+                ).format(said=said, n=n),
             )  # fmt: skip
             return
         mode = config.mode_for(severity)
-        sim.log(EventKind.HOST_DEGRADED, host=host, detail=f"{said}; Proactive HA: {mode} mode")
+        mode_words = _(_MODE_WORDS[mode])
+        sim.log(
+            EventKind.HOST_DEGRADED,
+            host=host,
+            detail=_("{said}; Proactive HA: {mode} mode").format(said=said, mode=mode_words),
+        )
         if config.automation == "manual":
             sim.log(
                 EventKind.PROACTIVE_HA_RECOMMENDATION, host=host,
-                detail=f"recommends {mode} mode and moving its {len(vms)} VMs away; automation "
-                "is manual, so nothing moves until an administrator applies it",
+                detail=ngettext(
+                    "recommends {mode} mode and moving its {n} VM away; automation is manual, "
+                    "so nothing moves until an administrator applies it",
+                    "recommends {mode} mode and moving its {n} VMs away; automation is manual, "
+                    "so nothing moves until an administrator applies it",
+                    n,
+                ).format(mode=mode_words, n=n),
             )  # fmt: skip
             return
         if mode == "quarantine":
             self.quarantined.add(host)
             sim.log(
                 EventKind.HOST_QUARANTINED, host=host,
-                detail=f"DRS places no new VM on it and moves its {len(vms)} VMs away with "
-                "vMotion where other hosts have room; the host stays up",
+                detail=ngettext(
+                    "DRS places no new VM on it and moves its {n} VM away with vMotion where "
+                    "other hosts have room; the host stays up",
+                    "DRS places no new VM on it and moves its {n} VMs away with vMotion where "
+                    "other hosts have room; the host stays up",
+                    n,
+                ).format(n=n),
             )  # fmt: skip
             sim.evacuate(host)
             return
         sim.maintenance(
             host,
-            requested=f"Proactive HA ({severity} degradation): evacuating {len(vms)} VMs with "
-            "vMotion before the host fails",
-            done="empty before its predicted failure (Proactive HA); no service stopped",
-            blocked="the degraded host stays up with them",
+            requested=ngettext(
+                "Proactive HA ({severity} degradation): evacuating {n} VM with vMotion before "
+                "the host fails",
+                "Proactive HA ({severity} degradation): evacuating {n} VMs with vMotion before "
+                "the host fails",
+                n,
+            ).format(severity=how, n=n),
+            done=_("empty before its predicted failure (Proactive HA); no service stopped"),
+            blocked=_("the degraded host stays up with them"),
         )

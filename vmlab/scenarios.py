@@ -13,6 +13,7 @@ import pandas as pd
 
 from vmlab import checks
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _
 from vmlab.proactive import enable_drs, enable_proactive_ha
 from vmlab.sim import Simulation, Timeline
 from vmlab.vmotion import propose_moves
@@ -52,7 +53,9 @@ def rebalance(
     checks.percent(threshold_pct, "threshold_pct", low=1)
     if checks.time_s(until_s, "until_s", zero_ok=False) <= checks.time_s(at_s, "at_s"):
         raise ValueError(
-            f"until_s ({until_s!r}) must come after at_s ({at_s!r}), when the moves start"
+            _("until_s ({until_s!r}) must come after at_s ({at_s!r}), when the moves start").format(
+                until_s=until_s, at_s=at_s
+            )
         )
     checks.seed(seed)
     moves = propose_moves(cluster, threshold_pct=threshold_pct)
@@ -129,7 +132,9 @@ def host_failure(protection: str = "none", *, seed: int = 0) -> Timeline:
     checks.seed(seed)
     if protection not in PROTECTIONS:
         raise ValueError(
-            f"protection {protection!r} is not known; choose one of {', '.join(PROTECTIONS)}"
+            _("protection {protection!r} is not known; choose one of {choices}").format(
+                protection=protection, choices=", ".join(PROTECTIONS)
+            )
         )
     c = Cluster.example()
     if protection in ("ha", "ft"):
@@ -159,9 +164,14 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
     events = timeline.events[timeline.events.vm == vm]
     automatic = events.kind.isin(["restart_issued", "ft_failover"]).any()
     ev = timeline.events
-    proactive = (ev.kind == "host_quarantined").any() or (
-        (ev.kind == "maintenance_requested") & ev.detail.str.startswith("Proactive HA")
-    ).any()
+    # Proactive HA's maintenance is requested at the instant the host is reported degraded
+    degraded = set(
+        zip(ev.t_s[ev.kind == "host_degraded"], ev.host[ev.kind == "host_degraded"], strict=True)
+    )
+    requested = ev[ev.kind == "maintenance_requested"]
+    proactive = (ev.kind == "host_quarantined").any() or any(
+        (t, h) in degraded for t, h in zip(requested.t_s, requested.host, strict=True)
+    )
     automatic = automatic or bool(proactive and (events.kind == "vmotion_started").any())
     return {
         "downtime_s": float(out.loc[out.vm == vm, "down_s"].sum()),
@@ -172,10 +182,11 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
 
 FEATURES = {
     # feature: (purpose, where it is configured, the run that measures it)
-    "vMotion": ("planned moves of running VMs", "VM", lambda seed: cpu_swap_weekday(seed=seed)),
-    "HA": ("host failure", "cluster", lambda seed: host_failure("ha", seed=seed)),
-    "FT": ("host failure", "VM", lambda seed: host_failure("ft", seed=seed)),
-    "none": ("(baseline: nothing)", "—", lambda seed: host_failure("none", seed=seed)),
+    # TRANSLATORS: what a feature is for (the "purpose" column of scenarios.compare())
+    "vMotion": (N_("planned moves of running VMs"), "VM", lambda seed: cpu_swap_weekday(seed=seed)),
+    "HA": (N_("host failure"), "cluster", lambda seed: host_failure("ha", seed=seed)),
+    "FT": (N_("host failure"), "VM", lambda seed: host_failure("ft", seed=seed)),
+    "none": (N_("(baseline: nothing)"), "—", lambda seed: host_failure("none", seed=seed)),
 }
 """Purpose and place of configuration are facts of the product (a vMotion is started per VM;
 HA is switched on for a cluster, ``cluster.enable_ha()``; FT per VM, ``cluster.enable_ft(vm)``);
@@ -252,11 +263,11 @@ def degraded_host(
 
 STORAGE_FEATURES = {
     "VMCP": (
-        "storage lost by a host (APD)", "cluster (HA)",
+        N_("storage lost by a host (APD)"), "cluster (HA)",
         lambda seed: storage_failure("apd", vmcp="conservative", seed=seed),
     ),
     "Proactive HA": (
-        "host about to fail", "cluster (HA + DRS)", lambda seed: degraded_host(seed=seed),
+        N_("host about to fail"), "cluster (HA + DRS)", lambda seed: degraded_host(seed=seed),
     ),
 }  # fmt: skip
 """Rows :func:`compare` adds with ``storage=True`` (lesson 06)."""
@@ -276,15 +287,16 @@ def storage_outages(*, seed: int = 0) -> pd.DataFrame:
     """
     checks.seed(seed)
     runs = {
-        "host failure, HA": host_failure("ha", seed=seed),
-        "APD, no VMCP (paths back at 30 min)": storage_failure(
+        # TRANSLATORS: the cases of scenarios.storage_outages() (its "case" column)
+        N_("host failure, HA"): host_failure("ha", seed=seed),
+        N_("APD, no VMCP (paths back at 30 min)"): storage_failure(
             "apd", heal_after_s=STORAGE_HEAL_AFTER_S, seed=seed
         ),
-        "APD, VMCP": storage_failure("apd", vmcp="conservative", seed=seed),
-        "PDL, VMCP": storage_failure("pdl", vmcp="conservative", seed=seed),
-        "degraded host, Proactive HA": degraded_host(seed=seed),
+        N_("APD, VMCP"): storage_failure("apd", vmcp="conservative", seed=seed),
+        N_("PDL, VMCP"): storage_failure("pdl", vmcp="conservative", seed=seed),
+        N_("degraded host, Proactive HA"): degraded_host(seed=seed),
     }
-    rows = [{"case": case, **vm_impact(t)} for case, t in runs.items()]
+    rows = [{"case": _(case), **vm_impact(t)} for case, t in runs.items()]
     return pd.DataFrame(rows, columns=["case", "downtime_s", "vm_stops", "trigger"])
 
 
@@ -313,7 +325,7 @@ def compare(*, seed: int = 0, storage: bool = False) -> pd.DataFrame:
     for feature, (purpose, configured_on, run) in features.items():
         impact = vm_impact(run(seed))
         rows.append(
-            {"feature": feature, "purpose": purpose, "configured_on": configured_on, **impact}
+            {"feature": feature, "purpose": _(purpose), "configured_on": configured_on, **impact}
         )
     return pd.DataFrame(
         rows, columns=["feature", "purpose", "configured_on", "vm_stops", "downtime_s", "trigger"]
@@ -363,7 +375,9 @@ def availability(
         ("maintenance_per_year", maintenance_per_year),
     ):
         if not float(value) >= 0:
-            raise ValueError(f"{name} must be 0 or more, not {value!r}")
+            raise ValueError(
+                _("{name} must be 0 or more, not {value!r}").format(name=name, value=value)
+            )
     down = table.set_index("feature").downtime_s
     if weekend_outage_s is None:
         weekend_outage_s = float(vm_impact(cpu_swap_weekend())["downtime_s"])  # type: ignore[arg-type]
@@ -398,7 +412,9 @@ def nines(availability: float) -> float:
     """
     checks.number(availability, "availability", low=0, high=1)
     if not 0 <= availability <= 1:
-        raise ValueError(f"availability must be between 0 and 1, not {availability!r}")
+        raise ValueError(
+            _("availability must be between 0 and 1, not {value!r}").format(value=availability)
+        )
     return float("inf") if availability == 1 else round(-math.log10(1 - availability), 6)
 
 
@@ -437,9 +453,9 @@ def costs(cluster: Cluster | None = None, *, vm: str = SUBJECT_VM) -> pd.DataFra
                 round(reserve_gib * v.memory_gib / used_gib, 1),
                 round(reserve_vcpus * v.vcpus / used_vcpus, 1),
                 0.0,
-                "management (heartbeats)",
+                _("management (heartbeats)"),
             ),
-            ("FT", v.memory_gib, float(v.vcpus), 0.0, "FT logging 10 Gbit/s, vMotion"),
+            ("FT", v.memory_gib, float(v.vcpus), 0.0, _("FT logging 10 Gbit/s, vMotion")),
         ],
         columns=[
             "feature",
@@ -500,24 +516,27 @@ def choose_feature(
     from vmlab.units import format_duration
 
     if not float(max_outage_s) >= 0:
-        raise ValueError(f"max_outage_s must be 0 or more seconds, not {max_outage_s!r}")
+        raise ValueError(
+            _("max_outage_s must be 0 or more seconds, not {value!r}").format(value=max_outage_s)
+        )
     down = (compare() if table is None else table).set_index("feature").downtime_s.copy()
     subject_boot = Cluster.example().vms[SUBJECT_VM].boot_s
     down["HA"] = down["HA"] - subject_boot + (subject_boot if boot_s is None else float(boot_s))
-    tolerance = format_duration(max_outage_s) if max_outage_s else "no outage at all"
+    tolerance = format_duration(max_outage_s) if max_outage_s else _("no outage at all")
+    ha, ft = format_duration(down["HA"]), format_duration(down["FT"])
     if down["HA"] <= max_outage_s:
-        return (
-            f"HA: an outage of about {format_duration(down['HA'])} is within {tolerance}, "
+        return _(
+            "HA: an outage of about {ha} is within {tolerance}, "
             "and it costs only a share of the cluster's reserve."
-        )
+        ).format(ha=ha, tolerance=tolerance)
     if vcpus > FT_MAX_VCPUS_ENTERPRISE_PLUS:
-        return (
-            f"Neither: HA takes about {format_duration(down['HA'])}, more than {tolerance}, "
-            f"and FT protects at most {FT_MAX_VCPUS_ENTERPRISE_PLUS} vCPUs; make the "
+        return _(
+            "Neither: HA takes about {ha}, more than {tolerance}, "
+            "and FT protects at most {most} vCPUs; make the "
             "application itself redundant (two VMs on different hosts)."
-        )
-    return (
-        f"FT: HA would take about {format_duration(down['HA'])}, more than {tolerance}; FT "
-        f"pauses the VM for about {format_duration(down['FT'])}, at the price of a full "
+        ).format(ha=ha, tolerance=tolerance, most=FT_MAX_VCPUS_ENTERPRISE_PLUS)
+    return _(
+        "FT: HA would take about {ha}, more than {tolerance}; FT "
+        "pauses the VM for about {ft}, at the price of a full "
         "second copy and a 10 Gbit/s logging network."
-    )
+    ).format(ha=ha, tolerance=tolerance, ft=ft)

@@ -39,16 +39,16 @@ import simpy
 from vmlab import checks
 from vmlab.cluster import Cluster, NotFoundError
 from vmlab.events import Event, EventKind
-from vmlab.features import Feature
+from vmlab.features import Feature, join_reasons, vm_state_words
 from vmlab.ft_agent import FTAgent
 from vmlab.ha import HAAgent
+from vmlab.i18n import N_, _, ngettext
 from vmlab.placement import Placement, place
 from vmlab.proactive import SEVERITIES, ProactiveHA, proactive_ha_of
 from vmlab.state import LIVE_STATES, MEMORY_COLUMNS, RunState
 from vmlab.storage import StorageFaults
 from vmlab.units import format_clock, format_duration
 from vmlab.vmotion import VMotion, concurrency_limit, fixed_problems
-from vmlab.words import plural
 
 SimTime = float
 """Simulated time in seconds since the start of the run."""
@@ -98,33 +98,66 @@ _HOST_TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
 
 
 _SAID = {
-    "fail_host": "it failed",
-    "repair_host": "it was repaired",
-    "isolate_host": "it lost its management network",
-    "enter_maintenance": "it entered maintenance",
-    "power_off_host": "it was powered off",
-    "power_on_host": "it was powered on",
-    "exit_maintenance": "it left maintenance",
-    "degrade_host": "it was reported degraded",
-    "degrade_to_maintenance": "Proactive HA put it in maintenance",
+    # TRANSLATORS: why a host is in the state it is in, in "(since it failed at 60 s)"
+    "the start": N_("the start"),
+    "fail_host": N_("it failed"),
+    "repair_host": N_("it was repaired"),
+    "isolate_host": N_("it lost its management network"),
+    "enter_maintenance": N_("it entered maintenance"),
+    "power_off_host": N_("it was powered off"),
+    "power_on_host": N_("it was powered on"),
+    "exit_maintenance": N_("it left maintenance"),
+    "degrade_host": N_("it was reported degraded"),
+    "degrade_to_maintenance": N_("Proactive HA put it in maintenance"),
+}
+
+_ACTIONS = {
+    # TRANSLATORS: a host action a schedule asks for, in "Cannot fail esx-03 at 60 s: …"
+    "fail_host": N_("fail {host}"),
+    "repair_host": N_("repair {host}"),
+    "isolate_host": N_("isolate {host}"),
+    "power_off_host": N_("power off {host}"),
+    "power_on_host": N_("power on {host}"),
+    "enter_maintenance": N_("enter maintenance {host}"),
+    "exit_maintenance": N_("exit maintenance {host}"),
+    "degrade_host": N_("degrade {host}"),
+    "degrade_to_maintenance": N_("degrade {host}"),
+}
+
+# One sentence per host state the action is refused in (the state is a word of its own).
+_REFUSED = {
+    "up": N_("Cannot {action} at {t:g} s: it is up then (since {said} at {since:g} s). {hint}"),
+    "down": N_("Cannot {action} at {t:g} s: it is down then (since {said} at {since:g} s). {hint}"),
+    "isolated": N_(
+        "Cannot {action} at {t:g} s: it is isolated then (since {said} at {since:g} s). {hint}"
+    ),
+    "maintenance": N_(
+        "Cannot {action} at {t:g} s: it is maintenance then (since {said} at {since:g} s). {hint}"
+    ),
 }
 
 
 def _hint(host: str, state: str, kind: str) -> str:
     """What to try instead of an impossible host action."""
     if state == "down":
-        return f"Repair it first with sim.repair_host({host!r}, at_s=…)."
+        return _("Repair it first with sim.repair_host({host!r}, at_s=…).").format(host=host)
     if state == "isolated":
-        return f"It is isolated; sim.repair_host({host!r}, at_s=…) gives it its network back."
+        return _(
+            "It is isolated; sim.repair_host({host!r}, at_s=…) gives it its network back."
+        ).format(host=host)
     if kind == "repair_host":
-        return (
+        return _(
             "Only a failed or isolated host can be repaired; "
-            f"fail it first with sim.fail_host({host!r}, at_s=…)."
-        )
+            "fail it first with sim.fail_host({host!r}, at_s=…)."
+        ).format(host=host)
     if kind == "exit_maintenance":
-        return f"Put it in maintenance first with sim.enter_maintenance({host!r}, at_s=…)."
+        return _(
+            "Put it in maintenance first with sim.enter_maintenance({host!r}, at_s=…)."
+        ).format(host=host)
     if state == "maintenance":
-        return f"Bring it back first with sim.exit_maintenance({host!r}, at_s=…)."
+        return _("Bring it back first with sim.exit_maintenance({host!r}, at_s=…).").format(
+            host=host
+        )
     return ""
 
 
@@ -143,19 +176,36 @@ def _seconds(value: object, name: str, *, zero_ok: bool) -> float:
     """``value`` as a finite number of seconds, or a ValueError that says what was wrong."""
     checks.time_s(value, name, zero_ok=zero_ok)
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise ValueError(f"{name} must be a number of seconds, not {value!r}")
+        raise ValueError(
+            _("{name} must be a number of seconds, not {value!r}").format(name=name, value=value)
+        )
     t = float(value)
     if not np.isfinite(t) or t < 0 or (t == 0 and not zero_ok):
-        bound = "0 or more seconds after the start" if zero_ok else "more than 0 seconds"
-        raise ValueError(f"{name} must be {bound}, not {value!r}")
+        if zero_ok:
+            message = _("{name} must be 0 or more seconds after the start, not {value!r}")
+        else:
+            message = _("{name} must be more than 0 seconds, not {value!r}")
+        raise ValueError(message.format(name=name, value=value))
     return t
 
 
 def _name(value: object, what: str) -> str:
     """A host/VM name must be a string (a list or a dict is a mistake worth saying so)."""
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be a name (a string such as 'esx-01'), not {value!r}")
+        raise ValueError(
+            _("{what} must be a name (a string such as 'esx-01'), not {value!r}").format(
+                what=what, value=value
+            )
+        )
     return value
+
+
+def _side(hosts: list[str]) -> str:
+    """One side of a partition: ``esx-01…esx-08 (8 hosts)``."""
+    n = len(hosts)
+    return ngettext("{first}…{last} ({n} host)", "{first}…{last} ({n} hosts)", n).format(
+        first=hosts[0], last=hosts[-1], n=n
+    )
 
 
 class Timeline:
@@ -216,9 +266,13 @@ class Timeline:
         return self.final.snapshot()
 
     def __repr__(self) -> str:
-        return (
-            f"<Timeline of {self.spec.name!r} to {self.until_s:g} s: {len(self.events)} events, "
-            f"{len(self.states)} state intervals>"
+        return _(
+            "<Timeline of {name!r} to {until_s:g} s: {n_events} events, {n_states} state intervals>"
+        ).format(
+            name=self.spec.name,
+            until_s=self.until_s,
+            n_events=len(self.events),
+            n_states=len(self.states),
         )
 
     def outages(self) -> pd.DataFrame:
@@ -334,9 +388,13 @@ class Simulation:
         checks.cluster(cluster, "Simulation()")
         checks.seed(seed)
         if not isinstance(cluster, Cluster):
-            raise ValueError(f"Simulation needs a Cluster, not {type(cluster).__name__}")
+            raise ValueError(
+                _("Simulation needs a Cluster, not {type}").format(type=type(cluster).__name__)
+            )
         if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-            raise ValueError(f"seed must be a whole number of 0 or more, not {seed!r}")
+            raise ValueError(
+                _("seed must be a whole number of 0 or more, not {seed!r}").format(seed=seed)
+            )
         self.spec: Cluster = cluster
         self.seed = int(seed)
         self.rng = np.random.default_rng(self.seed)
@@ -432,10 +490,16 @@ class Simulation:
             _seconds(switchover_target_ms, "switchover_target_ms", zero_ok=False)
         fixed = fixed_problems(self.spec, vm, to_host, datastore=datastore)
         if fixed:
-            raise ValueError(f"vMotion of {vm} to {to_host} is refused: " + "; ".join(fixed))
+            raise ValueError(
+                _("vMotion of {vm} to {host} is refused: {problems}").format(
+                    vm=vm, host=to_host, problems=join_reasons(fixed)
+                )
+            )
         if (vm, t) in self._moves:
             raise ValueError(
-                f"{vm} already has a vMotion scheduled at {t:g} s; a VM moves one way at a time"
+                _(
+                    "{vm} already has a vMotion scheduled at {t:g} s; a VM moves one way at a time"
+                ).format(vm=vm, t=t)
             )
         self._moves.add((vm, t))
         self._actions.append(
@@ -456,39 +520,55 @@ class Simulation:
         host run a few at a time and share its vMotion link, as in maintenance mode."""
         if isinstance(moves, str | bytes) or not isinstance(moves, list | tuple):
             raise ValueError(
-                f"moves must be a list of (vm, to_host) pairs, such as "
-                f"[('web-01', 'esx-02')], not {checks.describe(moves)}"
+                _(
+                    "moves must be a list of (vm, to_host) pairs, such as "
+                    "[('web-01', 'esx-02')], not {what}"
+                ).format(what=checks.describe(moves))
             )
         for move in moves:
             if not (isinstance(move, list | tuple) and len(move) == 2):
                 raise ValueError(
-                    f"Each move is a (vm, to_host) pair, such as ('web-01', 'esx-02'),"
-                    f" not {checks.describe(move)}"
+                    _(
+                        "Each move is a (vm, to_host) pair, such as ('web-01', 'esx-02'), "
+                        "not {what}"
+                    ).format(what=checks.describe(move))
                 )
             checks.name(move[1], self.cluster.hosts, "Host")
         checks.names([m[0] for m in moves], self.cluster.vms, "VM", empty_ok=True)  # each VM once
         checks.time_s(at_s, "at_s")
         t = self._check_time(at_s)
         if isinstance(moves, str | bytes) or not hasattr(moves, "__iter__"):
-            raise ValueError(f"moves must be a list of (vm, to_host) pairs, not {moves!r}")
+            raise ValueError(
+                _("moves must be a list of (vm, to_host) pairs, not {moves!r}").format(moves=moves)
+            )
         pairs: list[tuple[str, str]] = []
         for move in moves:
             if not isinstance(move, tuple | list) or len(move) != 2:
-                raise ValueError(f"Each move is a (vm, to_host) pair, not {move!r}")
+                raise ValueError(
+                    _("Each move is a (vm, to_host) pair, not {move!r}").format(move=move)
+                )
             vm, host = _name(move[0], "vm"), _name(move[1], "to_host")
             self.spec.vms[vm]
             self.spec.hosts[host]
             fixed = fixed_problems(self.spec, vm, host)
             if fixed:
-                raise ValueError(f"vMotion of {vm} to {host} is refused: " + "; ".join(fixed))
+                raise ValueError(
+                    _("vMotion of {vm} to {host} is refused: {problems}").format(
+                        vm=vm, host=host, problems=join_reasons(fixed)
+                    )
+                )
             pairs.append((vm, host))
-        names = [vm for vm, _ in pairs]
+        names = [vm for vm, _target in pairs]
         twice = sorted({vm for vm in names if names.count(vm) > 1})
         if twice:
-            raise ValueError(f"Each VM can be moved once per call; twice: {', '.join(twice)}")
+            raise ValueError(
+                _("Each VM can be moved once per call; twice: {vms}").format(vms=", ".join(twice))
+            )
         clash = [vm for vm in names if (vm, t) in self._moves]
         if clash:
-            raise ValueError(f"{clash[0]} already has a vMotion scheduled at {t:g} s")
+            raise ValueError(
+                _("{vm} already has a vMotion scheduled at {t:g} s").format(vm=clash[0], t=t)
+            )
         self._moves |= {(vm, t) for vm in names}
         self._actions.append(
             (t, len(self._actions), "migrate_many", "", lambda: self._vmotion().move_many(pairs))
@@ -542,23 +622,35 @@ class Simulation:
             b = [h for h in self.spec.hosts if h not in a]
         both = sorted(set(a) & set(b))
         if both:
-            raise ValueError(f"A host cannot be on both sides of a partition: {', '.join(both)}")
+            raise ValueError(
+                _("A host cannot be on both sides of a partition: {hosts}").format(
+                    hosts=", ".join(both)
+                )
+            )
         neither = [h for h in self.spec.hosts if h not in a and h not in b]
         if neither:
             raise ValueError(
-                f"Every host must be on one side of the partition; on neither: "
-                f"{', '.join(neither)} (leave hosts_b out to mean 'every other host')"
+                _(
+                    "Every host must be on one side of the partition; on neither: "
+                    "{hosts} (leave hosts_b out to mean 'every other host')"
+                ).format(hosts=", ".join(neither))
             )
         if not a or not b:
-            raise ValueError("Each side of a partition needs at least one host")
+            raise ValueError(_("Each side of a partition needs at least one host"))
         end = float("inf") if heal_at_s is None else self._check_time(heal_at_s)
         if end <= t:
-            raise ValueError(f"heal_at_s ({heal_at_s!r}) must come after at_s ({at_s!r})")
+            raise ValueError(
+                _("heal_at_s ({heal_at_s!r}) must come after at_s ({at_s!r})").format(
+                    heal_at_s=heal_at_s, at_s=at_s
+                )
+            )
         for start, stop in self._partitions:
             if t < stop and start < end:
                 raise ValueError(
-                    f"This partition overlaps the one from {start:g} s; heal that one first "
-                    f"(heal_at_s=…) or start this one later"
+                    _(
+                        "This partition overlaps the one from {start:g} s; heal that one first "
+                        "(heal_at_s=…) or start this one later"
+                    ).format(start=start)
                 )
         self._partitions.append((t, end))
         sides = (frozenset(a), frozenset(b))
@@ -599,9 +691,10 @@ class Simulation:
         if not isinstance(ft, FTAgent) or self.spec.vms[vm].secondary_host is None:
             with_ft = [n for n, v in self.spec.vms.items() if v.secondary_host]
             raise ValueError(
-                f"VM {vm!r} has no FT, so it has no logging link to cut; VMs with FT: "
-                f"{', '.join(with_ft) or '(none)'}. Turn it on first with "
-                f"cluster.enable_ft({vm!r})"
+                _(
+                    "VM {vm!r} has no FT, so it has no logging link to cut; VMs with FT: "
+                    "{with_ft}. Turn it on first with cluster.enable_ft({vm!r})"
+                ).format(vm=vm, with_ft=", ".join(with_ft) or _("(none)"))
             )
         self._actions.append(
             (t, len(self._actions), "cut_ft_logging", "", lambda: ft.cut_logging(vm))
@@ -666,7 +759,11 @@ class Simulation:
             Unknown host or severity, or the host is not up at ``at_s`` in the schedule.
         """
         if severity not in SEVERITIES:
-            raise ValueError(f"severity {severity!r} is not known; choose one of {SEVERITIES}")
+            raise ValueError(
+                _("severity {severity!r} is not known; choose one of {choices}").format(
+                    severity=severity, choices=SEVERITIES
+                )
+            )
         config = proactive_ha_of(self.spec)
         empties = (
             config is not None
@@ -689,7 +786,11 @@ class Simulation:
         checks.text(label, "label")
         t = self._check_time(at_s)
         if not callable(action):
-            raise ValueError(f"action must be a function to call at {t:g} s, not {action!r}")
+            raise ValueError(
+                _("action must be a function to call at {t:g} s, not {action!r}").format(
+                    t=t, action=action
+                )
+            )
         self._actions.append((t, len(self._actions), str(label), "", action))
 
     def _check_time(self, at_s: float) -> float:
@@ -699,7 +800,7 @@ class Simulation:
     def _check_not_ran(self) -> None:
         if self._ran:
             raise ValueError(
-                "This simulation has already run; make a new Simulation to try another schedule"
+                _("This simulation has already run; make a new Simulation to try another schedule")
             )
 
     def _schedule_host_action(
@@ -714,17 +815,29 @@ class Simulation:
     def _check_host_sequence(self, host: str, actions: list[Any]) -> None:
         state, since = self.spec.hosts[host].state, 0.0
         last_kind = "the start"
-        for t, _, kind, target, _ in sorted(actions, key=lambda a: (a[0], a[1])):
+        for t, _order, kind, target, _action in sorted(actions, key=lambda a: (a[0], a[1])):
             if target != host or kind not in _HOST_TRANSITIONS:
                 continue
             allowed, new_state = _HOST_TRANSITIONS[kind]
             if state not in allowed:
-                verb = "degrade" if kind.startswith("degrade") else kind.replace("_host", "")
-                verb = verb.replace("_", " ")
+                said = _SAID.get(last_kind)
+                message = _REFUSED.get(state)
                 raise ValueError(
-                    f"Cannot {verb} {host} at {t:g} s: it is {state} then "
-                    f"(since {_SAID.get(last_kind, last_kind)} at {since:g} s). "
-                    + _hint(host, state, kind)
+                    (
+                        _(message)
+                        if message
+                        else _(
+                            "Cannot {action} at {t:g} s: it is {state} then "
+                            "(since {said} at {since:g} s). {hint}"
+                        )
+                    ).format(
+                        action=_(_ACTIONS[kind]).format(host=host),
+                        t=t,
+                        state=state,
+                        said=_(said) if said else last_kind,
+                        since=since,
+                        hint=_hint(host, state, kind),
+                    )
                 )
             state, since, last_kind = new_state, t, kind
 
@@ -833,13 +946,15 @@ class Simulation:
             EventKind.VM_BOOTING,
             host=host,
             vm=vm,
-            detail=f"guest and service start take {format_duration(v.boot_s)}",
+            detail=_("guest and service start take {duration}").format(
+                duration=format_duration(v.boot_s)
+            ),
         )
         yield self.env.timeout(v.boot_s)
         if self._token[vm] != token or self.state.hosts[host].state == "down":
             return
         self.set_vm_state(vm, "running", host=host)
-        self.log(EventKind.VM_RUNNING, host=host, vm=vm, detail="service answers again")
+        self.log(EventKind.VM_RUNNING, host=host, vm=vm, detail=_("service answers again"))
 
     def _vmotion(self) -> VMotion:
         feature = self.features["vmotion"]
@@ -862,21 +977,30 @@ class Simulation:
             ]
             if planned:
                 cause = f"{host} powered off for maintenance"
+                n = len(victims)
                 self.log(
                     EventKind.HOST_POWERED_OFF,
                     host=host,
-                    detail=f"{len(victims)} VMs shut down first",
+                    detail=ngettext("{n} VM shut down first", "{n} VMs shut down first", n).format(
+                        n=n
+                    ),
                 )
             else:
                 cause = f"{host} failed"
+                n = len(victims)
                 self.log(
-                    EventKind.HOST_FAILED, host=host, detail=f"{len(victims)} VMs stop at once"
+                    EventKind.HOST_FAILED,
+                    host=host,
+                    detail=ngettext("{n} VM stops at once", "{n} VMs stop at once", n).format(n=n),
                 )
             for vm in victims:
                 self.cancel_pending(vm.name)
                 self.set_vm_state(vm.name, "down", host=host, cause=cause)
                 self.log(
-                    EventKind.VM_DOWN, host=host, vm=vm.name, detail=f"{vm.service} service stops"
+                    EventKind.VM_DOWN,
+                    host=host,
+                    vm=vm.name,
+                    detail=_("{service} service stops").format(service=vm.service),
                 )
 
     def _do_repair_host(self, host: str, *, planned: bool = False) -> None:
@@ -884,7 +1008,12 @@ class Simulation:
             self.set_host_state(host, "up")
             waiting = [vm for vm in self.state.vms_on(host) if vm.state == "down"]
             kind = EventKind.HOST_POWERED_ON if planned else EventKind.HOST_REPAIRED
-            self.log(kind, host=host, detail=f"{len(waiting)} VMs power on")
+            n = len(waiting)
+            self.log(
+                kind,
+                host=host,
+                detail=ngettext("{n} VM powers on", "{n} VMs power on", n).format(n=n),
+            )
             for vm in waiting:
                 self.boot_vm(vm.name, host, cause=self._open[(vm.name, "primary")][3])
 
@@ -895,7 +1024,11 @@ class Simulation:
             self.log(
                 EventKind.MANAGEMENT_NETWORK_LOST,
                 host=host,
-                detail=f"the host and its {n} VMs keep running, but it hears no other host",
+                detail=ngettext(
+                    "the host and its {n} VM keep running, but it hears no other host",
+                    "the host and its {n} VMs keep running, but it hears no other host",
+                    n,
+                ).format(n=n),
             )
 
     def _do_enter_maintenance(self, host: str) -> None:
@@ -903,13 +1036,26 @@ class Simulation:
         secondaries = self.state.secondaries_on(host)
         net = self.state.networks.get("vmotion")
         limit = concurrency_limit(net.bandwidth_gbit_s if net else 0)
-        also = f" and {plural(len(secondaries), 'FT secondary', 'FT secondaries')}"
+        n = len(vms)
+        some_vms = ngettext("{n} VM", "{n} VMs", n).format(n=n)
+        if secondaries:
+            m = len(secondaries)
+            requested = _(
+                "evacuating {vms} and {secondaries} with vMotion, at most {limit} at a time"
+            ).format(
+                vms=some_vms,
+                secondaries=ngettext("{n} FT secondary", "{n} FT secondaries", m).format(n=m),
+                limit=limit,
+            )
+        else:
+            requested = _("evacuating {vms} with vMotion, at most {limit} at a time").format(
+                vms=some_vms, limit=limit
+            )
         self.maintenance(
             host,
-            requested=f"evacuating {plural(len(vms), 'VM')}{also if secondaries else ''} with "
-            f"vMotion, at most {limit} at a time",
-            done="empty: powered off for the work; no service stopped",
-            blocked="the host stays up",
+            requested=requested,
+            done=_("empty: powered off for the work; no service stopped"),
+            blocked=_("the host stays up"),
         )
 
     def evacuate(self, host: str) -> list[simpy.Process]:
@@ -943,7 +1089,9 @@ class Simulation:
                 self.log(
                     EventKind.MAINTENANCE_BLOCKED,
                     host=host,
-                    detail=f"{len(left)} could not leave ({', '.join(left)}); {blocked}",
+                    detail=_("{n} could not leave ({names}); {blocked}").format(
+                        n=len(left), names=", ".join(left), blocked=blocked
+                    ),
                 )
                 return
             self.set_host_state(host, "maintenance")
@@ -955,12 +1103,14 @@ class Simulation:
                 self.log(
                     EventKind.MAINTENANCE_NOT_ENTERED,
                     host=host,
-                    detail="it never reached maintenance mode, so there is nothing to exit",
+                    detail=_("it never reached maintenance mode, so there is nothing to exit"),
                 )
                 return
             self.set_host_state(host, "up")
             self.log(
-                EventKind.MAINTENANCE_EXITED, host=host, detail="back in the pool, ready for VMs"
+                EventKind.MAINTENANCE_EXITED,
+                host=host,
+                detail=_("back in the pool, ready for VMs"),
             )
 
     def _do_partition(self, sides: tuple[frozenset[str], frozenset[str]]) -> None:
@@ -970,14 +1120,15 @@ class Simulation:
             a, b = (sorted(s, key=order.index) for s in sides)
             self.log(
                 EventKind.PARTITION,
-                detail=f"{a[0]}…{a[-1]} ({len(a)} hosts) and {b[0]}…{b[-1]} "
-                f"({len(b)} hosts) can no longer hear each other",
+                detail=_("{side_a} and {side_b} can no longer hear each other").format(
+                    side_a=_side(a), side_b=_side(b)
+                ),
             )
 
     def _do_heal_partition(self) -> None:
         with self._action():
             self.partition_sides = None
-            self.log(EventKind.PARTITION_HEALED, detail="every host hears every other again")
+            self.log(EventKind.PARTITION_HEALED, detail=_("every host hears every other again"))
 
     def _do_hang_guest(self, vm: str) -> None:
         with self._action():
@@ -987,7 +1138,7 @@ class Simulation:
                     EventKind.GUEST_HANG_SKIPPED,
                     host=v.host,
                     vm=vm,
-                    detail=f"it was {v.state}, not running",
+                    detail=_("it was {state}, not running").format(state=vm_state_words(v.state)),
                 )
                 return
             self.set_vm_state(vm, "down", cause="guest hung")
@@ -995,7 +1146,9 @@ class Simulation:
                 EventKind.GUEST_HUNG,
                 host=v.host,
                 vm=vm,
-                detail=f"the guest stops answering; {v.service} service stops",
+                detail=_("the guest stops answering; {service} service stops").format(
+                    service=v.service
+                ),
             )
 
     # -- running ----------------------------------------------------------------------------
@@ -1006,7 +1159,7 @@ class Simulation:
         self._check_not_ran()
         until = _seconds(until_s, "until_s", zero_ok=False)
         self._ran = True
-        for t, _, _, _, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
+        for t, _order, _kind, _target, action in sorted(self._actions, key=lambda a: (a[0], a[1])):
             self.env.process(self._later(t, action))
         self.env.run(until=until)
         return self._timeline(until)

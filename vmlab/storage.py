@@ -65,7 +65,9 @@ import pandas as pd
 from vmlab import checks
 from vmlab.events import HOST_BACK, Event, EventKind
 from vmlab.features import Engine, FeatureBase
+from vmlab.ha_log import priority_words
 from vmlab.ha_settings import PRIORITY_ORDER
+from vmlab.i18n import N_, _, ngettext
 from vmlab.units import format_duration
 from vmlab.words import listing
 
@@ -80,6 +82,13 @@ __all__ = [
 FAULT_KINDS = ("apd", "pdl")
 """``apd``: All Paths Down (transient or unknown: the host retries); ``pdl``: Permanent Device
 Loss (the array says the device is gone) (VMware vSphere 6.0 Availability guide)."""
+
+_VMCP_WORDS = {
+    # TRANSLATORS: a VMCP response (a setting of vSphere HA), in "VMCP (conservative) terminates …"
+    "issue_events": N_("issue events"),
+    "conservative": N_("conservative"),
+    "aggressive": N_("aggressive"),
+}
 
 _HANGS = ("running", "booting")
 """States in which a VM's I/O stops when its host loses the datastore (a VM being moved by
@@ -133,6 +142,8 @@ class StorageFaults(FeatureBase):
         self.faults: list[Fault] = []
         self.active: list[Fault] = []
         self.hung: dict[str, Fault] = {}  # VM whose I/O has stopped -> the fault
+        self.hangs: list[tuple[str, str]] = []  # every (vm, datastore) whose I/O stopped
+        engine.state.storage_hangs = self.hangs  # type: ignore[attr-defined]  # affected_vms()
         self.waiting: dict[str, Fault] = {}  # VMCP found no host yet
         self.on(
             frozenset(
@@ -161,36 +172,57 @@ class StorageFaults(FeatureBase):
         """Check a fault and return its actions ``(t, label, action)``; record it only when
         every check passed (a rejected call changes nothing)."""
         if not isinstance(datastore, str):
-            raise ValueError(f"datastore must be a name such as 'san-01', not {datastore!r}")
+            raise ValueError(
+                _("datastore must be a name such as 'san-01', not {datastore!r}").format(
+                    datastore=datastore
+                )
+            )
         ds = self.spec.datastores[datastore]  # unknown → NotFoundError listing the datastores
         if kind not in FAULT_KINDS:
             raise ValueError(
-                f"Storage fault kind {kind!r} is not known; choose 'apd' (All Paths Down: "
-                "the paths may come back) or 'pdl' (Permanent Device Loss)"
+                _(
+                    "Storage fault kind {kind!r} is not known; choose 'apd' (All Paths Down: "
+                    "the paths may come back) or 'pdl' (Permanent Device Loss)"
+                ).format(kind=kind)
             )
         users = [vm.name for vm in self.spec.vms.values() if vm.datastore == datastore]
         if not users:
             where = sorted({vm.datastore for vm in self.spec.vms.values()})
             raise ValueError(
-                f"No VM keeps its disks on {datastore}, so losing it stops nothing; the VMs "
-                f"use {listing(where) or '(no datastore: add VMs first)'}"
+                _(
+                    "No VM keeps its disks on {datastore}, so losing it stops nothing; the VMs "
+                    "use {used}"
+                ).format(
+                    datastore=datastore,
+                    used=listing(where) if where else _("(no datastore: add VMs first)"),
+                )
             )
         if hosts is None:
             chosen = [h for h in self.spec.hosts if ds.visible_from(h)]
         else:
             chosen = [hosts] if isinstance(hosts, str) else list(hosts)
             if not chosen:
-                raise ValueError("hosts must name at least one host (or None: every host)")
+                raise ValueError(_("hosts must name at least one host (or None: every host)"))
             for h in chosen:
                 if not isinstance(h, str):
-                    raise ValueError(f"hosts must be host names such as 'esx-03', not {h!r}")
+                    raise ValueError(
+                        _("hosts must be host names such as 'esx-03', not {host!r}").format(host=h)
+                    )
                 self.spec.hosts[h]
                 if not ds.visible_from(h):
-                    raise ValueError(f"{h} does not see {datastore}, so it cannot lose it")
+                    raise ValueError(
+                        _("{host} does not see {datastore}, so it cannot lose it").format(
+                            host=h, datastore=datastore
+                        )
+                    )
             if len(set(chosen)) != len(chosen):
-                raise ValueError(f"A host is named twice in hosts={hosts!r}")
+                raise ValueError(_("A host is named twice in hosts={hosts!r}").format(hosts=hosts))
         if heal_at_s is not None and heal_at_s <= at_s:
-            raise ValueError(f"heal_at_s ({heal_at_s:g}) must come after at_s ({at_s:g})")
+            raise ValueError(
+                _("heal_at_s ({heal_at_s:g}) must come after at_s ({at_s:g})").format(
+                    heal_at_s=heal_at_s, at_s=at_s
+                )
+            )
         fault = Fault(datastore, kind, tuple(chosen), at_s, heal_at_s)
         for other in self.faults:
             end = float("inf") if other.heal_at_s is None else other.heal_at_s
@@ -198,9 +230,15 @@ class StorageFaults(FeatureBase):
             shared = set(other.hosts) & set(chosen)
             if other.datastore == datastore and shared and at_s < end and other.at_s < mine:
                 raise ValueError(
-                    f"{listing(sorted(shared))} already lose {datastore} from "
-                    f"{other.at_s:g} s ({other.kind.upper()}); heal that fault first or start "
-                    "this one later"
+                    _(
+                        "{hosts} already lose {datastore} from {at_s:g} s ({kind}); heal that "
+                        "fault first or start this one later"
+                    ).format(
+                        hosts=listing(sorted(shared)),
+                        datastore=datastore,
+                        at_s=other.at_s,
+                        kind=other.kind.upper(),
+                    )
                 )
         self.faults.append(fault)
         actions: list[tuple[float, str, Callable[[], None]]] = [
@@ -215,7 +253,11 @@ class StorageFaults(FeatureBase):
     ) -> tuple[float, str, Callable[[], None]]:
         """Check a heal: a scheduled fault on ``datastore`` must still be on at ``at_s``."""
         if not isinstance(datastore, str):
-            raise ValueError(f"datastore must be a name such as 'san-01', not {datastore!r}")
+            raise ValueError(
+                _("datastore must be a name such as 'san-01', not {datastore!r}").format(
+                    datastore=datastore
+                )
+            )
         self.spec.datastores[datastore]
         on = [f for f in self.faults if f.datastore == datastore and f.covers(at_s)]
         if hosts is not None:
@@ -223,14 +265,21 @@ class StorageFaults(FeatureBase):
             on = [f for f in on if wanted <= set(f.hosts)]
         if not on:
             planned = [
-                f"{f.kind.upper()} on {f.datastore} from {f.at_s:g} s"
-                + ("" if f.heal_at_s is None else f" to {f.heal_at_s:g} s")
+                (
+                    _("{kind} on {datastore} from {at_s:g} s")
+                    if f.heal_at_s is None
+                    else _("{kind} on {datastore} from {at_s:g} s to {heal_at_s:g} s")
+                ).format(
+                    kind=f.kind.upper(), datastore=f.datastore, at_s=f.at_s, heal_at_s=f.heal_at_s
+                )
                 for f in self.faults
             ]
             raise ValueError(
-                f"There is no storage fault on {datastore} to heal at {at_s:g} s; scheduled "
-                f"faults: {', '.join(planned) or '(none)'}. Schedule one first with "
-                f"sim.storage_fault({datastore!r}, kind='apd', at_s=…)"
+                _(
+                    "There is no storage fault on {datastore} to heal at {at_s:g} s; scheduled "
+                    "faults: {planned}. Schedule one first with "
+                    "sim.storage_fault({datastore!r}, kind='apd', at_s=…)"
+                ).format(datastore=datastore, at_s=at_s, planned=", ".join(planned) or _("(none)"))
             )
         fault = on[0]
         fault.heal_at_s = at_s
@@ -254,14 +303,24 @@ class StorageFaults(FeatureBase):
         if fault.kind == "apd":
             self.sim.log(
                 EventKind.DATASTORE_APD, host=host,
-                detail=f"{fault.where} lost every path to {fault.datastore} (All Paths Down): "
-                f"the host retries the I/O of {len(vms)} VMs, whose service stops",
+                detail=ngettext(
+                    "{hosts} lost every path to {datastore} (All Paths Down): the host retries "
+                    "the I/O of {n} VM, whose service stops",
+                    "{hosts} lost every path to {datastore} (All Paths Down): the host retries "
+                    "the I/O of {n} VMs, whose service stops",
+                    len(vms),
+                ).format(hosts=fault.where, datastore=fault.datastore, n=len(vms)),
             )  # fmt: skip
         else:
             self.sim.log(
                 EventKind.DATASTORE_PDL, host=host,
-                detail=f"the array reports {fault.datastore} gone for good to {fault.where} "
-                f"(Permanent Device Loss): {len(vms)} VMs stop",
+                detail=ngettext(
+                    "the array reports {datastore} gone for good to {hosts} (Permanent Device "
+                    "Loss): {n} VM stops",
+                    "the array reports {datastore} gone for good to {hosts} (Permanent Device "
+                    "Loss): {n} VMs stop",
+                    len(vms),
+                ).format(datastore=fault.datastore, hosts=fault.where, n=len(vms)),
             )  # fmt: skip
         for name in vms:
             self._hang(name, fault)
@@ -275,10 +334,12 @@ class StorageFaults(FeatureBase):
         vm = sim.state.vms[name]
         sim.cancel_pending(name)
         self.hung[name] = fault
+        self.hangs.append((name, fault.datastore))
         sim.set_vm_state(name, "down", cause=f"{fault.kind.upper()} on {fault.datastore}")
         sim.log(
             EventKind.VM_DOWN, host=vm.host, vm=name,
-            detail=f"its disks on {fault.datastore} do not answer: {vm.service} service stops",
+            detail=_("its disks on {datastore} do not answer: {service} service stops").format(
+                datastore=fault.datastore, service=vm.service),
         )  # fmt: skip
 
     def _apd_clock(self, fault: Fault) -> Generator[Any, Any, None]:
@@ -290,8 +351,11 @@ class StorageFaults(FeatureBase):
         vms = self._hung_by(fault)
         self.sim.log(
             EventKind.APD_TIMEOUT, host=fault.hosts[0] if len(fault.hosts) == 1 else "",
-            detail=f"{fault.datastore}: no path for {format_duration(timeout)} (the APD "
-            f"timeout); {len(vms)} VMs still hang",
+            detail=ngettext(
+                "{datastore}: no path for {timeout} (the APD timeout); {n} VM still hangs",
+                "{datastore}: no path for {timeout} (the APD timeout); {n} VMs still hang",
+                len(vms),
+            ).format(datastore=fault.datastore, timeout=format_duration(timeout), n=len(vms)),
         )  # fmt: skip
         if cfg is None or cfg.vmcp == "disabled" or not vms:
             return
@@ -301,8 +365,13 @@ class StorageFaults(FeatureBase):
         delay = cfg.vmcp_apd_delay_s
         self.sim.log(
             EventKind.VMCP_WARNING, host=fault.hosts[0] if len(fault.hosts) == 1 else "",
-            detail=f"VMCP ({cfg.vmcp}) terminates and restarts {len(vms)} VMs in "
-            f"{format_duration(delay)} unless the paths come back",
+            detail=ngettext(
+                "VMCP ({response}) terminates and restarts {n} VM in {delay} unless the paths "
+                "come back",
+                "VMCP ({response}) terminates and restarts {n} VMs in {delay} unless the paths "
+                "come back",
+                len(vms),
+            ).format(response=_vmcp_words(cfg.vmcp), n=len(vms), delay=format_duration(delay)),
         )  # fmt: skip
         yield self.sim.env.timeout(delay)
         if fault not in self.active:
@@ -328,8 +397,9 @@ class StorageFaults(FeatureBase):
             for name in vms:
                 self.sim.log(
                     EventKind.VMCP_WARNING, host=self.sim.state.vms[name].host, vm=name,
-                    detail=f"{fault.kind.upper()} on {fault.datastore}: VMCP only raises an "
-                    "event; the VM stays down until someone acts",
+                    detail=_("{kind} on {datastore}: VMCP only raises an event; the VM stays "
+                             "down until someone acts").format(kind=fault.kind.upper(),
+                                                               datastore=fault.datastore),
                 )  # fmt: skip
             return
         order = {p: i for i, p in enumerate(PRIORITY_ORDER)}
@@ -353,7 +423,7 @@ class StorageFaults(FeatureBase):
         if vm.restart_priority == "disabled":
             sim.log(
                 EventKind.VMCP_NOT_TERMINATED, host=host, vm=name,
-                detail="its restart priority is disabled, so VMCP cannot restart it",
+                detail=_("its restart priority is disabled, so VMCP cannot restart it"),
             )  # fmt: skip
             return
         side = [h for h in sim.state.hosts if self._reaches_primary(h)]
@@ -361,8 +431,9 @@ class StorageFaults(FeatureBase):
             if response == "conservative":
                 sim.log(
                     EventKind.VMCP_NOT_TERMINATED, host=host, vm=name,
-                    detail=f"{host} cannot reach the primary to confirm another host can take "
-                    "it; the conservative response leaves it (aggressive would terminate it)",
+                    detail=_("{host} cannot reach the primary to confirm another host can "
+                             "take it; the conservative response leaves it (aggressive would "
+                             "terminate it)").format(host=host),
                 )  # fmt: skip
                 return
             side = side or [h for h in sim.state.hosts if h != host]
@@ -371,8 +442,9 @@ class StorageFaults(FeatureBase):
             self.waiting[name] = fault
             sim.log(
                 EventKind.VMCP_NOT_TERMINATED, host=host, vm=name,
-                detail=f"no host can take it ({choice.why_not(most=2)}): VMCP does not "
-                "terminate a VM it cannot restart; it tries again when a host comes back",
+                detail=_("no host can take it ({why}): VMCP does not terminate a VM it "
+                         "cannot restart; it tries again when a host comes back").format(
+                    why=choice.why_not(most=2)),
             )  # fmt: skip
             return
         self.waiting.pop(name, None)
@@ -381,12 +453,15 @@ class StorageFaults(FeatureBase):
         cause = "restarted by VMCP"
         sim.log(
             EventKind.VMCP_TERMINATED, host=host, vm=name,
-            detail=f"{fault.kind.upper()} on {fault.datastore} for {lost}: VMCP powers it off "
-            "so HA can restart it where the datastore is seen",
+            detail=_("{kind} on {datastore} for {lost}: VMCP powers it off so HA can restart "
+                     "it where the datastore is seen").format(kind=fault.kind.upper(),
+                                                              datastore=fault.datastore,
+                                                              lost=lost),
         )  # fmt: skip
         sim.log(
             EventKind.RESTART_ISSUED, host=choice.host, vm=name,
-            detail=f"from {host}, by VMCP, {vm.restart_priority} priority",
+            detail=_("from {host}, by VMCP, {priority}").format(
+                host=host, priority=priority_words(vm.restart_priority)),
         )  # fmt: skip
         sim.set_vm_state(name, "booting", host=choice.host, cause=cause)
         sim.boot_vm(name, choice.host, cause=cause)
@@ -407,22 +482,38 @@ class StorageFaults(FeatureBase):
         pending = fault.kind == "apd" and not fault.vmcp_due and self.spec.ha is not None
         vmcp = self.spec.ha.vmcp if self.spec.ha is not None else "disabled"
         cancelled = pending and vmcp in ("conservative", "aggressive") and names
-        then = (
-            "their I/O resumes"
-            if fault.kind == "apd"
-            else "the VMs still there are powered on again (PDL needs a power cycle)"
-        )
+        one = len(fault.hosts) == 1
+        if fault.kind == "apd":
+            said = (
+                _("{hosts} sees {datastore} again after {after}: their I/O resumes")
+                if one
+                else _("{hosts} see {datastore} again after {after}: their I/O resumes")
+            )
+        else:
+            said = (
+                _(
+                    "{hosts} sees {datastore} again after {after}: the VMs still there are "
+                    "powered on again (PDL needs a power cycle)"
+                )
+                if one
+                else _(
+                    "{hosts} see {datastore} again after {after}: the VMs still there are "
+                    "powered on again (PDL needs a power cycle)"
+                )
+            )
         sim.log(
-            EventKind.DATASTORE_RECOVERED, host=fault.hosts[0] if len(fault.hosts) == 1 else "",
-            detail=f"{fault.where} {'sees' if len(fault.hosts) == 1 else 'see'} "
-            f"{fault.datastore} again after "
-            f"{format_duration(sim.now - fault.at_s)}: {then}",
+            EventKind.DATASTORE_RECOVERED, host=fault.hosts[0] if one else "",
+            detail=said.format(hosts=fault.where, datastore=fault.datastore,
+                               after=format_duration(sim.now - fault.at_s)),
         )  # fmt: skip
         if cancelled:
             sim.log(
                 EventKind.VMCP_CANCELLED,
-                detail=f"the paths came back before VMCP's delay ended: {len(names)} VMs "
-                "are not terminated",
+                detail=ngettext(
+                    "the paths came back before VMCP's delay ended: {n} VM is not terminated",
+                    "the paths came back before VMCP's delay ended: {n} VMs are not terminated",
+                    len(names),
+                ).format(n=len(names)),
             )
         for name in names:
             vm = sim.state.vms[name]
@@ -432,7 +523,7 @@ class StorageFaults(FeatureBase):
                 sim.set_vm_state(name, "running")
                 sim.log(
                     EventKind.VM_RUNNING, host=vm.host, vm=name,
-                    detail="its disks answer again: service answers again",
+                    detail=_("its disks answer again: service answers again"),
                 )  # fmt: skip
             else:
                 sim.boot_vm(name, vm.host, cause=f"PDL on {fault.datastore}")
@@ -465,6 +556,12 @@ class StorageFaults(FeatureBase):
 # ----------------------------------------------------------------------------------------
 
 
+def _vmcp_words(response: str) -> str:
+    """A VMCP response in the current language (``'conservative'`` → "保守")."""
+    words = _VMCP_WORDS.get(response)
+    return _(words) if words else response
+
+
 def affected_vms(timeline: Any, datastore: str | None = None) -> list[str]:
     """The VMs whose I/O a storage fault stopped during the run (on ``datastore``, or any),
     in cluster order.
@@ -476,11 +573,8 @@ def affected_vms(timeline: Any, datastore: str | None = None) -> list[str]:
     ['web-03', 'web-19', 'app-11', 'mail-03', 'file-11']
     """
     checks.timeline(timeline)
-    ev = timeline.events
-    down = ev[(ev.kind == "vm_down") & ev.detail.str.contains("do not answer", regex=False)]
-    if datastore is not None:
-        down = down[down.detail.str.contains(f"on {datastore} ", regex=False)]
-    names = set(down.vm)
+    hangs = getattr(timeline.final, "storage_hangs", ())
+    names = {vm for vm, ds in hangs if datastore is None or ds == datastore}
     return [vm for vm in timeline.spec.vms if vm in names]
 
 

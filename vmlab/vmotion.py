@@ -28,7 +28,8 @@ import simpy
 
 from vmlab import checks
 from vmlab.events import HOST_GONE, Event, EventKind
-from vmlab.features import Engine, FeatureBase
+from vmlab.features import Engine, FeatureBase, in_both_languages, join_reasons, vm_state_words
+from vmlab.i18n import N_, _, ngettext
 from vmlab.migration import MigrationResult, precopy
 from vmlab.placement import cpus_compatible, place, problems
 from vmlab.state import RunState
@@ -44,6 +45,9 @@ MIN_VMOTION_GBIT_S = 1.0
 
 VM_TAKEN = frozenset({EventKind.VM_DOWN, EventKind.FT_FAILOVER, EventKind.FT_TEST_AND_SET})
 """Events after which a VM under vMotion may no longer be where the copy started."""
+
+# TRANSLATORS: the phase of a vMotion, in "during the pre-copy" / "during the switchover"
+_PHASES = {"pre-copy": N_("pre-copy"), "switchover": N_("switchover")}
 
 MAX_CONCURRENT_PER_HOST = {1.0: 4, 10.0: 8}
 """Simultaneous vMotions per host: 4 on a 1 GbE vMotion network, 8 on 10 GbE or faster
@@ -89,7 +93,11 @@ def fixed_problems(
     if datastore is not None:
         ds = cluster.datastores[datastore]  # unknown → NotFoundError listing them
         if not ds.visible_from(target_host):
-            found.append(f"{target_host} cannot see datastore {datastore!r}")
+            found.append(
+                _("{host} cannot see datastore {datastore!r}").format(
+                    host=target_host, datastore=datastore
+                )
+            )
     if v.host == target_host:
         if datastore is None or datastore == v.datastore:
             return found
@@ -101,20 +109,26 @@ def fixed_problems(
         ds = cluster.datastores[v.datastore]
         if not ds.visible_from(target_host):
             found.append(
-                f"{target_host} cannot see datastore {ds.name!r} where the disks of {vm} live: "
-                "classic vMotion needs storage both hosts share; a shared-nothing vMotion "
-                "(datastore=...) copies the disks too"
+                _(
+                    "{host} cannot see datastore {datastore!r} where the disks of {vm} live: "
+                    "classic vMotion needs storage both hosts share; a shared-nothing vMotion "
+                    "(datastore=...) copies the disks too"
+                ).format(host=target_host, datastore=ds.name, vm=vm)
             )
     net = cluster.networks.get("vmotion")
     if net is None:
         found.append(
-            "The cluster has no vMotion network: add one, e.g. "
-            "cluster.add_network('vmotion', bandwidth_gbit_s=10)"
+            _(
+                "The cluster has no vMotion network: add one, e.g. "
+                "cluster.add_network('vmotion', bandwidth_gbit_s=10)"
+            )
         )
     elif net.bandwidth_gbit_s < MIN_VMOTION_GBIT_S:
         found.append(
-            f"The vMotion network runs at {net.bandwidth_gbit_s:g} Gbit/s; vSphere needs at "
-            f"least {MIN_VMOTION_GBIT_S:g} Gbit/s"
+            _(
+                "The vMotion network runs at {gbit_s:g} Gbit/s; vSphere needs at "
+                "least {least:g} Gbit/s"
+            ).format(gbit_s=net.bandwidth_gbit_s, least=MIN_VMOTION_GBIT_S)
         )
     return found
 
@@ -149,15 +163,22 @@ def check(cluster: Any, vm: str, target_host: str, *, datastore: str | None = No
     v = cluster.vms[vm]
     cluster.hosts[target_host]
     if v.host == target_host and (datastore is None or datastore == v.datastore):
-        return [f"{vm} already runs on {target_host}"]
+        return [_("{vm} already runs on {host}").format(vm=vm, host=target_host)]
     found: list[str] = []
     if v.state not in ("running", "migrating"):
-        found.append(f"{vm} is {v.state}: vMotion moves running VMs only")
+        found.append(
+            _("{vm} is {state}: vMotion moves running VMs only").format(
+                vm=vm, state=vm_state_words(v.state)
+            )
+        )
     if v.host != target_host:
-        for problem in problems(cluster, vm, target_host, "vmotion", datastore=datastore):
-            if problem.startswith("CPUs") or "datastore" in problem:
+        # told apart by their English words, shown in the student's language
+        for english, problem in in_both_languages(
+            lambda: problems(cluster, vm, target_host, "vmotion", datastore=datastore)
+        ):
+            if english.startswith("CPUs") or "datastore" in english:
                 continue  # said once, by fixed_problems
-            found.append(problem if problem[0].isupper() else f"{target_host} {problem}")
+            found.append(problem if english[0].isupper() else f"{target_host} {problem}")
     found += fixed_problems(cluster, vm, target_host, datastore=datastore)
     return found
 
@@ -232,9 +253,9 @@ class VMotion(FeatureBase):
         source = v.host
         found = self.problems(vm, target, datastore)
         if vm in self.active:
-            found.insert(0, f"{vm} is already being moved")
+            found.insert(0, _("{vm} is already being moved").format(vm=vm))
         if found:
-            sim.log(EventKind.VMOTION_REFUSED, host=source, vm=vm, detail="; ".join(found))
+            sim.log(EventKind.VMOTION_REFUSED, host=source, vm=vm, detail=join_reasons(found))
             return None
         link = self.state.networks["vmotion"].bandwidth_gbit_s
         self.active_from[source] = self.active_from.get(source, 0) + 1
@@ -261,17 +282,26 @@ class VMotion(FeatureBase):
             "outcome": result.outcome,
         }
         self.log.append(row)
-        what = f"copying {v.memory_gib:g} GiB"
         if disk_s:
-            what = (
-                f"shared-nothing: copying its {v.disk_gib:g} GiB of disks to {datastore} "
-                f"({format_duration(disk_s)}), then {v.memory_gib:g} GiB of memory"
+            said = _(
+                "to {target}; shared-nothing: copying its {disk_gib:g} GiB of disks to "
+                "{datastore} ({disk_time}), then {gib:g} GiB of memory at {share:.3g} Gbit/s on "
+                "average"
             )
+        else:
+            said = _("to {target}; copying {gib:g} GiB at {share:.3g} Gbit/s on average")
         sim.log(
             EventKind.VMOTION_STARTED,
             host=source,
             vm=vm,
-            detail=f"to {target}; {what} at {share:.3g} Gbit/s on average",
+            detail=said.format(
+                target=target,
+                disk_gib=v.disk_gib,
+                datastore=datastore,
+                disk_time=format_duration(disk_s),
+                gib=v.memory_gib,
+                share=share,
+            ),
         )
         sim.set_vm_state(vm, "migrating", cause=f"vMotion to {target}")
         process = sim.process(
@@ -297,11 +327,19 @@ class VMotion(FeatureBase):
         try:
             yield sim.env.timeout(disk_s + result.precopy_time_s)
             if result.outcome == "aborted" or not result.switched_over:
-                return self._stay(vm, source, row, "aborted", f"{result.reason}; stays on {source}")
-            clash = problems(self.state, vm, target, "vmotion", datastore=datastore)
-            clash = [p for p in clash if "secondary" in p or p.startswith("is ")]
+                why = _("{reason}; stays on {source}").format(reason=result.reason, source=source)
+                return self._stay(vm, source, row, "aborted", why)
+            clash = [
+                said
+                for english, said in in_both_languages(
+                    lambda: problems(self.state, vm, target, "vmotion", datastore=datastore)
+                )
+                if "secondary" in english or english.startswith("is ")
+            ]
             if clash:  # the target changed while the memory was copied
-                why = f"{target} {clash[0]}; {vm} keeps running on {source}"
+                why = _("{target} {problem}; {vm} keeps running on {source}").format(
+                    target=target, problem=clash[0], vm=vm, source=source
+                )
                 return self._stay(vm, source, row, "failed", why)
             phase = "switchover"
             sim.set_vm_state(vm, "stunned", cause=f"vMotion switchover to {target}")
@@ -309,8 +347,9 @@ class VMotion(FeatureBase):
                 EventKind.VM_STUNNED,
                 host=source,
                 vm=vm,
-                detail=f"last {_final_copy_mib(result):.0f} MiB and device "
-                f"state sent while paused ({format_duration(result.downtime_s)})",
+                detail=_(
+                    "last {mib:.0f} MiB and device state sent while paused ({downtime})"
+                ).format(mib=_final_copy_mib(result), downtime=format_duration(result.downtime_s)),
             )
             yield sim.env.timeout(result.downtime_s)
             self.state.release(reservation)
@@ -322,15 +361,23 @@ class VMotion(FeatureBase):
                 EventKind.VMOTION_COMPLETED,
                 host=target,
                 vm=vm,
-                detail=f"from {source} in {format_duration(row['total_time_s'])}, "
-                f"stunned {format_duration(result.downtime_s)}, "
-                f"{result.n_rounds} rounds, {row['transferred_gib']:.1f} GiB sent",
+                detail=ngettext(
+                    "from {source} in {total}, stunned {downtime}, {n} round, {gib:.1f} GiB sent",
+                    "from {source} in {total}, stunned {downtime}, {n} rounds, {gib:.1f} GiB sent",
+                    result.n_rounds,
+                ).format(
+                    source=source,
+                    total=format_duration(row["total_time_s"]),
+                    downtime=format_duration(result.downtime_s),
+                    n=result.n_rounds,
+                    gib=row["transferred_gib"],
+                ),
             )
             sim.log(
                 EventKind.NETWORK_ANNOUNCED,
                 host=target,
                 vm=vm,
-                detail="same MAC and IP; a RARP tells the switches the VM's new port",
+                detail=_("same MAC and IP; a RARP tells the switches the VM's new port"),
             )
             return True
         except simpy.Interrupt as stop:
@@ -340,12 +387,23 @@ class VMotion(FeatureBase):
                     EventKind.VMOTION_FAILED,
                     host=source,
                     vm=vm,
-                    detail=f"{vm} no longer runs on {source} during the {phase} ({v.state} on "
-                    f"{v.host}): the copy is abandoned",
+                    detail=_(
+                        "{vm} no longer runs on {source} during the {phase} ({state} on "
+                        "{host}): the copy is abandoned"
+                    ).format(
+                        vm=vm,
+                        source=source,
+                        phase=_(_PHASES[phase]),
+                        state=vm_state_words(v.state),
+                        host=v.host,
+                    ),
                 )
                 return False
-            where = "it keeps running" if phase == "pre-copy" else "it resumes"
-            why = f"{stop.cause or target} went away during the {phase}; {where} on {source}"
+            if phase == "pre-copy":
+                said = _("{host} went away during the pre-copy; it keeps running on {source}")
+            else:
+                said = _("{host} went away during the switchover; it resumes on {source}")
+            why = said.format(host=stop.cause or target, source=source)
             return self._stay(vm, source, row, "failed", why)
         finally:
             self.state.release(reservation)
@@ -406,7 +464,7 @@ class VMotion(FeatureBase):
                         EventKind.VMOTION_REFUSED,
                         host=host,
                         vm=vm,
-                        detail=f"no other host can take it: {why}",
+                        detail=_("no other host can take it: {why}").format(why=why),
                     )
                     continue
                 process = self.migrate(vm, target, bandwidth_gbit_s=share.get(vm))
@@ -449,7 +507,7 @@ def fair_shares(vms: list[Any], *, link_gbit_s: float, limit: int) -> dict[str, 
     if not vms:
         return {}
     shares = dict.fromkeys((vm.name for vm in vms), link_gbit_s / min(limit, len(vms)))
-    for _ in range(4):  # volumes depend on the shares and the shares on the volumes
+    for _round in range(4):  # volumes depend on the shares and the shares on the volumes
         volume = {
             vm.name: precopy(
                 vm.memory_gib, vm.dirty_rate_mib_s, vm.working_set_gib, shares[vm.name]
@@ -468,7 +526,7 @@ def _fluid_queue(
     left = dict(volume)
     rate = link_gbit_s * 1e9 / 8 / 2**20  # MiB/s of the whole link
     queue = list(order)
-    active = [queue.pop(0) for _ in range(min(limit, len(queue)))]
+    active = [queue.pop(0) for _slot in range(min(limit, len(queue)))]
     start = dict.fromkeys(active, 0.0)
     shares: dict[str, float] = {}
     now = 0.0
@@ -551,7 +609,9 @@ def propose_moves(
     checks.percent(threshold_pct, "threshold_pct", low=1)
     max_moves = checks.whole(max_moves, "max_moves", low=0)
     if not 1 <= float(threshold_pct) <= 100:
-        raise ValueError(f"threshold_pct must be between 1 and 100, not {threshold_pct!r}")
+        raise ValueError(
+            _("threshold_pct must be between 1 and 100, not {value!r}").format(value=threshold_pct)
+        )
     work = RunState(cluster)  # the plan moves VMs in a run state; the cluster is not touched
     moves = []
 
@@ -568,7 +628,7 @@ def propose_moves(
         return place(work, vm.name, "balance", candidates=room, unreachable="would go over").host
 
     stopped = ""
-    for _ in range(max_moves):
+    for _move in range(max_moves):
         hot = [h for h in work.hosts if work.hosts[h].state == "up" and pct(h) > threshold_pct]
         if not hot:
             break
@@ -580,9 +640,9 @@ def propose_moves(
             if vm.state == "running" and (t := target_for(vm, source)) is not None
         ]
         if not movable:
-            stopped = (
-                f"no VM on {source} can move without taking another host over {threshold_pct:g} %"
-            )
+            stopped = _(
+                "no VM on {host} can move without taking another host over {threshold:g} %"
+            ).format(host=source, threshold=threshold_pct)
             break
         enough = [(vm, t) for vm, t in movable if vm.memory_gib >= excess]
         if enough:
@@ -601,7 +661,7 @@ def propose_moves(
             }
         )
     else:
-        stopped = f"the plan stopped at max_moves={max_moves}"
+        stopped = _("the plan stopped at max_moves={max_moves}").format(max_moves=max_moves)
     plan = pd.DataFrame(
         moves,
         columns=["vm", "from_host", "to_host", "memory_gib", "from_pct_after", "to_pct_after"],
@@ -617,10 +677,12 @@ def propose_moves(
     if over:
         why = stopped
         if average > threshold_pct:
-            why = (
-                f"the hosts that are up average {average:.1f} % of their memory in use, so "
-                f"no plan can bring every host under {threshold_pct:g} %"
-            )
+            why = _(
+                "the hosts that are up average {average_pct} of their memory in use, so "
+                "no plan can bring every host under {threshold:g} %"
+            ).format(
+                average_pct=f"{average:.1f} %", threshold=threshold_pct
+            )  # "% of": not %-format
     plan.attrs.update(
         reaches_threshold=not over, hosts_over=over, average_pct=round(average, 1), why=why
     )
