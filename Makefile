@@ -80,7 +80,7 @@ catalog: $(STAMP_TEST)
 	@mkdir -p build
 	$(VENV)/bin/pybabel -q extract -F babel.cfg -k N_ --add-comments=TRANSLATORS: \
 	  --add-location=file --sort-by-file --no-wrap --project=vmlab --version=0.1.0 -o $(POT) .
-	$(VENV)/bin/pybabel -q update -i $(POT) -d vmlab/locale -D vmlab -l zh_CN --no-wrap --ignore-obsolete
+	$(VENV)/bin/pybabel -q update -i $(POT) -d vmlab/locale -D vmlab -l zh_CN --no-wrap --ignore-obsolete --no-fuzzy-matching
 	$(VENV)/bin/pybabel compile -d vmlab/locale -D vmlab -l zh_CN --statistics
 
 # The Chinese lessons: po/zh_CN/NN-*.po (one per lesson, msgid = an English markdown cell) is
