@@ -149,15 +149,16 @@ def plan_moves(cluster: Cluster, *, threshold_pct: float) -> pd.DataFrame:
     if reaches:
         why = ""
     elif average > threshold_pct:
+        # Percentages as fields: gettext would read "% o" / "% i" as %-format fields.
         why = _(
-            "the cluster as a whole uses {average:.1f} % of its memory, so however the VMs are "
-            "spread, some host stays above {threshold_pct:g} %"
-        ).format(average=average, threshold_pct=threshold_pct)
+            "the cluster as a whole uses {average} of its memory, so however the VMs are "
+            "spread, some host stays above {threshold}"
+        ).format(average=f"{average:.1f} %", threshold=f"{threshold_pct:g} %")
     else:
         why = _(
             "no other VM on {hosts} has a host that would take it and stay "
-            "under {threshold_pct:g} % itself (the balancer moves whole VMs, greedily)"
-        ).format(hosts=", ".join(still_over), threshold_pct=threshold_pct)
+            "under {threshold} itself (the balancer moves whole VMs, greedily)"
+        ).format(hosts=", ".join(still_over), threshold=f"{threshold_pct:g} %")
     plan.attrs.update(
         reaches_threshold=reaches, still_over=still_over, average_pct=average, why=why
     )

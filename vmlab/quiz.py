@@ -538,7 +538,9 @@ def _lesson02_predictions() -> None:
     )
     register_prediction(
         "02.reach30",
-        N_("Can a balancer bring every host of this cluster under 30 % of its memory?"),
+        # "{pct}", not "30 %" in the text: gettext would read "% o" as a %-format field.
+        N_("Can a balancer bring every host of this cluster under {pct} of its memory?"),
+        params={"pct": "30 %"},
         choices=(N_("yes, with enough moves"), N_("no: no plan can")),
         measure=lambda plan: (
             "yes, with enough moves" if plan.attrs["reaches_threshold"] else "no: no plan can"
@@ -712,10 +714,10 @@ def _lesson04_predictions() -> None:
     from vmlab.lessons import ft_vm_of, outage_kind, usual_winner
 
     kinds = (
-        "nothing at all",
-        "a pause under a second",
-        "a few seconds to a minute",
-        "minutes: a restart",
+        N_("nothing at all"),
+        N_("a pause under a second"),
+        N_("a few seconds to a minute"),
+        N_("minutes: a restart"),
     )
     register_prediction(
         "04.pause",
@@ -963,7 +965,9 @@ def _lesson05_predictions() -> None:
         unit="nines",
         abs_tolerance=0.5,
         measure=lambda year: float(year.set_index("protection").nines["vMotion + HA"]),
-        explain=N_("One failure costs about five minutes: 99.999 % is about 5 min a year."),
+        explain=lambda r: _(
+            "One failure costs about five minutes: {five_nines} is about 5 min a year."
+        ).format(five_nines="99.999 %"),
     )
 
 
@@ -1003,6 +1007,11 @@ class PredictionQuestion:
     abs_tolerance: float = 0.0
     explain: str | Callable[[Any], str] = ""
     measure: Callable[[Any], Any] | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+    def text(self) -> str:
+        """The question in the current language, its ``params`` filled in."""
+        return _t(self.question).format(**dict(self.params)) if self.params else _t(self.question)
 
     @property
     def letters(self) -> tuple[str, ...]:
@@ -1111,6 +1120,7 @@ def register_prediction(
     *,
     abs_tolerance: float = 0.0,
     measure: Callable[[Any], Any] | None = None,
+    params: dict[str, str] | None = None,
 ) -> PredictionQuestion:
     """Add a prediction question (ids like ``'03.readiness'``: lesson, then a word).
 
@@ -1143,7 +1153,15 @@ def register_prediction(
     if tol < 0 or abs_tolerance < 0:
         raise ValueError(_("Tolerances are non-negative (tolerance=0.2 means within 20 %)"))
     q = PredictionQuestion(
-        qid, question, choices, unit, tol, float(abs_tolerance), explain, measure
+        qid,
+        question,
+        choices,
+        unit,
+        tol,
+        float(abs_tolerance),
+        explain,
+        measure,
+        tuple(sorted((params or {}).items())),
     )
     old = PREDICTION_QUESTIONS.get(qid)
     if old is not None and (old.question, old.choices, old.unit) != (question, choices, unit):
@@ -1221,7 +1239,8 @@ def _widget_classes():
         def __init__(self, q: PredictionQuestion) -> None:
             self.question = q
             self.message = ""
-            head = w.HTML(f"<b>{_html(_('Predict before you run:'))}</b> {_html(_t(q.question))}")
+            lead = _("Predict before you run:")
+            head = w.HTML(f"<b>{_html(lead)}</b> {_html(q.text())}")
             if q.choices is not None:
                 self.answer = w.RadioButtons(
                     options=[

@@ -145,10 +145,11 @@ for _q in _QUESTIONS:
 # ----------------------------------------------------------------------------------------
 
 _READINGS = (
-    "failed: 5 restarted · isolated: 0 · partitioned: 0",
-    "failed: 5 restarted · isolated: 5 · partitioned: 0",
-    "failed: 5 restarted · isolated: 5 · partitioned: 5",
-    "failed: 5 restarted · isolated: 0 · partitioned: 5",
+    # TRANSLATORS: how many VMs HA restarts when a host fails / is isolated / is partitioned
+    N_("failed: 5 restarted · isolated: 0 · partitioned: 0"),
+    N_("failed: 5 restarted · isolated: 5 · partitioned: 0"),
+    N_("failed: 5 restarted · isolated: 5 · partitioned: 5"),
+    N_("failed: 5 restarted · isolated: 0 · partitioned: 5"),
 )
 
 
