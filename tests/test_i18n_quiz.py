@@ -278,6 +278,8 @@ def test_log_point_plots_in_chinese():
         for note in notes:
             assert english_left(note) == [], note
         assert "1 天" in notes
+        rows = [t.get_text() for t in ax.get_yticklabels()]
+        assert "无保护" in rows and "none" not in rows
         points = [n for n in notes if "——" in n]
         assert len(points) == len(arg)
         for note in points:

@@ -464,6 +464,18 @@ _LOG_MARKS = (
 )
 
 
+# TRANSLATORS: the comparison's row without any protection (its key in the tables is "none")
+_NO_PROTECTION = N_("no protection")
+
+
+def _row_label(label: str) -> str:
+    """A row of the comparison as the plot names it: its key ("vMotion", "none", …) in English,
+    "none" said as "no protection" in another language (the key itself stays)."""
+    from vmlab.i18n import language
+
+    return _(_NO_PROTECTION) if label == "none" and language() != "en" else label
+
+
 def _log_points(labels, values_s, notes, xlabel, title, ax):
     """Points on a log axis; ``notes`` are the whole annotations, ``xlabel`` the axis's."""
     import matplotlib.pyplot as plt
@@ -487,7 +499,7 @@ def _log_points(labels, values_s, notes, xlabel, title, ax):
         ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
         ax.annotate(_(name), (x, len(labels) - 0.5), fontsize=8, color="#555555", ha="center")
     ax.set_yticks(rows)
-    ax.set_yticklabels(labels)
+    ax.set_yticklabels([_row_label(label) for label in labels])
     ax.set_ylim(-0.6, len(labels) - 0.2)
     ax.grid(axis="y", color="#EEEEEE")
     ax.set_xlabel(xlabel)
