@@ -324,7 +324,7 @@ def test_vm_story_keeps_its_lines_whatever_the_language():
 
 def test_lacks_capacity_reads_either_language():
     causes = pd.Series(["esx-03 failed; insufficient capacity", "esx-03 故障；容量不足", "x"])
-    assert list(lessons.lacks_capacity(causes)) == [True, True, False]
+    assert list(lessons._lacks_capacity(causes)) == [True, True, False]
 
 
 # ---- reality.py -------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.ha import slot_failover_capacity
 from vmlab.i18n import N_, _
-from vmlab.lessons import lacks_capacity
+from vmlab.lessons import _lacks_capacity
 from vmlab.quiz import QUESTIONS, Number, register, register_prediction
 from vmlab.sim import Simulation
 
@@ -87,7 +87,7 @@ def hosts_until_short(
         for h in hosts[:k]:
             sim.fail_host(h, at_s=60)
         out = sim.run(until_s=until_s).outages()
-        if lacks_capacity(out.cause).any():
+        if _lacks_capacity(out.cause).any():
             return k
     return len(hosts) + 1
 

@@ -19,7 +19,7 @@ from vmlab.i18n import N_, _, ngettext
 from vmlab.sim import Simulation, Timeline
 
 
-def lacks_capacity(causes: pd.Series) -> pd.Series:
+def _lacks_capacity(causes: pd.Series) -> pd.Series:
     """Which outage causes (``outages().cause``) say that no host had room, in either language
     (the cause is written in the language of the run)."""
     words = {"insufficient capacity", _("insufficient capacity")}
@@ -707,7 +707,7 @@ def left_down(timeline: Timeline) -> pd.DataFrame:
     """The outages of a run that are due to *insufficient capacity* (no host had room)."""
     checks.timeline(timeline)
     out = timeline.outages()
-    return out[lacks_capacity(out.cause)][["vm", "service", "down_s", "cause"]]
+    return out[_lacks_capacity(out.cause)][["vm", "service", "down_s", "cause"]]
 
 
 def with_priority(cluster: Cluster, priority: str, *, service: str | None = None,

@@ -50,7 +50,7 @@ _WORD_UNITS = (
 )
 
 
-def unit_text(unit: str | None) -> str:
+def _unit_text(unit: str | None) -> str:
     """A question's unit as the student reads it: symbols (s, ms, GiB) as they are, words
     (VMs, moves, nines) in the current language."""
     if not unit:
@@ -118,7 +118,7 @@ class Number:
     params: dict[str, str] = field(default_factory=dict)
 
     def judge(self, answer: object) -> Feedback:
-        unit = unit_text(self.unit)
+        unit = _unit_text(self.unit)
         try:
             given = float(answer)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
@@ -188,7 +188,7 @@ def show(question_id: str) -> str:
     q = QUESTIONS[question_id]
     if isinstance(q, Choice):
         return q.text() + "\n" + "\n".join(f"  {k}) {_t(v)}" for k, v in q.options.items())
-    return _("{prompt} (answer in {unit})").format(prompt=q.text(), unit=unit_text(q.unit))
+    return _("{prompt} (answer in {unit})").format(prompt=q.text(), unit=_unit_text(q.unit))
 
 
 # ----------------------------------------------------------------------------------------
@@ -1022,7 +1022,7 @@ class PredictionQuestion:
         if self.choices is not None:
             letter = self.letter_of(value)
             return f"{letter}) {_t(self.choices[self.letters.index(letter)])}"
-        return f"{float(value):g} {unit_text(self.unit)}".rstrip()  # type: ignore[arg-type]
+        return f"{float(value):g} {_unit_text(self.unit)}".rstrip()  # type: ignore[arg-type]
 
     def letter_of(self, value: object) -> str:
         """The letter of a choice given by letter, by index or by its text."""
@@ -1072,7 +1072,7 @@ class PredictionQuestion:
             )
         p, r = float(predicted), float(result)  # type: ignore[arg-type]
         slack = max(abs(r) * self.tolerance, self.abs_tolerance)
-        unit = f" {unit_text(self.unit)}" if self.unit else ""
+        unit = f" {_unit_text(self.unit)}" if self.unit else ""
         fields = {"p": p, "r": r, "unit": unit}
         if abs(p - r) <= slack:
             text = _("✔ You predicted {p:g}{unit}; the run gave {r:g}{unit}. Close enough.")
@@ -1203,13 +1203,13 @@ def lock_prediction(qid: str, value: object) -> LockedPrediction:
         except (TypeError, ValueError):
             raise ValueError(
                 _("Predict a number (in {unit}), not {value!r}").format(
-                    unit=unit_text(q.unit), value=value
+                    unit=_unit_text(q.unit), value=value
                 )
             ) from None
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError(
                 _("Predict a finite number (in {unit}), not {value!r}").format(
-                    unit=unit_text(q.unit), value=value
+                    unit=_unit_text(q.unit), value=value
                 )
             )
     record = LockedPrediction(value, after_result=qid in _RESULT_SHOWN)
@@ -1260,7 +1260,7 @@ def _widget_classes():
                     description=_("My prediction"),
                 )
                 self.answer.style = {"description_width": "initial"}
-                row = [w.HBox([self.answer, w.Label(unit_text(q.unit))])]
+                row = [w.HBox([self.answer, w.Label(_unit_text(q.unit))])]
             self.lock_button = w.Button(
                 description=_(LOCK_LABEL),
                 icon="lock",
