@@ -116,6 +116,27 @@ def test_the_same_answers_are_judged_the_same_in_both_languages():
     assert verdicts["en"] == verdicts["zh"] and sum(verdicts["zh"]) == len(choices)
 
 
+def test_a_lesson_that_chose_chinese_before_importing_gets_the_same_banks():
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, vmlab.i18n as i; i.use_language('zh'); "
+        "import vmlab.ha_quiz, vmlab.storage_quiz, vmlab.reality; from vmlab import quiz; "
+        "print(json.dumps({k: getattr(q, 'correct', '') for k, q in quiz.QUESTIONS.items()})); "
+        "print(json.dumps(sorted(quiz.PREDICTION_QUESTIONS)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    ).stdout.splitlines()
+    mine = {k: getattr(q, "correct", "") for k, q in QUESTIONS.items() if k not in OTHER_AREAS}
+    assert {k: v for k, v in json.loads(out[0]).items() if k in mine} == mine
+    assert set(json.loads(out[1])) >= {k for k in PREDICTION_QUESTIONS if k[:2].isdigit()} - (
+        OTHER_AREAS
+    )
+
+
 def test_a_word_unit_is_said_in_chinese_and_a_symbol_is_kept():
     assert "5 台虚拟机" in check("00.1", 5).message
     assert "1200 s" in check("00.3", 1200).message

@@ -841,9 +841,18 @@ _FEATURE_LETTERS = {"a": "vMotion", "b": "HA", "c": "FT", "d": "Neither"}
 
 
 def _advice_letter(max_outage_s: float, vcpus: int, boot_s: float) -> str:
+    """The letter of the feature :func:`vmlab.scenarios.choose_feature` names first. Read from
+    its English sentence: a Chinese lesson imports this module after choosing its language."""
+    from vmlab import i18n
     from vmlab.scenarios import choose_feature
 
-    first = choose_feature(max_outage_s=max_outage_s, vcpus=vcpus, boot_s=boot_s).split(":")[0]
+    was = i18n.language()
+    i18n.use_language("en")
+    try:
+        advice = choose_feature(max_outage_s=max_outage_s, vcpus=vcpus, boot_s=boot_s)
+    finally:
+        i18n.use_language(was)
+    first = advice.split(":")[0]
     return next(k for k, v in _FEATURE_LETTERS.items() if v == first)
 
 
