@@ -17,6 +17,8 @@ from typing import Any
 from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.ha import slot_failover_capacity
+from vmlab.i18n import N_, _
+from vmlab.lessons import _lacks_capacity
 from vmlab.quiz import QUESTIONS, Number, register, register_prediction
 from vmlab.sim import Simulation
 
@@ -27,7 +29,11 @@ def ha_outage(vm: str, host: str, fail_at_s: float = 60, until_s: float = 1800) 
     checks.name(vm, Cluster.example().vms, "VM")
     checks.name(host, Cluster.example().hosts, "Host")
     if checks.time_s(until_s, "until_s") <= checks.time_s(fail_at_s, "fail_at_s", high=10**6):
-        raise ValueError(f"until_s ({until_s!r}) must come after fail_at_s ({fail_at_s!r})")
+        raise ValueError(
+            _("until_s ({until_s!r}) must come after fail_at_s ({fail_at_s!r})").format(
+                until_s=until_s, fail_at_s=fail_at_s
+            )
+        )
     checks.time_s(until_s, "until_s", zero_ok=False)
     cluster = Cluster.example()
     cluster.enable_ha()
@@ -81,7 +87,7 @@ def hosts_until_short(
         for h in hosts[:k]:
             sim.fail_host(h, at_s=60)
         out = sim.run(until_s=until_s).outages()
-        if out.cause.str.contains("insufficient capacity").any():
+        if _lacks_capacity(out.cause).any():
             return k
     return len(hosts) + 1
 
@@ -89,71 +95,101 @@ def hosts_until_short(
 _QUESTIONS = [
     Number(
         "03.1",
-        "HA is on with its default settings. esx-10 fails at t = 60 s. For how many seconds "
-        "is its database db-02 out of service?",
+        N_(
+            "HA is on with its default settings. esx-10 fails at t = 60 s. For how many seconds "
+            "is its database db-02 out of service?"
+        ),
         answer=lambda: ha_outage("db-02", "esx-10"),
         unit="s",
-        explain="HA's failure detection (about 18 s with heartbeat datastores), then the "
-        "database's 300 s boot on "
-        "another host.",
-        hint="detection time + the VM's boot_s (cluster.vms['db-02'].boot_s).",
+        explain=N_(
+            "HA's failure detection (about 18 s with heartbeat datastores), then the "
+            "database's 300 s boot on "
+            "another host."
+        ),
+        hint=N_("detection time + the VM's boot_s (cluster.vms['db-02'].boot_s)."),
         abs_tolerance=1,
     ),
     Number(
         "03.2",
-        "esx-05 loses its management network at t = 60 s in a cluster whose isolation "
-        "response is 'power_off' (cluster.enable_ha(isolation_response='power_off')). How many "
-        "seconds is the longest outage among esx-05's VMs?",
+        N_(
+            "esx-05 loses its management network at t = 60 s in a cluster whose isolation "
+            "response is 'power_off' (cluster.enable_ha(isolation_response='power_off')). How many "
+            "seconds is the longest outage among esx-05's VMs?"
+        ),
         answer=lambda: isolated_longest_outage("esx-05", "power_off"),
         unit="s",
-        explain="The host first declares itself isolated, waits before applying the response, "
-        "powers its VMs off; only then does the primary restart them, and each boots.",
-        hint="repeat section 5's power_off run for esx-05 and read .outages().down_s.max(); it "
-        "is shorter than after a failure of the host: the VMs ran on until the power-off",
+        explain=N_(
+            "The host first declares itself isolated, waits before applying the response, "
+            "powers its VMs off; only then does the primary restart them, and each boots."
+        ),
+        hint=N_(
+            "repeat section 5's power_off run for esx-05 and read .outages().down_s.max(); it "
+            "is shorter than after a failure of the host: the VMs ran on until the power-off"
+        ),
         abs_tolerance=1,
     ),
     Number(
         "03.3",
-        "Predict, then check: in a cluster whose elections take 25 s "
-        "(cluster.enable_ha(election_s=25)), the primary esx-01 fails at t = 120 s. At what "
-        "time (in s) does HA declare it failed?",
+        N_(
+            "Predict, then check: in a cluster whose elections take 25 s "
+            "(cluster.enable_ha(election_s=25)), the primary esx-01 fails at t = 120 s. At what "
+            "time (in s) does HA declare it failed?"
+        ),
         answer=lambda: declared_failed_at("esx-01", fail_at_s=120, election_s=25),
         unit="s",
-        explain="A failed primary cannot watch itself: the others start an election about 10 s "
-        "after its last heartbeat, the election takes 25 s here, and the new primary declares "
-        "esx-01 failed about 10 s after it is elected (VMware's published timeline: restarts at "
-        "about 35 s with a 15 s election).",
-        hint="a failed primary cannot watch itself: what must the other hosts do first, and "
-        "how long does each step take? Simulate it with Simulation and readable_log.",
+        explain=N_(
+            "A failed primary cannot watch itself: the others start an election about 10 s "
+            "after its last heartbeat, the election takes 25 s here, and the new primary declares "
+            "esx-01 failed about 10 s after it is elected (VMware's published timeline: restarts "
+            "at "
+            "about 35 s with a 15 s election)."
+        ),
+        hint=N_(
+            "a failed primary cannot watch itself: what must the other hosts do first, and "
+            "how long does each step take? Simulate it with Simulation and readable_log."
+        ),
         abs_tolerance=0.5,
     ),
     Number(
         "03.4",
-        "In Cluster.example() with HA on and FT on db-01, db-02, db-03 and db-04, hosts "
-        "esx-01, esx-02, … fail all at the same moment. What is the smallest number of failed "
-        "hosts that leaves some VM down for lack of memory?",
+        N_(
+            "In Cluster.example() with HA on and FT on db-01, db-02, db-03 and db-04, hosts "
+            "esx-01, esx-02, … fail all at the same moment. What is the smallest number of failed "
+            "hosts that leaves some VM down for lack of memory?"
+        ),
         answer=hosts_until_short,
         unit="hosts",
-        explain="With this many hosts gone, the memory left on the survivors cannot hold every "
-        "VM and every FT secondary: the four secondaries hold 256 GiB, one host's worth, so the "
-        "cluster absorbs one failure fewer than the failover capacity of section 7 says.",
-        hint="turn FT on for the four databases (cluster.enable_ft(...)), then fail the first k "
-        "hosts in one Simulation and look for 'insufficient capacity' in outages().cause; the "
-        "secondaries take memory too.",
+        explain=N_(
+            "With this many hosts gone, the memory left on the survivors cannot hold every "
+            "VM and every FT secondary: the four secondaries hold 256 GiB, one host's worth, so "
+            "the "
+            "cluster absorbs one failure fewer than the failover capacity of section 7 says."
+        ),
+        hint=N_(
+            "turn FT on for the four databases (cluster.enable_ft(...)), then fail the first k "
+            "hosts in one Simulation and look for 'insufficient capacity' in outages().cause; the "
+            "secondaries take memory too."
+        ),
         abs_tolerance=0,
     ),
     Number(
         "03.5",
-        "VMware's slot example gets a fourth host of 6 GHz / 6 GB (the same five VMs, the "
-        "same 2 GHz / 2 GB slot). What is its current failover capacity now?",
+        N_(
+            "VMware's slot example gets a fourth host of 6 GHz / 6 GB (the same five VMs, the "
+            "same 2 GHz / 2 GB slot). What is its current failover capacity now?"
+        ),
         answer=lambda: slot_failover_capacity(
             [(9, 9), (9, 6), (6, 6), (6, 6)], [(2, 1), (2, 1), (1, 2), (1, 1), (1, 1)]
         ),
         unit="host failures",
-        explain="4 + 3 + 3 + 3 = 13 slots. Without the largest host 9 remain, without the two "
-        "largest 6, both enough for the 5 VMs; without three only 3 remain.",
-        hint="count slots per host (the smaller of CPU / slot CPU and memory / slot memory), "
-        "then take the largest hosts away first until fewer than 5 slots remain.",
+        explain=N_(
+            "4 + 3 + 3 + 3 = 13 slots. Without the largest host 9 remain, without the two "
+            "largest 6, both enough for the 5 VMs; without three only 3 remain."
+        ),
+        hint=N_(
+            "count slots per host (the smaller of CPU / slot CPU and memory / slot memory), "
+            "then take the largest hosts away first until fewer than 5 slots remain."
+        ),
         abs_tolerance=0,
     ),
 ]
@@ -178,63 +214,76 @@ def _restarts(timeline) -> float:
 
 register_prediction(
     "03.web",
-    "The same failure of esx-03, now with HA on. web-03's guest and service need 45 s to start. "
-    "How many seconds will web-03 be out?",
+    N_(
+        "The same failure of esx-03, now with HA on. web-03's guest and service need 45 s to "
+        "start. "
+        "How many seconds will web-03 be out?"
+    ),
     unit="s",
     tolerance=0.2,
     measure=_outage_of("web-03"),
-    explain=lambda r: (
-        f"{r:g} s: HA's failure detection first, then the 45 s boot on another "
+    explain=lambda r: _(
+        "{r:g} s: HA's failure detection first, then the 45 s boot on another "
         "host. HA cannot make the boot shorter."
-    ),
+    ).format(r=r),
 )
 register_prediction(
     "03.isolated",
-    "esx-03 only loses its management network; its VMs keep running. The isolation response is "
-    "'leave powered on'. How many VMs does HA restart?",
+    N_(
+        "esx-03 only loses its management network; its VMs keep running. The isolation response is "
+        "'leave powered on'. How many VMs does HA restart?"
+    ),
     unit="VMs",
     tolerance=0,
     measure=_restarts,
-    explain="Its datastore heartbeats go on, so the primary knows it is isolated, not dead; its "
-    "VMs still hold their disk locks, and a second copy would corrupt their disks.",
+    explain=N_(
+        "Its datastore heartbeats go on, so the primary knows it is isolated, not dead; its "
+        "VMs still hold their disk locks, and a second copy would corrupt their disks."
+    ),
 )
 register_prediction(
     "03.hang",
-    "VM monitoring is on (high sensitivity). At 01:00 the guest of app-11 hangs: the host is "
-    "fine, but the guest stops answering. Its guest and service need 120 s to start. How many "
-    "seconds is app-11 out?",
+    N_(
+        "VM monitoring is on (high sensitivity). At 01:00 the guest of app-11 hangs: the host is "
+        "fine, but the guest stops answering. Its guest and service need 120 s to start. How many "
+        "seconds is app-11 out?"
+    ),
     unit="s",
     tolerance=0.2,
     measure=_outage_of("app-11"),
-    explain=lambda r: (
-        f"{r:g} s: VM monitoring waits its failure interval without guest "
+    explain=lambda r: _(
+        "{r:g} s: VM monitoring waits its failure interval without guest "
         "heartbeats, resets the VM on the same host, and the guest boots again."
-    ),
+    ).format(r=r),
 )
 
 __all__ = ["declared_failed_at", "ha_outage", "hosts_until_short", "isolated_longest_outage"]
 register_prediction(
     "03.prio_default",
-    "mail-03 (150 s boot) gets restart priority 'highest'; the others stay 'medium'. With "
-    "vSphere's default readiness condition (Resources allocated), how many seconds is the web "
-    "server web-03 out after esx-03 fails?",
+    N_(
+        "mail-03 (150 s boot) gets restart priority 'highest'; the others stay 'medium'. With "
+        "vSphere's default readiness condition (Resources allocated), how many seconds is the web "
+        "server web-03 out after esx-03 fails?"
+    ),
     unit="s",
     tolerance=0.2,
     measure=_outage_of("web-03"),
-    explain=lambda r: (
-        f"{r:g} s. The medium VMs start as soon as mail-03 has its resources — "
+    explain=lambda r: _(
+        "{r:g} s. The medium VMs start as soon as mail-03 has its resources — "
         "a moment after its restart was issued — not when it has booted."
-    ),
+    ).format(r=r),
 )
 register_prediction(
     "03.prio_guest",
-    "The same, but with restart_readiness='guest_heartbeats' (start the next priority when "
-    "the higher one's guest sends VMware Tools heartbeats). How many seconds is web-03 out?",
+    N_(
+        "The same, but with restart_readiness='guest_heartbeats' (start the next priority when "
+        "the higher one's guest sends VMware Tools heartbeats). How many seconds is web-03 out?"
+    ),
     unit="s",
     tolerance=0.2,
     measure=_outage_of("web-03"),
-    explain=lambda r: (
-        f"{r:g} s. Now the medium VMs wait until mail-03's guest has booted: "
+    explain=lambda r: _(
+        "{r:g} s. Now the medium VMs wait until mail-03's guest has booted: "
         "its whole 150 s boot is added to their outages."
-    ),
+    ).format(r=r),
 )

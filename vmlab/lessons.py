@@ -15,7 +15,16 @@ import pandas as pd
 from vmlab import checks
 from vmlab.cluster import RESTART_PRIORITIES, SERVICE_PROFILES, Cluster
 from vmlab.events import EventKind
+from vmlab.i18n import N_, _, ngettext
 from vmlab.sim import Simulation, Timeline
+
+
+def _lacks_capacity(causes: pd.Series) -> pd.Series:
+    """Which outage causes (``outages().cause``) say that no host had room, in either language
+    (the cause is written in the language of the run)."""
+    words = {"insufficient capacity", _("insufficient capacity")}
+    return causes.map(lambda cause: any(w in str(cause) for w in words))
+
 
 # ----------------------------------------------------------------------------------------
 # Lesson 00
@@ -39,7 +48,7 @@ def service_table(cluster: Cluster) -> pd.DataFrame:
             boot_s=("boot_s", "first"),
         )
     )
-    services.insert(0, "what it is", [SERVICE_PROFILES[s].description for s in services.index])
+    services.insert(0, "what it is", [_(SERVICE_PROFILES[s].description) for s in services.index])
     return services
 
 
@@ -140,15 +149,16 @@ def plan_moves(cluster: Cluster, *, threshold_pct: float) -> pd.DataFrame:
     if reaches:
         why = ""
     elif average > threshold_pct:
-        why = (
-            f"the cluster as a whole uses {average:.1f} % of its memory, so however the VMs are "
-            f"spread, some host stays above {threshold_pct:g} %"
-        )
+        # Percentages as fields: gettext would read "% o" / "% i" as %-format fields.
+        why = _(
+            "the cluster as a whole uses {average} of its memory, so however the VMs are "
+            "spread, some host stays above {threshold}"
+        ).format(average=f"{average:.1f} %", threshold=f"{threshold_pct:g} %")
     else:
-        why = (
-            f"no other VM on {', '.join(still_over)} has a host that would take it and stay "
-            f"under {threshold_pct:g} % itself (the balancer moves whole VMs, greedily)"
-        )
+        why = _(
+            "no other VM on {hosts} has a host that would take it and stay "
+            "under {threshold} itself (the balancer moves whole VMs, greedily)"
+        ).format(hosts=", ".join(still_over), threshold=f"{threshold_pct:g} %")
     plan.attrs.update(
         reaches_threshold=reaches, still_over=still_over, average_pct=average, why=why
     )
@@ -209,12 +219,28 @@ def longest_pause_kind(timeline: Timeline) -> str:
 # ----------------------------------------------------------------------------------------
 
 _SOURCE_COLUMNS = {
-    "目的": "purpose",
-    "设置对象": "configured on",
-    "VM是否停止": "does the VM stop?",
-    "停止时间": "how long",
-    "设定": "trigger",
+    # TRANSLATORS: a gloss of the source table's column 目的 (in Chinese: a plainer wording)
+    "目的": N_("purpose"),
+    # TRANSLATORS: a gloss of the source table's column 设置对象
+    "设置对象": N_("configured on"),
+    # TRANSLATORS: a gloss of the source table's column VM是否停止
+    "VM是否停止": N_("does the VM stop?"),
+    # TRANSLATORS: a gloss of the source table's column 停止时间
+    "停止时间": N_("how long"),
+    # TRANSLATORS: a gloss of the source table's column 设定 (what starts the feature)
+    "设定": N_("trigger"),
 }
+# TRANSLATORS: a cell of the source-vs-model table: the source and the model agree
+_YES = N_("yes")
+# TRANSLATORS: a cell of the source-vs-model table: they do not agree
+_NO = N_("no")
+_FACT = N_("a fact of the product, not measured")
+
+
+def _said(text: object) -> object:
+    """A cell another module wrote (a purpose, a trigger), in the current language when the
+    catalog has it."""
+    return _(text) if isinstance(text, str) and text else text
 
 
 def source_vs_model(table: pd.DataFrame) -> pd.DataFrame:
@@ -242,63 +268,78 @@ def source_vs_model(table: pd.DataFrame) -> pd.DataFrame:
         said = dict(zip(SOURCE_TABLE.columns[1:], src[1:], strict=True))
         stops_said = said["VM是否停止"] == "有"
         down = float(mine.downtime_s)
+        yes, no = _(_YES), _(_NO)
         if feature == "HA":
-            length_ok = "yes" if 60 <= down < 3600 else "no"
-            length_basis = (
-                f"measured, from inputs: HA's failure detection (VMware's published timing) "
-                f"and the database's {format_duration(boot)} boot (an assumption of the model)"
-            )
+            length_ok = yes if 60 <= down < 3600 else no
+            length_basis = _(
+                "measured, from inputs: HA's failure detection (VMware's published timing) "
+                "and the database's {boot} boot (an assumption of the model)"
+            ).format(boot=format_duration(boot))
         else:
             length_ok = (
-                "yes, as a pause: not 0, but under a second"
+                _("yes, as a pause: not 0, but under a second")
                 if 0 < down < 1
-                else ("yes" if down == 0 else "no")
+                else (yes if down == 0 else no)
             )
             length_basis = (
-                "measured, from the pre-copy model (the database's dirty rate is an assumption)"
+                _("measured, from the pre-copy model (the database's dirty rate is an assumption)")
                 if feature == "vMotion"
-                else f"measured, from inputs: FT's failure detection "
-                f"({format_duration(FAILOVER_DETECTION_S)}, an assumption: no figure is "
-                "published) and the secondary's lag (Scales et al.'s bound)"
+                else _(
+                    "measured, from inputs: FT's failure detection "
+                    "({detection}, an assumption: no figure is "
+                    "published) and the secondary's lag (Scales et al.'s bound)"
+                ).format(detection=format_duration(FAILOVER_DETECTION_S))
             )
         trigger_said = "manual" if "手动" in said["设定"] else "automatic"
+        trigger_ok = trigger_said == mine.trigger
+        if feature == "vMotion":
+            trigger_agrees = (
+                _(
+                    "yes: an administrator starts it (or DRS, when fully automated); here "
+                    "maintenance mode picks the destination, where the source picks it by hand "
+                    "(lesson 01's Migrate wizard)"
+                )
+                if trigger_ok
+                else _(
+                    "no: an administrator starts it (or DRS, when fully automated); here "
+                    "maintenance mode picks the destination, where the source picks it by hand "
+                    "(lesson 01's Migrate wizard)"
+                )
+            )
+        else:
+            trigger_agrees = yes if trigger_ok else no
         cells = [
-            ("目的", said["目的"], mine.purpose, "yes", "a fact of the product, not measured"),
+            ("目的", said["目的"], _said(mine.purpose), yes, _(_FACT)),
             (
                 "设置对象",
                 said["设置对象"],
-                mine.configured_on,
-                "yes" if said["设置对象"].lower() == str(mine.configured_on).lower() else "no",
-                "a fact of the product, not measured",
+                _said(mine.configured_on),
+                yes if said["设置对象"].lower() == str(mine.configured_on).lower() else no,
+                _(_FACT),
             ),
             (
                 "VM是否停止",
                 said["VM是否停止"],
-                "yes" if mine.vm_stops else "no",
-                "yes" if stops_said == bool(mine.vm_stops) else "no",
-                "measured: was the VM ever powered off and started again?",
+                yes if mine.vm_stops else no,
+                yes if stops_said == bool(mine.vm_stops) else no,
+                _("measured: was the VM ever powered off and started again?"),
             ),
             ("停止时间", said["停止时间"], format_duration(down), length_ok, length_basis),
             (
                 "设定",
                 said["设定"],
-                mine.trigger,
-                ("yes" if trigger_said == mine.trigger else "no")
-                + (
-                    ": an administrator starts it (or DRS, when fully automated); here "
-                    "maintenance mode picks the destination, where the source picks it by hand "
-                    "(lesson 01's Migrate wizard)"
-                    if feature == "vMotion"
-                    else ""
-                ),
-                "measured: did HA or FT act on their own in the log?",
+                _said(mine.trigger),
+                trigger_agrees,
+                _("measured: did HA or FT act on their own in the log?"),
             ),
         ]
         for column, source_says, model_gives, agrees, basis in cells:
             rows.append(
                 {
                     "feature": feature,
-                    "column": f"{column} ({_SOURCE_COLUMNS[column]})",
+                    "column": _("{column} ({gloss})").format(
+                        column=column, gloss=_(_SOURCE_COLUMNS[column])
+                    ),
                     "source": source_says,
                     "model": model_gives,
                     "agrees": agrees,
@@ -321,9 +362,11 @@ def nines_text(nines: float) -> str:
     if nines != nines:
         return "?"
     if nines > 6:
-        return "more than 6"
+        # TRANSLATORS: a number of nines of availability
+        return _("more than 6")
     half = round(nines * 2) / 2
-    return f"about {half:g}"
+    # TRANSLATORS: a number of nines of availability, "about 5"
+    return _("about {nines:g}").format(nines=half)
 
 
 def yearly_table(year: pd.DataFrame) -> pd.DataFrame:
@@ -336,7 +379,7 @@ def yearly_table(year: pd.DataFrame) -> pd.DataFrame:
             "protection": year.protection,
             "downtime per year": year.downtime_s_per_year.map(format_duration),
             "availability": [
-                "more than 99.9999 %" if n > 6 else f"{100 * a:.4f} %"
+                _("more than 99.9999 %") if n > 6 else f"{100 * a:.4f} %"
                 for a, n in zip(year.availability, year.nines, strict=True)
             ],
             "nines": year.nines.map(nines_text),
@@ -350,8 +393,12 @@ def advise(services: pd.DataFrame, table: pd.DataFrame) -> str:
     from vmlab.scenarios import choose_feature
 
     return "\n\n".join(
-        f"{s.service}: "
-        + choose_feature(max_outage_s=s.max_outage_s, vcpus=s.vcpus, boot_s=s.boot_s, table=table)
+        _("{service}: {advice}").format(
+            service=s.service,
+            advice=choose_feature(
+                max_outage_s=s.max_outage_s, vcpus=s.vcpus, boot_s=s.boot_s, table=table
+            ),
+        )
         for s in services.itertuples()
     )
 
@@ -363,13 +410,23 @@ def plot_downtime_points(table: pd.DataFrame, *, ax=None):
     Points, not bars: a bar on a log axis starts at an arbitrary value, so its length says
     nothing (a 317 ms bar drawn from 1 ms looks like a third of a 315 s one).
     """
-    notes = [" — the VM stops" if stops else " — a pause" for stops in table.vm_stops]
+    from vmlab.units import format_duration
+
+    notes = [
+        (_("{duration} — the VM stops") if stops else _("{duration} — a pause")).format(
+            duration=format_duration(down)
+        )
+        for down, stops in zip(table.downtime_s, table.vm_stops, strict=True)
+    ]
     return _log_points(
         list(table.feature),
         list(table.downtime_s),
         notes,
-        "outage of the service",
-        "How long the database is out, measured in each scenario",
+        _(
+            "outage of the service (s, log scale: each step ×10; points, because a bar's "
+            "length on a log axis means nothing)"
+        ),
+        _("How long the database is out, measured in each scenario"),
         ax,
     )
 
@@ -377,29 +434,59 @@ def plot_downtime_points(table: pd.DataFrame, *, ax=None):
 def plot_yearly_points(year: pd.DataFrame, *, ax=None):
     """Expected downtime per year (:func:`vmlab.scenarios.availability`) as points on a log
     scale, labelled with the duration and the nines as :func:`nines_text` states them."""
-    notes = [f" — {nines_text(n)} nines" for n in year.nines]
+    from vmlab.units import format_duration
+
+    notes = [
+        # TRANSLATORS: "5 min — about 5 nines" (nines of availability)
+        _("{duration} — {nines} nines").format(duration=format_duration(v), nines=nines_text(n))
+        for v, n in zip(year.downtime_s_per_year, year.nines, strict=True)
+    ]
     return _log_points(
         list(year.protection),
         list(year.downtime_s_per_year),
         notes,
-        "downtime per year",
-        "One VM's expected downtime in a year, with the assumptions above",
+        _(
+            "downtime per year (s, log scale: each step ×10; points, because a bar's "
+            "length on a log axis means nothing)"
+        ),
+        _("One VM's expected downtime in a year, with the assumptions above"),
         ax,
     )
 
 
-def _log_points(labels, values_s, notes, xlabel, title, ax):
-    import matplotlib.pyplot as plt
+# Where the log axis's gridlines are, and their labels.
+_LOG_MARKS = (
+    (1, "1 s"),
+    (60, "1 min"),
+    (3600, "1 h"),
+    # TRANSLATORS: a gridline's label on a log time axis
+    (86400, N_("1 day")),
+)
 
-    from vmlab.units import format_duration
+
+# TRANSLATORS: the comparison's row without any protection (its key in the tables is "none")
+_NO_PROTECTION = N_("no protection")
+
+
+def _row_label(label: str) -> str:
+    """A row of the comparison as the plot names it: its key ("vMotion", "none", …) in English,
+    "none" said as "no protection" in another language (the key itself stays)."""
+    from vmlab.i18n import language
+
+    return _(_NO_PROTECTION) if label == "none" and language() != "en" else label
+
+
+def _log_points(labels, values_s, notes, xlabel, title, ax):
+    """Points on a log axis; ``notes`` are the whole annotations, ``xlabel`` the axis's."""
+    import matplotlib.pyplot as plt
 
     ax = ax or plt.gca()
     rows = list(reversed(range(len(labels))))
     shown = [max(float(v), 1e-2) for v in values_s]
     ax.scatter(shown, rows, s=60, color="#0072B2", zorder=3)
-    for y, v, x, note in zip(rows, values_s, shown, notes, strict=True):
+    for y, x, note in zip(rows, shown, notes, strict=True):
         ax.annotate(
-            format_duration(v) + note,
+            note,
             (x, y),
             xytext=(8, 0),
             textcoords="offset points",
@@ -408,17 +495,14 @@ def _log_points(labels, values_s, notes, xlabel, title, ax):
         )
     ax.set_xscale("log")
     ax.set_xlim(1e-2, 1e7)
-    for x, name in ((1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")):
+    for x, name in _LOG_MARKS:
         ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
-        ax.annotate(name, (x, len(labels) - 0.5), fontsize=8, color="#555555", ha="center")
+        ax.annotate(_(name), (x, len(labels) - 0.5), fontsize=8, color="#555555", ha="center")
     ax.set_yticks(rows)
-    ax.set_yticklabels(labels)
+    ax.set_yticklabels([_row_label(label) for label in labels])
     ax.set_ylim(-0.6, len(labels) - 0.2)
     ax.grid(axis="y", color="#EEEEEE")
-    ax.set_xlabel(
-        f"{xlabel} (s, log scale: each step ×10; points, because a bar's length on a "
-        "log axis means nothing)"
-    )
+    ax.set_xlabel(xlabel)
     ax.set_title(title)
     return ax
 
@@ -483,9 +567,20 @@ def vm_story(timeline: Timeline, vm: str, kinds: list[str] | None = None) -> str
         checks.choices(
             kinds, set(timeline.events.kind) | {k.value for k in EventKind}, "Event kind"
         )
+    ev = timeline.events if kinds is None else timeline.events[timeline.events.kind.isin(kinds)]
     lines = timeline.log(kinds).splitlines()
     keep = (" host_", " election ", " primary")
-    return "\n".join(ln for ln in lines if f" {vm} " in ln or any(k in ln for k in keep))
+    # HA's own lines by kind too: their details (about the primary) are written in the
+    # language of the run, where " primary" may not appear.
+    ha_kinds = ("election", "heartbeat_missed", "partition_healed")
+    return "\n".join(
+        ln
+        for ln, kind in zip(lines, ev.kind, strict=True)
+        if f" {vm} " in ln
+        or any(k in ln for k in keep)
+        or str(kind).startswith("host_")
+        or kind in ha_kinds
+    )
 
 
 def logging_cut_winners(
@@ -519,9 +614,11 @@ def ft_price(without: Cluster, with_ft: Cluster) -> dict[str, str]:
     """Memory and vCPUs in use in a cluster without FT and the same cluster with it."""
     mem = [sum(c.used_memory_gib(h) for h in c.hosts) for c in (without, with_ft)]
     cpu = [sum(c.used_vcpus(h) for h in c.hosts) for c in (without, with_ft)]
+    # The keys are marked for the catalog, not translated (dict keys stay the same in both
+    # languages); whoever shows them can say them with _(key).
     return {
-        "memory in use": f"{mem[0]:g} GiB → {mem[1]:g} GiB",
-        "vCPUs in use": f"{cpu[0]} → {cpu[1]}",
+        N_("memory in use"): f"{mem[0]:g} GiB → {mem[1]:g} GiB",
+        N_("vCPUs in use"): f"{cpu[0]} → {cpu[1]}",
     }
 
 
@@ -544,10 +641,11 @@ def one_failure_four_ways(
     ha_sim = Simulation(ha, seed=seed)
     ha_sim.fail_host(host, at_s=at_s)
     return {
-        "no protection (still down at the end)": outage_s(plain.run(until_s=until_s), vm),
+        # Keys marked for the catalog, not translated: a plot may say them with _(key).
+        N_("no protection (still down at the end)"): outage_s(plain.run(until_s=until_s), vm),
         "HA": outage_s(ha_sim.run(until_s=until_s), vm),
         "FT": outage_s(ft_run, vm),
-        "FT, second host lost in the window": outage_s(twice_run, vm),
+        N_("FT, second host lost in the window"): outage_s(twice_run, vm),
     }
 
 
@@ -561,8 +659,13 @@ def logging_link_limit(net_in_mbit_s: float = 940, links_gbit_s: tuple = (1, 10)
     for link in links_gbit_s:
         r = record_replay(netperf, logging_gbit_s=link)
         lines.append(
-            f"{link:>2} Gbit/s logging link: receives {net_in_mbit_s * r.performance_ratio:.0f} "
-            f"Mbit/s ({r.summary()})"
+            _(
+                "{link:>2} Gbit/s logging link: receives {received_mbit_s:.0f} Mbit/s ({summary})"
+            ).format(
+                link=link,
+                received_mbit_s=net_in_mbit_s * r.performance_ratio,
+                summary=r.summary(),
+            )
         )
     return "\n".join(lines)
 
@@ -575,7 +678,9 @@ def unprotected_window(timeline: Timeline, vm: str) -> str:
     mine = ev[ev.vm == vm].set_index("kind").t_s
     window_s = float(mine["ft_secondary_created"] - mine["ft_failover"])
     size = timeline.cluster.vms[vm].memory_gib
-    return f"{vm} ({size:g} GiB) was unprotected for {window_s:.0f} s"
+    return _("{vm} ({size:g} GiB) was unprotected for {window_s:.0f} s").format(
+        vm=vm, size=size, window_s=window_s
+    )
 
 
 def checkpoint_costs(cluster: Cluster, vms: list[str]) -> str:
@@ -602,9 +707,7 @@ def left_down(timeline: Timeline) -> pd.DataFrame:
     """The outages of a run that are due to *insufficient capacity* (no host had room)."""
     checks.timeline(timeline)
     out = timeline.outages()
-    return out[out.cause.str.contains("insufficient capacity")][
-        ["vm", "service", "down_s", "cause"]
-    ]
+    return out[_lacks_capacity(out.cause)][["vm", "service", "down_s", "cause"]]
 
 
 def with_priority(cluster: Cluster, priority: str, *, service: str | None = None,
@@ -642,23 +745,33 @@ def admission_warning(config) -> str:
     report = config.report().set_index("figure").value
     name = config.policy_name
     if name == "slots":
-        return (
-            f"The slot policy is violated: the cluster has {report['slots in the cluster']} "
-            f"slots of {report['slot size']} and its powered-on VMs need "
-            f"{report['slots used']} — no room for a failed host's VMs (current failover "
-            f"capacity {report['current failover capacity (hosts)']}); vSphere would refuse to "
+        return _(
+            "The slot policy is violated: the cluster has {slots} "
+            "slots of {slot_size} and its powered-on VMs need "
+            "{used} — no room for a failed host's VMs (current failover "
+            "capacity {capacity}); vSphere would refuse to "
             "power on more VMs. (A simplification: our slots count whole VM sizes, as if every "
             "VM reserved all its CPU and memory; vSphere sizes slots from reservations.)"
+        ).format(
+            slots=report["slots in the cluster"],
+            slot_size=report["slot size"],
+            used=report["slots used"],
+            capacity=report["current failover capacity (hosts)"],
         )
     if name == "failover_hosts":
         busy = config.vms_on_failover_hosts()
-        listing = ", ".join(f"{h} runs {len(vms)} VMs" for h, vms in busy.items())
-        return (
-            f"The dedicated-failover-host policy is violated: {listing}. vSphere keeps failover "
+        listing = ", ".join(
+            ngettext("{host} runs {n} VM", "{host} runs {n} VMs", len(vms)).format(
+                host=h, n=len(vms)
+            )
+            for h, vms in busy.items()
+        )
+        return _(
+            "The dedicated-failover-host policy is violated: {listing}. vSphere keeps failover "
             "hosts empty: it refuses to power on or vMotion VMs onto them, DRS does not use "
             "them for balancing, and they receive VMs only at failover."
-        )
-    return (
-        f"The {name} policy is violated: the cluster does not keep free the reserve the policy "
+        ).format(listing=listing)
+    return _(
+        "The {name} policy is violated: the cluster does not keep free the reserve the policy "
         "asks for; vSphere would refuse to power on more VMs."
-    )
+    ).format(name=name)

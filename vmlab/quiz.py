@@ -25,7 +25,37 @@ from typing import Any
 
 from vmlab import checks
 from vmlab.cluster import SERVICE_PROFILES, Cluster
+from vmlab.i18n import N_, _
 from vmlab.sim import Simulation
+
+
+def _t(text: str) -> str:
+    """``text`` (a question bank's sentence, marked with ``N_``) in the current language;
+    ``''`` stays ``''`` (gettext would return the catalog's header)."""
+    return _(text) if text else ""
+
+
+# Units that are words, not symbols: they are said in the student's language.
+_WORD_UNITS = (
+    # TRANSLATORS: a unit after a number: "5 VMs"
+    N_("VMs"),
+    # TRANSLATORS: a unit after a number: "3 moves" (vMotions in a plan)
+    N_("moves"),
+    # TRANSLATORS: a unit after a number: "4 hosts"
+    N_("hosts"),
+    # TRANSLATORS: a unit after a number: "2 host failures" (a failover capacity)
+    N_("host failures"),
+    # TRANSLATORS: a unit after a number: "5 nines" (of availability, 99.999 %)
+    N_("nines"),
+)
+
+
+def _unit_text(unit: str | None) -> str:
+    """A question's unit as the student reads it: symbols (s, ms, GiB) as they are, words
+    (VMs, moves, nines) in the current language."""
+    if not unit:
+        return ""
+    return _(unit) if unit in _WORD_UNITS else unit
 
 
 @dataclass(frozen=True)
@@ -52,23 +82,30 @@ class Choice:
     options: dict[str, str]
     correct: str
     why: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
 
     def judge(self, answer: object) -> Feedback:
         letter = str(answer).strip().lower().rstrip(")").strip()
         if letter not in self.options:
             valid = ", ".join(f"'{k}'" for k in self.options)
-            return Feedback(False, f"✎ Answer with one letter: {valid}.")
+            return Feedback(False, _("✎ Answer with one letter: {valid}.").format(valid=valid))
         ok = letter == self.correct
-        note = self.why.get(letter, "")
+        note = _t(self.why.get(letter, ""))
         if ok:
-            return Feedback(True, f"✔ Right. {note}".rstrip())
-        return Feedback(False, f"✘ Not quite. {note or 'Read the question again.'}".rstrip())
+            return Feedback(True, _("✔ Right. {note}").format(note=note).rstrip())
+        note = note or _("Read the question again.")
+        return Feedback(False, _("✘ Not quite. {note}").format(note=note).rstrip())
+
+    def text(self) -> str:
+        """The prompt in the current language, its ``params`` filled in."""
+        return _t(self.prompt).format(**self.params) if self.params else _t(self.prompt)
 
 
 @dataclass(frozen=True)
 class Number:
     """A numeric question. ``answer`` is computed when asked (often by running the model);
-    an answer within ``tolerance`` (relative) or ``abs_tolerance`` counts."""
+    an answer within ``tolerance`` (relative) or ``abs_tolerance`` counts. ``params`` fill
+    the prompt's ``{fields}`` (the prompt stays a catalog entry)."""
 
     id: str
     prompt: str
@@ -78,18 +115,37 @@ class Number:
     hint: str
     tolerance: float = 0.02
     abs_tolerance: float = 0.0
+    params: dict[str, str] = field(default_factory=dict)
 
     def judge(self, answer: object) -> Feedback:
+        unit = _unit_text(self.unit)
         try:
             given = float(answer)  # type: ignore[arg-type]
         except (TypeError, ValueError, OverflowError):
-            return Feedback(False, f"✎ Answer with a number (in {self.unit}), not {answer!r}.")
+            return Feedback(
+                False,
+                _("✎ Answer with a number (in {unit}), not {answer!r}.").format(
+                    unit=unit, answer=answer
+                ),
+            )
         truth = float(self.answer())
         slack = max(abs(truth) * self.tolerance, self.abs_tolerance)
         if abs(given - truth) <= slack:
-            return Feedback(True, f"✔ Right: {truth:g} {self.unit}. {self.explain}")
-        direction = "too high" if given > truth else "too low"
-        return Feedback(False, f"✘ {given:g} {self.unit} is {direction}. Hint: {self.hint}")
+            return Feedback(
+                True,
+                _("✔ Right: {truth:g} {unit}. {explain}").format(
+                    truth=truth, unit=unit, explain=_t(self.explain)
+                ),
+            )
+        if given > truth:
+            text = _("✘ {given:g} {unit} is too high. Hint: {hint}")
+        else:
+            text = _("✘ {given:g} {unit} is too low. Hint: {hint}")
+        return Feedback(False, text.format(given=given, unit=unit, hint=_t(self.hint)))
+
+    def text(self) -> str:
+        """The prompt in the current language, its ``params`` filled in."""
+        return _t(self.prompt).format(**self.params) if self.params else _t(self.prompt)
 
 
 Question = Choice | Number
@@ -99,7 +155,7 @@ QUESTIONS: dict[str, Question] = {}
 def register(question: Question) -> Question:
     """Add a question to the bank (ids look like ``'00.1'``: lesson, number)."""
     if question.id in QUESTIONS:
-        raise ValueError(f"Question {question.id!r} is already in the bank")
+        raise ValueError(_("Question {id!r} is already in the bank").format(id=question.id))
     QUESTIONS[question.id] = question
     return question
 
@@ -115,10 +171,12 @@ def check(question_id: str, answer: object) -> Feedback:
     checks.text(question_id, "question_id")
     if question_id not in QUESTIONS:
         raise ValueError(
-            f"There is no question {question_id!r}; questions are {', '.join(sorted(QUESTIONS))}"
+            _("There is no question {id!r}; questions are {ids}").format(
+                id=question_id, ids=", ".join(sorted(QUESTIONS))
+            )
         )
     if answer is None or answer is Ellipsis:
-        return Feedback(False, "✎ Put your answer in place of None and run the cell again.")
+        return Feedback(False, _("✎ Put your answer in place of None and run the cell again."))
     return QUESTIONS[question_id].judge(answer)
 
 
@@ -129,8 +187,8 @@ def show(question_id: str) -> str:
         check(question_id, None)
     q = QUESTIONS[question_id]
     if isinstance(q, Choice):
-        return q.prompt + "\n" + "\n".join(f"  {k}) {v}" for k, v in q.options.items())
-    return f"{q.prompt} (answer in {q.unit})"
+        return q.text() + "\n" + "\n".join(f"  {k}) {_t(v)}" for k, v in q.options.items())
+    return _("{prompt} (answer in {unit})").format(prompt=q.text(), unit=_unit_text(q.unit))
 
 
 # ----------------------------------------------------------------------------------------
@@ -149,55 +207,71 @@ def _outage_of(service_vm: str, host: str, fail_at: float, repair_at: float) -> 
 register(
     Number(
         "00.1",
-        "In Cluster.example(), how many VMs stop when esx-09 fails?",
+        N_("In Cluster.example(), how many VMs stop when esx-09 fails?"),
         answer=lambda: len(Cluster.example().vms_on("esx-09")),
         unit="VMs",
-        explain="Every VM registered on a host stops with it, whatever its service.",
-        hint="list the VMs of that host: cluster.vms_on('esx-09').",
+        explain=N_("Every VM registered on a host stops with it, whatever its service."),
+        hint=N_("list the VMs of that host: cluster.vms_on('esx-09')."),
         abs_tolerance=0,
     )
 )
 register(
     Number(
         "00.2",
-        "esx-16 fails at t = 60 s and is repaired 30 minutes later. At what time (in seconds "
-        "from the start of the run) does the last of its services answer again?",
+        N_(
+            "esx-16 fails at t = 60 s and is repaired 30 minutes later. At what time (in seconds "
+            "from the start of the run) does the last of its services answer again?"
+        ),
         answer=lambda: _last_back_s("esx-16", 60, 60 + 30 * 60),
         unit="s",
-        explain="The failure time, plus the 1,800 s repair, plus the slowest guest's boot: "
-        "esx-16 carries a database, which needs 300 s.",
-        hint="run it: fail_and_repair(cluster, 'esx-16', fail_at_s=60, repair_at_s=1860), "
-        "then look at the end_s column of .outages().",
+        explain=N_(
+            "The failure time, plus the 1,800 s repair, plus the slowest guest's boot: "
+            "esx-16 carries a database, which needs 300 s."
+        ),
+        hint=N_(
+            "run it: fail_and_repair(cluster, 'esx-16', fail_at_s=60, repair_at_s=1860), "
+            "then look at the end_s column of .outages()."
+        ),
         abs_tolerance=1,
     )
 )
 register(
     Number(
         "00.3",
-        "esx-11 fails at t = 60 s and is repaired at t = 960 s. For how many seconds is its "
-        "database (db-03) out of service?",
+        N_(
+            "esx-11 fails at t = 60 s and is repaired at t = 960 s. For how many seconds is its "
+            "database (db-03) out of service?"
+        ),
         answer=lambda: _outage_of("db-03", "esx-11", 60, 960),
         unit="s",
-        explain="900 s waiting for the repair, then 300 s for the database to boot and recover.",
-        hint="add the time until the repair to the VM's boot time (cluster.vms['db-03'].boot_s).",
+        explain=N_(
+            "900 s waiting for the repair, then 300 s for the database to boot and recover."
+        ),
+        hint=N_(
+            "add the time until the repair to the VM's boot time (cluster.vms['db-03'].boot_s)."
+        ),
         abs_tolerance=1,
     )
 )
 register(
     Choice(
         "00.4",
-        "A host's disk controller starts logging errors; the vendor says it will fail within "
-        "a week. Which kind of problem is it today?",
+        N_(
+            "A host's disk controller starts logging errors; the vendor says it will fail within "
+            "a week. Which kind of problem is it today?"
+        ),
         {
-            "a": "planned work: it has not failed yet, so we can choose when to move its VMs",
-            "b": "a sudden failure: a controller that dies is one, so we must restart its VMs",
+            "a": N_("planned work: it has not failed yet, so we can choose when to move its VMs"),
+            "b": N_("a sudden failure: a controller that dies is one, so we must restart its VMs"),
         },
         "a",
         {
-            "a": "A warning turns a failure into planned work, if we act before it happens "
-            "(vSphere's Proactive HA does exactly this: it moves the VMs off a degraded host "
-            "with vMotion).",
-            "b": "Has anything stopped yet? Ask whether we still know the moment in advance.",
+            "a": N_(
+                "A warning turns a failure into planned work, if we act before it happens "
+                "(vSphere's Proactive HA does exactly this: it moves the VMs off a degraded host "
+                "with vMotion)."
+            ),
+            "b": N_("Has anything stopped yet? Ask whether we still know the moment in advance."),
         },
     )
 )
@@ -217,36 +291,42 @@ def _lesson00_predictions() -> None:
 
     register_prediction(
         "00.who",
-        "At 01:00 the power supply of esx-03 dies and no protection is on. Which VMs stop?",
-        choices=("some of its VMs", "all of its VMs", "VMs on other hosts too"),
+        N_("At 01:00 the power supply of esx-03 dies and no protection is on. Which VMs stop?"),
+        choices=(N_("some of its VMs"), N_("all of its VMs"), N_("VMs on other hosts too")),
         measure=who_stopped,
-        explain="Every VM registered on a host runs on its CPUs and memory: when the host "
-        "stops, all of them stop at once, and nothing else does.",
+        explain=N_(
+            "Every VM registered on a host runs on its CPUs and memory: when the host "
+            "stops, all of them stop at once, and nothing else does."
+        ),
     )
     register_prediction(
         "00.longest",
-        "esx-03 is repaired at 10:00 (nine minutes after it died). How many minutes is the "
-        "longest of its services' outages?",
+        N_(
+            "esx-03 is repaired at 10:00 (nine minutes after it died). How many minutes is the "
+            "longest of its services' outages?"
+        ),
         unit="min",
         tolerance=0.1,
         measure=longest_outage_min,
-        explain=lambda r: (
-            f"{r:.1f} min: the wait for the repair, then the slowest guest's boot. "
+        explain=lambda r: _(
+            "{r:.1f} min: the wait for the repair, then the slowest guest's boot. "
             "Outage = time to repair + boot."
-        ),
+        ).format(r=r),
     )
     register_prediction(
         "00.db",
-        "Now esx-11 fails instead, with the same repair at 10:00. It carries a database "
-        "(db-03). How many minutes is its longest outage?",
+        N_(
+            "Now esx-11 fails instead, with the same repair at 10:00. It carries a database "
+            "(db-03). How many minutes is its longest outage?"
+        ),
         unit="min",
         tolerance=0.1,
         measure=longest_outage_min,
-        explain=lambda r: (
-            f"{r:.1f} min: the same wait for the repair, then the database's "
-            f"{SERVICE_PROFILES['db'].boot_s / 60:g} min of boot and recovery. A slow-booting "
+        explain=lambda r: _(
+            "{r:.1f} min: the same wait for the repair, then the database's "
+            "{boot_min:g} min of boot and recovery. A slow-booting "
             "service makes every failure of its host longer."
-        ),
+        ).format(r=r, boot_min=SERVICE_PROFILES["db"].boot_s / 60),
     )
 
 
@@ -270,57 +350,65 @@ def _idle_move_s() -> float:
 register(
     Number(
         "01.1",
-        "Entering maintenance on esx-09: how long does the slowest vMotion take?",
+        N_("Entering maintenance on esx-09: how long does the slowest vMotion take?"),
         answer=_slowest_move_s,
         unit="s",
-        explain="The 64 GiB database: the most memory to copy and the busiest writer.",
-        hint="weekday_run.migrations.total_time_s.max()",
+        explain=N_("The 64 GiB database: the most memory to copy and the busiest writer."),
+        hint=N_("weekday_run.migrations.total_time_s.max()"),
         abs_tolerance=1.5,
     )
 )
 register(
     Number(
         "01.2",
-        "How long does the vMotion of an idle 16 GiB VM take over 10 Gbit/s?",
+        N_("How long does the vMotion of an idle 16 GiB VM take over 10 Gbit/s?"),
         answer=_idle_move_s,
         unit="s",
-        explain="One full copy (16 GiB ÷ ~1.16 GiB/s) and nothing to re-send.",
-        hint="an idle VM dirties nothing: one round of memory ÷ bandwidth.",
+        explain=N_("One full copy (16 GiB ÷ ~1.16 GiB/s) and nothing to re-send."),
+        hint=N_("an idle VM dirties nothing: one round of memory ÷ bandwidth."),
         tolerance=0.1,
     )
 )
 register(
     Choice(
         "01.3",
-        "Why does the dirty working set matter more than the dirty rate for convergence?",
+        N_("Why does the dirty working set matter more than the dirty rate for convergence?"),
         {
-            "a": "the rate is measured wrongly",
-            "b": "rewriting the same pages many times dirties them only once per round",
-            "c": "the working set is copied first",
+            "a": N_("the rate is measured wrongly"),
+            "b": N_("rewriting the same pages many times dirties them only once per round"),
+            "c": N_("the working set is copied first"),
         },
         "b",
         {
-            "a": "The rate is right; it just counts rewrites of the same page again and again.",
-            "b": "A round re-sends each dirty page once, however often it was written: the "
-            "dirty set can never outgrow the working set (Clark et al.'s observation).",
-            "c": "Round 0 copies memory in order; the working set gets no head start.",
+            "a": N_("The rate is right; it just counts rewrites of the same page again and again."),
+            "b": N_(
+                "A round re-sends each dirty page once, however often it was written: the "
+                "dirty set can never outgrow the working set (Clark et al.'s observation)."
+            ),
+            "c": N_("Round 0 copies memory in order; the working set gets no head start."),
         },
     )
 )
 register(
     Choice(
         "01.4",
-        "Host A has a Cascade Lake CPU, host B an Ice Lake, no EVC. Which way can a running "
-        "VM move?",
-        {"a": "A → B only", "b": "B → A only", "c": "both ways", "d": "neither"},
+        N_(
+            "Host A has a Cascade Lake CPU, host B an Ice Lake, no EVC. Which way can a running "
+            "VM move?"
+        ),
+        {"a": N_("A → B only"), "b": N_("B → A only"), "c": N_("both ways"), "d": N_("neither")},
         "a",
         {
-            "a": "Ice Lake has every Cascade Lake feature; the reverse is not true. "
-            "An EVC baseline of intel-cascadelake would allow both ways.",
-            "b": "Ask which CPU has features the other lacks, and where a running guest "
-            "may already be using them.",
-            "c": "Only with an EVC baseline that masks the newer host down.",
-            "d": "Both are Intel: at least one direction keeps every feature the guest saw.",
+            "a": N_(
+                "Ice Lake has every Cascade Lake feature; the reverse is not true. "
+                "An EVC baseline of intel-cascadelake would allow both ways."
+            ),
+            "b": N_(
+                "Ask which CPU has features the other lacks, and where a running guest "
+                "may already be using them."
+            ),
+            "c": N_("Only with an EVC baseline that masks the newer host down."),
+            "d": N_("Both are Intel: at least one direction keeps every feature the guest saw."),
         },
     )
 )
@@ -349,25 +437,31 @@ def _alone_pause_ms(vm: str = "mail-05", to_host: str = "esx-02") -> float:
 register(
     Number(
         "02.1",
-        "In the 80 % plan, mail-05 moved together with batch-01. Move mail-05 alone, from "
-        "esx-05 to esx-02, in a new run. How many milliseconds is its pause now?",
+        N_(
+            "In the 80 % plan, mail-05 moved together with batch-01. Move mail-05 alone, from "
+            "esx-05 to esx-02, in a new run. How many milliseconds is its pause now?"
+        ),
         answer=_alone_pause_ms,
         unit="ms",
-        explain="Alone, mail-05 has the whole 10 Gbit/s vMotion link: each round is shorter, "
-        "fewer pages are dirtied meanwhile, and the last round is small.",
-        hint="sim = Simulation(cluster, seed=SEED); sim.migrate(...) at 60 s; run it; "
-        "read .migrations.downtime_s (in seconds).",
+        explain=N_(
+            "Alone, mail-05 has the whole 10 Gbit/s vMotion link: each round is shorter, "
+            "fewer pages are dirtied meanwhile, and the last round is small."
+        ),
+        hint=N_(
+            "sim = Simulation(cluster, seed=SEED); sim.migrate(...) at 60 s; run it; "
+            "read .migrations.downtime_s (in seconds)."
+        ),
         tolerance=0.05,
     )
 )
 register(
     Number(
         "02.2",
-        "With a 60 % threshold, how many moves are proposed?",
+        N_("With a 60 % threshold, how many moves are proposed?"),
         answer=lambda: _moves_needed(60),
         unit="moves",
-        explain="A lower threshold means more memory to free, so more VMs must go.",
-        hint="propose_moves(cluster, threshold_pct=60) and count the rows.",
+        explain=N_("A lower threshold means more memory to free, so more VMs must go."),
+        hint=N_("propose_moves(cluster, threshold_pct=60) and count the rows."),
         abs_tolerance=0,
     )
 )
@@ -385,18 +479,26 @@ def _last_move_letter(threshold_pct: float = 70) -> str:
 register(
     Choice(
         "02.3",
-        "Set THRESHOLD_PCT to 70 and run the plan again. Which VM does it move last?",
+        N_("Set THRESHOLD_PCT to 70 and run the plan again. Which VM does it move last?"),
         _LAST_AT_70,
         _last_move_letter(),
         {
-            "a": "After two batch servers, the little that is left is covered by a 16 GiB VM; "
-            "of the two, the mail server writes memory more slowly.",
-            "b": "It is one of the two smallest VMs that cover what is left; which of the two "
-            "does the tie rule prefer?",
-            "c": "Count: after the two largest moves, how much is still over 70 %, and is a "
-            "24 GiB VM the smallest that covers it?",
-            "d": "Would moving a 4 GiB VM bring esx-05 under 70 %? The rule moves a VM that "
-            "frees enough alone when there is one.",
+            "a": N_(
+                "After two batch servers, the little that is left is covered by a 16 GiB VM; "
+                "of the two, the mail server writes memory more slowly."
+            ),
+            "b": N_(
+                "It is one of the two smallest VMs that cover what is left; which of the two "
+                "does the tie rule prefer?"
+            ),
+            "c": N_(
+                "Count: after the two largest moves, how much is still over 70 %, and is a "
+                "24 GiB VM the smallest that covers it?"
+            ),
+            "d": N_(
+                "Would moving a 4 GiB VM bring esx-05 under 70 %? The rule moves a VM that "
+                "frees enough alone when there is one."
+            ),
         },
     )
 )
@@ -407,31 +509,43 @@ def _lesson02_predictions() -> None:
 
     register_prediction(
         "02.moves",
-        "How many vMotions does the best-fit plan need to bring esx-05 under 80 %?",
+        N_("How many vMotions does the best-fit plan need to bring esx-05 under 80 %?"),
         unit="moves",
         tolerance=0,
         measure=len,
-        explain=lambda r: (
-            f"{r:g}: no single VM frees enough, so the largest goes first; then "
+        explain=lambda r: _(
+            "{r:g}: no single VM frees enough, so the largest goes first; then "
             "one VM covers what is left."
-        ),
+        ).format(r=r),
     )
     register_prediction(
         "02.pause",
-        "While the moves run, what is the longest interruption one of the moving services notices?",
-        choices=("none at all", "well under a second", "a few seconds", "minutes, like a restart"),
+        N_(
+            "While the moves run, what is the longest interruption one of the moving services "
+            "notices?"
+        ),
+        choices=(
+            N_("none at all"),
+            N_("well under a second"),
+            N_("a few seconds"),
+            N_("minutes, like a restart"),
+        ),
         measure=longest_pause_kind,
-        explain="Each VM is stunned once, for its last round of memory and its device state: "
-        "a fraction of a second, while its clients' connections stay open.",
+        explain=N_(
+            "Each VM is stunned once, for its last round of memory and its device state: "
+            "a fraction of a second, while its clients' connections stay open."
+        ),
     )
     register_prediction(
         "02.reach30",
-        "Can a balancer bring every host of this cluster under 30 % of its memory?",
-        choices=("yes, with enough moves", "no: no plan can"),
+        # "{pct}", not "30 %" in the text: gettext would read "% o" as a %-format field.
+        N_("Can a balancer bring every host of this cluster under {pct} of its memory?"),
+        params={"pct": "30 %"},
+        choices=(N_("yes, with enough moves"), N_("no: no plan can")),
         measure=lambda plan: (
             "yes, with enough moves" if plan.attrs["reaches_threshold"] else "no: no plan can"
         ),
-        explain=lambda r: (
+        explain=lambda r: _(
             "Divide the memory all VMs use by the memory of all hosts: that "
             "average is the lowest share every host can be brought under at once."
         ),
@@ -482,83 +596,115 @@ def _ft_memory_cost_gib(vms: tuple[str, ...] = ("db-01", "app-02", "mail-03")) -
 register(
     Number(
         "04.1",
-        "The lag the secondary must replay at failover is random (drawn from the seed). Run "
-        "section 2's failure again with seed=3 (Simulation(cluster, seed=3)): for how many "
-        "milliseconds does db-01 pause now?",
+        N_(
+            "The lag the secondary must replay at failover is random (drawn from the seed). Run "
+            "section 2's failure again with seed=3 (Simulation(cluster, seed=3)): for how many "
+            "milliseconds does db-01 pause now?"
+        ),
         answer=_ft_pause_ms,
         unit="ms",
-        explain="The same 250 ms of failure detection, plus a different lag: the pause changes "
-        "by tens of milliseconds from run to run, and stays well under a second.",
-        hint="copy section 2's first three lines into a new cell with seed=3, then read "
-        "db-01's down_s in .outages() (in seconds).",
+        explain=N_(
+            "The same 250 ms of failure detection, plus a different lag: the pause changes "
+            "by tens of milliseconds from run to run, and stays well under a second."
+        ),
+        hint=N_(
+            "copy section 2's first three lines into a new cell with seed=3, then read "
+            "db-01's down_s in .outages() (in seconds)."
+        ),
         abs_tolerance=5,
     )
 )
 register(
     Number(
         "04.2",
-        "Set FT_VM = 'app-01' (16 GiB, its primary on esx-09) in the lesson's parameter cell "
-        "and run all cells again. For how many seconds is app-01 unprotected after esx-09 "
-        "fails (section 2's last line)?",
+        N_(
+            "Set FT_VM = 'app-01' (16 GiB, its primary on esx-09) in the lesson's parameter cell "
+            "and run all cells again. For how many seconds is app-01 unprotected after esx-09 "
+            "fails (section 2's last line)?"
+        ),
         answer=_ft_reprotect_s,
         unit="s",
-        explain="Its 16 GiB are copied by pre-copy over the 10 Gbit/s FT logging network; a "
-        "smaller VM with a smaller working set is protected again sooner than db-01.",
-        hint="change one word in the parameter cell, then Run ▸ Run All Cells, and read the "
-        "line 'app-01 (16 GiB) was unprotected for … s'.",
+        explain=N_(
+            "Its 16 GiB are copied by pre-copy over the 10 Gbit/s FT logging network; a "
+            "smaller VM with a smaller working set is protected again sooner than db-01."
+        ),
+        hint=N_(
+            "change one word in the parameter cell, then Run ▸ Run All Cells, and read the "
+            "line 'app-01 (16 GiB) was unprotected for … s'."
+        ),
         tolerance=0.03,
     )
 )
 register(
     Choice(
         "04.3",
-        "With FT on db-01, the host of its secondary (esx-01) fails. What do db-01's clients "
-        "notice?",
+        N_(
+            "With FT on db-01, the host of its secondary (esx-01) fails. What do db-01's clients "
+            "notice?"
+        ),
         {
-            "a": "nothing: the primary runs on; FT starts a new secondary elsewhere",
-            "b": "a pause of a few hundred milliseconds",
-            "c": "a restart of a few minutes",
+            "a": N_("nothing: the primary runs on; FT starts a new secondary elsewhere"),
+            "b": N_("a pause of a few hundred milliseconds"),
+            "c": N_("a restart of a few minutes"),
         },
         "a",
         {
-            "a": "Only the shadow copy was lost. The VM is unprotected until a new one is in step.",
-            "b": "Which copy serves the clients, and was that the one on esx-01? Look at when "
-            "the lesson's runs showed a pause.",
-            "c": "How many copies were lost here? Think about what must be gone before anything "
-            "has to boot.",
+            "a": N_(
+                "Only the shadow copy was lost. The VM is unprotected until a new one is in step."
+            ),
+            "b": N_(
+                "Which copy serves the clients, and was that the one on esx-01? Look at when "
+                "the lesson's runs showed a pause."
+            ),
+            "c": N_(
+                "How many copies were lost here? Think about what must be gone before anything "
+                "has to boot."
+            ),
         },
     )
 )
 register(
     Number(
         "04.4",
-        "In Cluster.example() with HA on, FT protects db-01, app-02 and mail-03. How many GiB "
-        "of the cluster's memory does FT take in addition to the same cluster without FT?",
+        N_(
+            "In Cluster.example() with HA on, FT protects db-01, app-02 and mail-03. How many GiB "
+            "of the cluster's memory does FT take in addition to the same cluster without FT?"
+        ),
         answer=_ft_memory_cost_gib,
         unit="GiB",
-        explain="Each secondary's memory is fully reserved on its host: FT doubles each "
-        "protected VM's memory (and its vCPUs).",
-        hint="look up each VM's memory_gib in cluster.vms, or turn FT on for the three and "
-        "compare cluster.used_memory_gib(h) summed over the hosts, before and after.",
+        explain=N_(
+            "Each secondary's memory is fully reserved on its host: FT doubles each "
+            "protected VM's memory (and its vCPUs)."
+        ),
+        hint=N_(
+            "look up each VM's memory_gib in cluster.vms, or turn FT on for the three and "
+            "compare cluster.used_memory_gib(h) summed over the hosts, before and after."
+        ),
         abs_tolerance=0.5,
     )
 )
 register(
     Choice(
         "04.5",
-        "Which VM deserves FT rather than HA?",
+        N_("Which VM deserves FT rather than HA?"),
         {
-            "a": "a 16-vCPU analytics database that must not stop",
-            "b": "a 2-vCPU licence server, a single copy, that every engineer's tools check each "
-            "minute: while it restarts, nobody can work",
-            "c": "two clustered SQL servers that already fail over to each other by themselves",
+            "a": N_("a 16-vCPU analytics database that must not stop"),
+            "b": N_(
+                "a 2-vCPU licence server, a single copy, that every engineer's tools check each "
+                "minute: while it restarts, nobody can work"
+            ),
+            "c": N_("two clustered SQL servers that already fail over to each other by themselves"),
         },
         "b",
         {
-            "a": "How many vCPUs may an FT VM have (section 8's table)?",
-            "b": "One copy of a service that must not stop, small enough for FT: worth twice the "
-            "memory and CPU.",
-            "c": "What does the application's own clustering already do when one copy's host dies?",
+            "a": N_("How many vCPUs may an FT VM have (section 8's table)?"),
+            "b": N_(
+                "One copy of a service that must not stop, small enough for FT: worth twice the "
+                "memory and CPU."
+            ),
+            "c": N_(
+                "What does the application's own clustering already do when one copy's host dies?"
+            ),
         },
     )
 )
@@ -568,41 +714,53 @@ def _lesson04_predictions() -> None:
     from vmlab.lessons import ft_vm_of, outage_kind, usual_winner
 
     kinds = (
-        "nothing at all",
-        "a pause under a second",
-        "a few seconds to a minute",
-        "minutes: a restart",
+        N_("nothing at all"),
+        N_("a pause under a second"),
+        N_("a few seconds to a minute"),
+        N_("minutes: a restart"),
     )
     register_prediction(
         "04.pause",
-        "At one minute, esx-09 — the host of db-01's primary — loses power. FT is on for "
-        "db-01. What do db-01's clients notice?",
+        N_(
+            "At one minute, esx-09 — the host of db-01's primary — loses power. FT is on for "
+            "db-01. What do db-01's clients notice?"
+        ),
         choices=kinds,
         measure=lambda run: outage_kind(run, ft_vm_of(run)),
-        explain="The secondary was already running, a fraction of a second behind: it goes "
-        "live after failure detection plus that lag. Nothing boots.",
+        explain=N_(
+            "The secondary was already running, a fraction of a second behind: it goes "
+            "live after failure detection plus that lag. Nothing boots."
+        ),
     )
     register_prediction(
         "04.second",
-        "esx-09 dies at one minute; 30 s later, before the new secondary is in step, esx-01 "
-        "(where db-01 now runs, and HA's primary) dies too. What do db-01's clients notice?",
+        N_(
+            "esx-09 dies at one minute; 30 s later, before the new secondary is in step, esx-01 "
+            "(where db-01 now runs, and HA's primary) dies too. What do db-01's clients notice?"
+        ),
         choices=kinds,
         measure=lambda run: outage_kind(run, ft_vm_of(run)),
-        explain="No copy is left to take over: HA restarts db-01 like any other VM — first "
-        "an election (esx-01 was HA's primary), then detection, then the database's boot.",
+        explain=N_(
+            "No copy is left to take over: HA restarts db-01 like any other VM — first "
+            "an election (esx-01 was HA's primary), then detection, then the database's boot."
+        ),
     )
     register_prediction(
         "04.winner",
-        "Only the logging link between db-01's two copies is cut; both race for the atomic "
-        "test-and-set on shared storage. Over ten runs (ten seeds), which copy wins?",
+        N_(
+            "Only the logging link between db-01's two copies is cut; both race for the atomic "
+            "test-and-set on shared storage. Over ten runs (ten seeds), which copy wins?"
+        ),
         choices=(
-            "the primary, nearly always",
-            "the secondary, nearly always",
-            "each about half the time",
+            N_("the primary, nearly always"),
+            N_("the secondary, nearly always"),
+            N_("each about half the time"),
         ),
         measure=usual_winner,
-        explain="The secondary must first apply what it is behind on before it can go on "
-        "alone, so it reaches the disk later; exactly one copy goes on either way.",
+        explain=N_(
+            "The secondary must first apply what it is behind on before it can go on "
+            "alone, so it reaches the disk later; exactly one copy goes on either way."
+        ),
     )
 
 
@@ -634,15 +792,21 @@ def _ha_outage_of(vm: str) -> float:
 register(
     Number(
         "05.1",
-        "The HA row follows the database. Run the same HA scenario yourself "
-        "(host_failure('ha') from vmlab.scenarios) and find the directory server on esx-09: "
-        "how many seconds is dc-05 out?",
+        N_(
+            "The HA row follows the database. Run the same HA scenario yourself "
+            "(host_failure('ha') from vmlab.scenarios) and find the directory server on esx-09: "
+            "how many seconds is dc-05 out?"
+        ),
         answer=lambda: _ha_outage_of("dc-05"),
         unit="s",
-        explain="The same failure detection as the database, then a directory server's much "
-        "shorter boot (90 s): HA's outage is detection + this VM's own boot.",
-        hint="the run's .outages() table has one row per VM; the detection part is the same "
-        "for every VM on the host.",
+        explain=N_(
+            "The same failure detection as the database, then a directory server's much "
+            "shorter boot (90 s): HA's outage is detection + this VM's own boot."
+        ),
+        hint=N_(
+            "the run's .outages() table has one row per VM; the detection part is the same "
+            "for every VM on the host."
+        ),
         abs_tolerance=2,
     )
 )
@@ -657,14 +821,19 @@ def _ft_pause_with_seed_ms(seed: int = 1) -> float:
 register(
     Number(
         "05.2",
-        "Run compare(seed=1) in a new cell. For how many milliseconds does the FT row's "
-        "database pause now?",
+        N_(
+            "Run compare(seed=1) in a new cell. For how many milliseconds does the FT row's "
+            "database pause now?"
+        ),
         answer=_ft_pause_with_seed_ms,
         unit="ms",
-        explain="The same failure detection, plus a different random lag for the secondary to "
-        "replay: FT's pause varies by tens of milliseconds from run to run; HA's outage and the "
-        "vMotion stun do not depend on that draw.",
-        hint="compare(seed=1) returns the table; read its downtime_s for FT (in seconds).",
+        explain=N_(
+            "The same failure detection, plus a different random lag for the secondary to "
+            "replay: FT's pause varies by tens of milliseconds from run to run; HA's outage and "
+            "the "
+            "vMotion stun do not depend on that draw."
+        ),
+        hint=N_("compare(seed=1) returns the table; read its downtime_s for FT (in seconds)."),
         abs_tolerance=3,
     )
 )
@@ -672,38 +841,57 @@ _FEATURE_LETTERS = {"a": "vMotion", "b": "HA", "c": "FT", "d": "Neither"}
 
 
 def _advice_letter(max_outage_s: float, vcpus: int, boot_s: float) -> str:
+    """The letter of the feature :func:`vmlab.scenarios.choose_feature` names first. Read from
+    its English sentence: a Chinese lesson imports this module after choosing its language."""
+    from vmlab import i18n
     from vmlab.scenarios import choose_feature
 
-    first = choose_feature(max_outage_s=max_outage_s, vcpus=vcpus, boot_s=boot_s).split(":")[0]
+    was = i18n.language()
+    i18n.use_language("en")
+    try:
+        advice = choose_feature(max_outage_s=max_outage_s, vcpus=vcpus, boot_s=boot_s)
+    finally:
+        i18n.use_language(was)
+    first = advice.split(":")[0]
     return next(k for k, v in _FEATURE_LETTERS.items() if v == first)
 
 
 register(
     Choice(
         "05.3",
-        "An order service (4 vCPUs, boots in 150 s) may be out at most 2 minutes when its host "
-        "dies. Which feature does the decision rule choose?",
-        {"a": "vMotion", "b": "HA", "c": "FT", "d": "neither"},
+        N_(
+            "An order service (4 vCPUs, boots in 150 s) may be out at most 2 minutes when its host "
+            "dies. Which feature does the decision rule choose?"
+        ),
+        {"a": "vMotion", "b": "HA", "c": "FT", "d": N_("neither")},
         _advice_letter(120, 4, 150),
         {
-            "a": "vMotion cannot help once the host is dead: there is nothing left to copy from.",
-            "b": "Add HA's detection to this service's own boot: is it within 2 minutes?",
-            "c": "HA would be detection + 150 s of boot, over 2 minutes; 4 vCPUs is within "
-            "FT's limit, so FT's pause meets it.",
-            "d": "Is 4 vCPUs over FT's limit? Look at what choose_feature says.",
+            "a": N_(
+                "vMotion cannot help once the host is dead: there is nothing left to copy from."
+            ),
+            "b": N_("Add HA's detection to this service's own boot: is it within 2 minutes?"),
+            "c": N_(
+                "HA would be detection + 150 s of boot, over 2 minutes; 4 vCPUs is within "
+                "FT's limit, so FT's pause meets it."
+            ),
+            "d": N_("Is 4 vCPUs over FT's limit? Look at what choose_feature says."),
         },
     )
 )
 register(
     Number(
         "05.4",
-        "With vMotion + HA, two host failures and four planned works a year: seconds of "
-        "downtime per year?",
+        N_(
+            "With vMotion + HA, two host failures and four planned works a year: seconds of "
+            "downtime per year?"
+        ),
         answer=lambda: _yearly_with_ha(2, 4),
         unit="s",
-        explain="2 × the HA outage + 4 × the vMotion pause: the failures dominate.",
-        hint="section 3's yearly formula with other assumptions: failures × the HA outage + "
-        "planned works × the vMotion pause (or let the function of section 3 compute it).",
+        explain=N_("2 × the HA outage + 4 × the vMotion pause: the failures dominate."),
+        hint=N_(
+            "section 3's yearly formula with other assumptions: failures × the HA outage + "
+            "planned works × the vMotion pause (or let the function of section 3 compute it)."
+        ),
         tolerance=0.01,
     )
 )
@@ -718,15 +906,19 @@ def _manual_proactive_outage_s() -> float:
 register(
     Number(
         "05.5",
-        "db-01's host reports a severe hardware degradation, then fails. Proactive HA is on, "
-        "but its automation level is manual: it only recommends. For how many seconds is "
-        "db-01 out? Run degraded_host(automation='manual') from vmlab.scenarios.",
+        N_(
+            "db-01's host reports a severe hardware degradation, then fails. Proactive HA is on, "
+            "but its automation level is manual: it only recommends. For how many seconds is "
+            "db-01 out? Run degraded_host(automation='manual') from vmlab.scenarios."
+        ),
         answer=_manual_proactive_outage_s,
         unit="s",
-        explain="Nobody applied the recommendation, so the VMs were still there when the host "
-        "died: HA restarts db-01 as after any failure (detection + boot). Automated, the same "
-        "warning costs only a vMotion stun (section 6).",
-        hint="vm_impact(degraded_host(automation='manual'))['downtime_s']",
+        explain=N_(
+            "Nobody applied the recommendation, so the VMs were still there when the host "
+            "died: HA restarts db-01 as after any failure (detection + boot). Automated, the same "
+            "warning costs only a vMotion stun (section 6)."
+        ),
+        hint=N_("vm_impact(degraded_host(automation='manual'))['downtime_s']"),
         abs_tolerance=1,
     )
 )
@@ -749,30 +941,42 @@ def _lesson05_predictions() -> None:
 
     register_prediction(
         "05.stops",
-        "In the rebuilt table, which rows will say that the database stops (is powered off "
-        "and started again)?",
-        choices=("vMotion and FT", "HA and none", "HA only", "all four"),
+        N_(
+            "In the rebuilt table, which rows will say that the database stops (is powered off "
+            "and started again)?"
+        ),
+        choices=(N_("vMotion and FT"), N_("HA and none"), N_("HA only"), N_("all four")),
         measure=stopping,
-        explain="HA restarts the VM (a boot); with nothing on, it boots after the repair. "
-        "vMotion and FT only pause it.",
+        explain=N_(
+            "HA restarts the VM (a boot); with nothing on, it boots after the repair. "
+            "vMotion and FT only pause it."
+        ),
     )
     register_prediction(
         "05.shorter",
-        "Which pauses the database for less time: vMotion's switchover, or FT's failover "
-        "when its host dies?",
-        choices=("vMotion's switchover", "FT's failover", "the same"),
+        N_(
+            "Which pauses the database for less time: vMotion's switchover, or FT's failover "
+            "when its host dies?"
+        ),
+        choices=(N_("vMotion's switchover"), N_("FT's failover"), N_("the same")),
         measure=shorter,
-        explain="FT must first notice that the primary is gone (failure detection) and then "
-        "replay the secondary's lag; a vMotion switchover only sends the last dirty pages.",
+        explain=N_(
+            "FT must first notice that the primary is gone (failure detection) and then "
+            "replay the secondary's lag; a vMotion switchover only sends the last dirty pages."
+        ),
     )
     register_prediction(
         "05.nines",
-        "With vMotion for planned work and HA for failures (one failure and four planned "
-        "works a year), about how many nines of availability does the database reach?",
+        N_(
+            "With vMotion for planned work and HA for failures (one failure and four planned "
+            "works a year), about how many nines of availability does the database reach?"
+        ),
         unit="nines",
         abs_tolerance=0.5,
         measure=lambda year: float(year.set_index("protection").nines["vMotion + HA"]),
-        explain="One failure costs about five minutes: 99.999 % is about 5 min a year.",
+        explain=lambda r: _(
+            "One failure costs about five minutes: {five_nines} is about 5 min a year."
+        ).format(five_nines="99.999 %"),
     )
 
 
@@ -791,7 +995,7 @@ def _lesson05_predictions() -> None:
 # it to what ``reveal`` is given (a Timeline, a table, …); without ``measure`` the value given
 # is the result itself (computed in the lesson by a vmlab call, never typed in).
 
-LOCK_LABEL = "Lock in my prediction"
+LOCK_LABEL = N_("Lock in my prediction")
 
 
 @dataclass(frozen=True)
@@ -812,6 +1016,11 @@ class PredictionQuestion:
     abs_tolerance: float = 0.0
     explain: str | Callable[[Any], str] = ""
     measure: Callable[[Any], Any] | None = None
+    params: tuple[tuple[str, str], ...] = ()
+
+    def text(self) -> str:
+        """The question in the current language, its ``params`` filled in."""
+        return _t(self.question).format(**dict(self.params)) if self.params else _t(self.question)
 
     @property
     def letters(self) -> tuple[str, ...]:
@@ -821,8 +1030,8 @@ class PredictionQuestion:
         """``value`` as the student reads it: 'b) the text' or '42 s'."""
         if self.choices is not None:
             letter = self.letter_of(value)
-            return f"{letter}) {self.choices[self.letters.index(letter)]}"
-        return f"{float(value):g} {self.unit or ''}".rstrip()  # type: ignore[arg-type]
+            return f"{letter}) {_t(self.choices[self.letters.index(letter)])}"
+        return f"{float(value):g} {_unit_text(self.unit)}".rstrip()  # type: ignore[arg-type]
 
     def letter_of(self, value: object) -> str:
         """The letter of a choice given by letter, by index or by its text."""
@@ -837,11 +1046,12 @@ class PredictionQuestion:
         if text.lower().rstrip(")") in self.letters:
             return text.lower().rstrip(")")
         for letter, choice in zip(self.letters, self.choices, strict=True):
-            if text == choice:
+            if text in (choice, _t(choice)):
                 return letter
         raise ValueError(
-            f"{value!r} is not one of question {self.id!r}'s choices "
-            f"({', '.join(self.letters)} or their texts)"
+            _(
+                "{value!r} is not one of question {id!r}'s choices ({letters} or their texts)"
+            ).format(value=value, id=self.id, letters=", ".join(self.letters))
         )
 
     def result_of(self, run: object) -> object:
@@ -853,7 +1063,9 @@ class PredictionQuestion:
             return float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             raise ValueError(
-                f"Question {self.id!r} expects a number as its result, not {value!r}"
+                _("Question {id!r} expects a number as its result, not {value!r}").format(
+                    id=self.id, value=value
+                )
             ) from None
 
     def compare(self, predicted: object, result: object) -> tuple[bool, str]:
@@ -861,27 +1073,36 @@ class PredictionQuestion:
         if self.choices is not None:
             ok = self.letter_of(predicted) == self.letter_of(result)
             if ok:
-                return True, f"✔ You predicted {self.label(predicted)} — and so it was."
-            return False, (
-                f"✘ You predicted {self.label(predicted)}; the run shows {self.label(result)}."
+                return True, _("✔ You predicted {choice} — and so it was.").format(
+                    choice=self.label(predicted)
+                )
+            return False, _("✘ You predicted {choice}; the run shows {result}.").format(
+                choice=self.label(predicted), result=self.label(result)
             )
         p, r = float(predicted), float(result)  # type: ignore[arg-type]
         slack = max(abs(r) * self.tolerance, self.abs_tolerance)
-        unit = f" {self.unit}" if self.unit else ""
+        unit = f" {_unit_text(self.unit)}" if self.unit else ""
+        fields = {"p": p, "r": r, "unit": unit}
         if abs(p - r) <= slack:
-            return True, f"✔ You predicted {p:g}{unit}; the run gave {r:g}{unit}. Close enough."
+            text = _("✔ You predicted {p:g}{unit}; the run gave {r:g}{unit}. Close enough.")
+            return True, text.format(**fields)
         if r and p and (p / r >= 2 or r / p >= 2) and (p > 0) == (r > 0):
             ratio = p / r if abs(p) > abs(r) else r / p
-            way = "high" if p > r else "low"
             size = f"{ratio:.0f}×" if ratio >= 3 else f"{ratio:.1f}×"
-            return False, (
-                f"✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too {way}."
-            )
-        way = "high" if p > r else "low"
-        return False, f"✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too {way}."
+            if p > r:
+                text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too high.")
+            else:
+                text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too low.")
+            return False, text.format(**fields, size=size)
+        if p > r:
+            text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too high.")
+        else:
+            text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too low.")
+        return False, text.format(**fields)
 
     def explanation(self, result: object) -> str:
-        return self.explain(result) if callable(self.explain) else self.explain
+        """The explanation shown with the verdict, in the current language."""
+        return self.explain(result) if callable(self.explain) else _t(self.explain)
 
 
 @dataclass
@@ -908,6 +1129,7 @@ def register_prediction(
     *,
     abs_tolerance: float = 0.0,
     measure: Callable[[Any], Any] | None = None,
+    params: dict[str, str] | None = None,
 ) -> PredictionQuestion:
     """Add a prediction question (ids like ``'03.readiness'``: lesson, then a word).
 
@@ -927,32 +1149,47 @@ def register_prediction(
     if choices is not None:
         choices = tuple(str(c) for c in choices)
         if len(choices) < 2 or len(choices) > 10:
-            raise ValueError(f"A prediction needs 2 to 10 choices, not {len(choices)}")
+            raise ValueError(
+                _("A prediction needs 2 to 10 choices, not {n}").format(n=len(choices))
+            )
         if unit is not None:
-            raise ValueError("Give choices or a unit, not both")
+            raise ValueError(_("Give choices or a unit, not both"))
     elif not unit:
         raise ValueError(
-            "A numeric prediction needs its unit (unit='s'); a multiple-choice one its choices"
+            _("A numeric prediction needs its unit (unit='s'); a multiple-choice one its choices")
         )
     tol = 0.2 if tolerance is None else float(tolerance)
     if tol < 0 or abs_tolerance < 0:
-        raise ValueError("Tolerances are non-negative (tolerance=0.2 means within 20 %)")
+        raise ValueError(_("Tolerances are non-negative (tolerance=0.2 means within 20 %)"))
     q = PredictionQuestion(
-        qid, question, choices, unit, tol, float(abs_tolerance), explain, measure
+        qid,
+        question,
+        choices,
+        unit,
+        tol,
+        float(abs_tolerance),
+        explain,
+        measure,
+        tuple(sorted((params or {}).items())),
     )
     old = PREDICTION_QUESTIONS.get(qid)
     if old is not None and (old.question, old.choices, old.unit) != (question, choices, unit):
-        raise ValueError(f"Prediction {qid!r} is already registered with another question")
+        raise ValueError(
+            _("Prediction {qid!r} is already registered with another question").format(qid=qid)
+        )
     PREDICTION_QUESTIONS[qid] = q
     return q
 
 
 def _prediction_question(qid: str) -> PredictionQuestion:
     if qid not in PREDICTION_QUESTIONS:
-        known = ", ".join(sorted(PREDICTION_QUESTIONS)) or "none yet"
+        # TRANSLATORS: in "predictions are none yet"
+        known = ", ".join(sorted(PREDICTION_QUESTIONS)) or _("none yet")
         raise ValueError(
-            f"There is no prediction {qid!r}; predictions are {known} (did the lesson "
-            "import its quiz module?)"
+            _(
+                "There is no prediction {qid!r}; predictions are {known} (did the lesson "
+                "import its quiz module?)"
+            ).format(qid=qid, known=known)
         )
     return PREDICTION_QUESTIONS[qid]
 
@@ -973,9 +1210,17 @@ def lock_prediction(qid: str, value: object) -> LockedPrediction:
         try:
             value = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
-            raise ValueError(f"Predict a number (in {q.unit}), not {value!r}") from None
+            raise ValueError(
+                _("Predict a number (in {unit}), not {value!r}").format(
+                    unit=_unit_text(q.unit), value=value
+                )
+            ) from None
         if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"Predict a finite number (in {q.unit}), not {value!r}")
+            raise ValueError(
+                _("Predict a finite number (in {unit}), not {value!r}").format(
+                    unit=_unit_text(q.unit), value=value
+                )
+            )
     record = LockedPrediction(value, after_result=qid in _RESULT_SHOWN)
     PREDICTIONS[qid] = record
     for panel in list(_WAITING.pop(qid, [])):
@@ -1003,10 +1248,13 @@ def _widget_classes():
         def __init__(self, q: PredictionQuestion) -> None:
             self.question = q
             self.message = ""
-            head = w.HTML(f"<b>Predict before you run:</b> {_html(q.question)}")
+            lead = _("Predict before you run:")
+            head = w.HTML(f"<b>{_html(lead)}</b> {_html(q.text())}")
             if q.choices is not None:
                 self.answer = w.RadioButtons(
-                    options=[(f"{k}) {c}", k) for k, c in zip(q.letters, q.choices, strict=True)],
+                    options=[
+                        (f"{k}) {_t(c)}", k) for k, c in zip(q.letters, q.choices, strict=True)
+                    ],
                     value=None,
                     layout=w.Layout(width="auto"),
                 )
@@ -1014,15 +1262,20 @@ def _widget_classes():
             else:
                 # Text, not FloatText: a FloatText starts at 0, which would lock in a
                 # prediction nobody made.
-                self.answer = w.Text(value="", placeholder="a number", description="My prediction")
+                self.answer = w.Text(
+                    value="",
+                    # TRANSLATORS: placeholder of the box where a student types a prediction
+                    placeholder=_("a number"),
+                    description=_("My prediction"),
+                )
                 self.answer.style = {"description_width": "initial"}
-                row = [w.HBox([self.answer, w.Label(q.unit or "")])]
+                row = [w.HBox([self.answer, w.Label(_unit_text(q.unit))])]
             self.lock_button = w.Button(
-                description=LOCK_LABEL,
+                description=_(LOCK_LABEL),
                 icon="lock",
                 button_style="info",
                 layout=w.Layout(width="auto"),
-                tooltip="Your prediction is recorded; the result cell compares it with the run",
+                tooltip=_("Your prediction is recorded; the result cell compares it with the run"),
             )
             self.status = w.HTML("")
             self.lock_button.on_click(self.on_lock)
@@ -1031,8 +1284,11 @@ def _widget_classes():
         def on_lock(self, _button=None) -> None:
             """Record the prediction and freeze the controls; an empty answer gets a note."""
             if self.answer.value is None or str(self.answer.value).strip() == "":
-                what = "a choice" if self.question.choices is not None else "a number"
-                self.message = f"Pick {what} first, then press {LOCK_LABEL}."
+                if self.question.choices is not None:
+                    text = _("Pick a choice first, then press {lock}.")
+                else:
+                    text = _("Pick a number first, then press {lock}.")
+                self.message = text.format(lock=_(LOCK_LABEL))
                 self.status.value = f"<i style='color:#D55E00'>{self.message}</i>"
                 return
             try:
@@ -1043,10 +1299,10 @@ def _widget_classes():
                 return
             self.answer.disabled = True
             self.lock_button.disabled = True
-            self.message = (
-                f"Locked in: {self.question.label(record.value)}. Now run the experiment; "
+            self.message = _(
+                "Locked in: {choice}. Now run the experiment; "
                 "the result cell will compare it with what the model does."
-            )
+            ).format(choice=self.question.label(record.value))
             self.status.value = f"<span style='color:#009E73'>🔒 {_html(self.message)}</span>"
 
     class RevealPanel(w.VBox):
@@ -1076,10 +1332,10 @@ def _widget_classes():
             record = PREDICTIONS.get(q.id)
             if record is None:
                 self.verdict = None
-                self.message = (
-                    f"Make a prediction first: answer the question above and press "
-                    f"{LOCK_LABEL}. The result appears here as soon as you do."
-                )
+                self.message = _(
+                    "Make a prediction first: answer the question above and press "
+                    "{lock}. The result appears here as soon as you do."
+                ).format(lock=_(LOCK_LABEL))
                 self.text.value = f"<i>✎ {_html(self.message)}</i>"
                 if self not in _WAITING.setdefault(q.id, []):
                     _WAITING[q.id].append(self)
@@ -1088,7 +1344,11 @@ def _widget_classes():
             self.verdict = ok
             extra = q.explanation(self.result)
             late = (
-                " (You locked this prediction in after seeing a result: next time, predict first.)"
+                " "
+                + _(
+                    "(You locked this prediction in after seeing a result: next time, predict "
+                    "first.)"
+                )
                 if record.after_result
                 else ""
             )
@@ -1164,7 +1424,7 @@ def predict(qid: str):
         There is no such question (the message lists those there are).
     """
     checks.text(qid, "qid")
-    widget_cls, _ = _classes()
+    widget_cls, _panel = _classes()
     return widget_cls(_prediction_question(qid))
 
 
@@ -1193,7 +1453,7 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
     q = _prediction_question(qid)
     result = q.result_of(run)
     shown = show if isinstance(show, tuple) else (show,)
-    _, panel_cls = _classes()
+    _widget, panel_cls = _classes()
     return panel_cls(q, result, shown)
 
 

@@ -32,6 +32,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from vmlab import checks
+from vmlab.i18n import N_, _
 from vmlab.migration import QEMU_SETTINGS, MigrationResult, PrecopySettings, precopy
 from vmlab.units import BYTES_PER_MIB, PAGES_PER_MIB, mib_s_to_gbit_s
 
@@ -57,6 +58,15 @@ __all__ = [
 
 PATTERNS = {"seq": "sequential", "uniform": "uniform", "hot": "hot"}
 """The sample's ``pattern`` names → :func:`precopy`'s."""
+
+_PATTERN_WORDS = {
+    # TRANSLATORS: a write pattern, as in "sequential writes, 64 MiB working set, …"
+    "sequential": N_("sequential"),
+    # TRANSLATORS: a write pattern (random writes spread evenly over the working set)
+    "uniform": N_("uniform"),
+    # TRANSLATORS: a write pattern (most writes go to a small hot part of the memory)
+    "hot": N_("hot"),
+}
 
 LOOPBACK_GBIT_S = 10.0
 """The speed the model gives QEMU's stop-and-copy, which QEMU does not rate-limit: the
@@ -134,8 +144,10 @@ def run_row(run: str | Any) -> pd.Series:
     if match.empty:
         known = ", ".join(runs.run_id.head(4))
         raise ValueError(
-            f"There is no run {run!r} in the QEMU sample; run ids look like {known}, … "
-            "(see qemu_runs().runs.run_id)."
+            _(
+                "There is no run {run!r} in the QEMU sample; run ids look like {known}, … "
+                "(see qemu_runs().runs.run_id)."
+            ).format(run=run, known=known)
         )
     return match.iloc[0]
 
@@ -238,7 +250,7 @@ def compare(model: str = "expected", **overrides: Any) -> pd.DataFrame:
 
     runs = qemu_runs().runs
     rows = []
-    for _, row in runs.iterrows():
+    for _index, row in runs.iterrows():
         r = model_for(row, model=model, **overrides)
         converged = bool(row.converged)
         model_converged = r.converged
@@ -331,35 +343,56 @@ def describe(run: str | Any) -> str:
     row = run_row(run)
     r = model_for(row)
     (_m, rate, ws, _b), _s = model_inputs(row)
-    head = (
-        f"{PATTERNS[row.pattern]} writes, {ws * 1024:.0f} MiB working set, {rate:.0f} MiB/s of "
-        f"writes, {row.max_bandwidth_mib_s:.0f} MiB/s link:"
+    head = _(
+        "{pattern} writes, {ws_mib:.0f} MiB working set, {rate:.0f} MiB/s of "
+        "writes, {link:.0f} MiB/s link:"
+    ).format(
+        pattern=_(_PATTERN_WORDS[PATTERNS[row.pattern]]),
+        ws_mib=ws * 1024,
+        rate=rate,
+        link=row.max_bandwidth_mib_s,
     )
     if int(row.converged):
         q_time = (row.total_time_ms - row.setup_time_ms) / 1000
-        qemu = (
-            f"converged in {q_time:.1f} s (setup left out), {row.transferred_mib:.0f} MiB "
-            f"sent, downtime {row.downtime_ms:.0f} ms"
-        )
+        qemu = _(
+            "converged in {time_s:.1f} s (setup left out), {sent_mib:.0f} MiB "
+            "sent, downtime {downtime_ms:.0f} ms"
+        ).format(time_s=q_time, sent_mib=row.transferred_mib, downtime_ms=row.downtime_ms)
     else:
-        qemu = f"did not finish within its {row.wall_cap_s:g} s cap (cancelled)"
-    if r.converged:
-        model = (
-            f"converges in {r.total_time_s:.1f} s, {r.transferred_mib:.0f} MiB sent, "
-            f"downtime {r.downtime_s * 1000:.0f} ms (limit {row.downtime_limit_ms:g} ms)"
+        qemu = _("did not finish within its {cap_s:g} s cap (cancelled)").format(
+            cap_s=row.wall_cap_s
         )
+    if r.converged:
+        fields = {
+            "time_s": r.total_time_s,
+            "sent_mib": r.transferred_mib,
+            "downtime_ms": r.downtime_s * 1000,
+            "limit_ms": row.downtime_limit_ms,
+        }
         if int(row.converged):
-            model += (
-                f"; time {r.total_time_s / q_time - 1:+.1%}, volume "
-                f"{r.transferred_mib / row.transferred_mib - 1:+.1%}"
+            model = _(
+                "converges in {time_s:.1f} s, {sent_mib:.0f} MiB sent, "
+                "downtime {downtime_ms:.0f} ms (limit {limit_ms:g} ms); "
+                "time {time_error:+.1%}, volume {volume_error:+.1%}"
+            ).format(
+                **fields,
+                time_error=r.total_time_s / q_time - 1,
+                volume_error=r.transferred_mib / row.transferred_mib - 1,
             )
+        else:
+            model = _(
+                "converges in {time_s:.1f} s, {sent_mib:.0f} MiB sent, "
+                "downtime {downtime_ms:.0f} ms (limit {limit_ms:g} ms)"
+            ).format(**fields)
     else:
         left = float(r.rounds.remaining_mib.iloc[-1])
-        model = (
-            f"does not converge: after {r.total_time_s:.0f} s, {left:.0f} MiB is still dirty, "
-            f"above the {r.switchover_threshold_mib:.0f} MiB it may leave for the stop-and-copy"
-        )
-    return f"{head}\n  QEMU:  {qemu}\n  model: {model}"
+        model = _(
+            "does not converge: after {time_s:.0f} s, {left_mib:.0f} MiB is still dirty, "
+            "above the {threshold_mib:.0f} MiB it may leave for the stop-and-copy"
+        ).format(time_s=r.total_time_s, left_mib=left, threshold_mib=r.switchover_threshold_mib)
+    return "\n".join(
+        (head, _("  QEMU:  {qemu}").format(qemu=qemu), _("  model: {model}").format(model=model))
+    )
 
 
 def what_if(
@@ -427,7 +460,7 @@ def _hot_as_uniform_is_slower() -> bool:
 
 UNIFORM_RUN = "m512_uniform_w64_r16000_b64_d300_ac0"
 CANCELLED_RUN = "m512_uniform_w64_r24000_b64_d300_ac0"
-ERROR_BANDS = ("within 5 %", "between 5 and 20 %", "more than 20 %")
+ERROR_BANDS = (N_("within 5 %"), N_("between 5 and 20 %"), N_("more than 20 %"))
 
 
 def time_error_band(run: str | Any) -> int:
@@ -442,67 +475,94 @@ def _register_questions() -> None:
 
     register_prediction(
         "07.error",
-        "The model is given the random writer's four numbers and QEMU's rules, nothing fitted. "
-        "How far off will its migration time be from QEMU's?",
+        N_(
+            "The model is given the random writer's four numbers and QEMU's rules, nothing fitted. "
+            "How far off will its migration time be from QEMU's?"
+        ),
         choices=ERROR_BANDS,
         measure=time_error_band,
-        explain="Saturating random writes, pending pages not dirtied twice and QEMU's re-sync "
-        "rule are enough: see describe() under the plot for the exact figure.",
+        explain=N_(
+            "Saturating random writes, pending pages not dirtied twice and QEMU's re-sync "
+            "rule are enough: see describe() under the plot for the exact figure."
+        ),
     )
     register_prediction(
         "07.converge",
-        "94 MiB/s of random writes into a 64 MiB working set, over a 64 MiB/s link, 40 s "
-        "allowed. Will the migration converge?",
-        choices=("yes: random writes saturate", "no"),
+        N_(
+            "94 MiB/s of random writes into a 64 MiB working set, over a 64 MiB/s link, 40 s "
+            "allowed. Will the migration converge?"
+        ),
+        choices=(N_("yes: random writes saturate"), N_("no")),
         measure=lambda run: 0 if bool(run_row(run).converged) else 1,
-        explain="QEMU cancelled it after 40 s and the model agrees: in every 100 ms slice the "
-        "guest dirties about as many new pages as the link sends.",
+        explain=N_(
+            "QEMU cancelled it after 40 s and the model agrees: in every 100 ms slice the "
+            "guest dirties about as many new pages as the link sends."
+        ),
     )
     if "07.1" in QUESTIONS:
         return
     register(
         Choice(
             "07.1",
-            f"Run {SCAN_RUN}: a scan of 125 MiB/s through a 64 MiB working set, over a "
-            "64 MiB/s link. Did QEMU finish it within 40 s?",
-            {"a": "yes", "b": "no"},
+            N_(
+                "Run {run}: a scan of 125 MiB/s through a 64 MiB working set, over a "
+                "64 MiB/s link. Did QEMU finish it within 40 s?"
+            ),
+            {"a": N_("yes"), "b": N_("no")},
             correct="a" if bool(run_row(SCAN_RUN).converged) else "b",
             why={
-                "a": "A scan re-dirties every page it passes, so it saturates at once; "
-                "look at what each round leaves and at the threshold.",
-                "b": "A scan dirties 125 MiB/s of distinct pages until it covers the working "
-                "set: every 100 ms slice leaves more dirty than it sent, so the 64 MiB never "
-                "shrinks under the 19 MiB threshold. plot_model_vs_qemu shows it.",
+                "a": N_(
+                    "A scan re-dirties every page it passes, so it saturates at once; "
+                    "look at what each round leaves and at the threshold."
+                ),
+                "b": N_(
+                    "A scan dirties 125 MiB/s of distinct pages until it covers the working "
+                    "set: every 100 ms slice leaves more dirty than it sent, so the 64 MiB never "
+                    "shrinks under the 19 MiB threshold. plot_model_vs_qemu shows it."
+                ),
             },
+            params={"run": SCAN_RUN},
         )
     )
     register(
         Number(
             "07.2",
-            f"With what_if({KNIFE_EDGE_RUN!r}, writes_mib_s=…), find the highest write rate "
-            "at which the model still converges within the run's 40 s cap.",
+            N_(
+                "With what_if({run!r}, writes_mib_s=…), find the highest write rate "
+                "at which the model still converges within the run's 40 s cap."
+            ),
             answer=lambda: converges_up_to_mib_s(KNIFE_EDGE_RUN),
             unit="MiB/s",
-            explain="Random writes into a small working set saturate, and pages already "
-            "pending are not dirtied again, so a guest can write faster than the 64 MiB/s "
-            "link and still converge.",
-            hint="start at the run's 62 MiB/s and raise it until what_if(...).converged is False",
+            explain=N_(
+                "Random writes into a small working set saturate, and pages already "
+                "pending are not dirtied again, so a guest can write faster than the 64 MiB/s "
+                "link and still converge."
+            ),
+            hint=N_(
+                "start at the run's 62 MiB/s and raise it until what_if(...).converged is False"
+            ),
             tolerance=0.05,
+            params={"run": KNIFE_EDGE_RUN},
         )
     )
     register(
         Choice(
             "07.3",
-            f"Make the hot guest ({HOT_RUN}) write uniformly instead "
-            "(what_if(..., pattern='uniform')): does its migration take longer or shorter?",
-            {"a": "longer", "b": "shorter", "c": "the same"},
+            N_(
+                "Make the hot guest ({run}) write uniformly instead "
+                "(what_if(..., pattern='uniform')): does its migration take longer or shorter?"
+            ),
+            {"a": N_("longer"), "b": N_("shorter"), "c": N_("the same")},
             correct="a" if _hot_as_uniform_is_slower() else "b",
             why={
-                "a": "Spread over the whole working set, the same writes dirty more distinct "
-                "pages: the hot part of a hot/cold guest saturates and stops adding.",
-                "b": "Compare total_time_s of the two results again.",
-                "c": "Compare total_time_s of the two results again.",
+                "a": N_(
+                    "Spread over the whole working set, the same writes dirty more distinct "
+                    "pages: the hot part of a hot/cold guest saturates and stops adding."
+                ),
+                "b": N_("Compare total_time_s of the two results again."),
+                "c": N_("Compare total_time_s of the two results again."),
             },
+            params={"run": HOT_RUN},
         )
     )
 
