@@ -18,6 +18,7 @@ from matplotlib.patches import Patch, Rectangle
 
 from vmlab import checks
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _, ngettext
 from vmlab.plots.style import (
     FAILURE_MARK,
     HOST_COLOURS,
@@ -27,6 +28,10 @@ from vmlab.plots.style import (
     OKABE_ITO,
     STATE_COLOURS,
     Bar,
+    _finish_fonts,
+    _label_width,
+    _prepare_fonts,
+    _state_label,
     merge_marks,
     name_list,
     share_bars,
@@ -36,6 +41,16 @@ from vmlab.sim import Timeline
 from vmlab.units import format_clock
 
 _TIMELINE_STATES = ("running", "migrating", "stunned", "down", "booting", "secondary", "off")
+_VM_STATE_LEGEND = {
+    # TRANSLATORS: the cluster map's legend: a square of this colour is a VM in this state
+    "running": N_("VM running"),
+    "migrating": N_("VM migrating"),
+    "stunned": N_("VM stunned"),
+    "down": N_("VM down"),
+    "booting": N_("VM booting"),
+    "secondary": N_("VM secondary"),
+    "off": N_("VM off"),
+}
 
 
 def plot_cluster_map(
@@ -67,18 +82,21 @@ def plot_cluster_map(
     if columns is not None:
         checks.whole(columns, "columns", low=1)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     if isinstance(source, Timeline):
         cluster = source.spec
         when = source.until_s if t_s is None else float(t_s)
         placement = _placement_at(source, when)
         host_state = {h: source.host_state_at(h, when) for h in cluster.hosts}
-        title = f"The cluster at {format_clock(when)}"
+        title = _("The cluster at {clock}").format(clock=format_clock(when))
     else:
         cluster = source
         placement = {vm.name: (vm.host, vm.state) for vm in cluster.vms.values()}
         host_state = {h.name: h.state for h in cluster.hosts.values()}
-        title = f"Cluster {cluster.name!r}: {len(cluster.hosts)} hosts, {len(cluster.vms)} VMs"
+        title = _("Cluster {name}: {hosts} hosts, {vms} VMs").format(
+            name=repr(cluster.name), hosts=len(cluster.hosts), vms=len(cluster.vms)
+        )
 
     hosts = list(cluster.hosts.values())
     cols = columns or max(1, math.ceil(math.sqrt(len(hosts))))
@@ -104,13 +122,17 @@ def plot_cluster_map(
     memories: dict[str, list[str]] = {}
     for host in hosts:
         n = len(by_host[host.name])
-        name = host.name + ("  DOWN" if host_state[host.name] == "down" else "")
-        used = sum(cluster.vms[v].memory_gib for v, _ in by_host[host.name] if v in cluster.vms)
+        # TRANSLATORS: after a host's name on its tile in the cluster map: the host failed
+        name = host.name + (_("  DOWN") if host_state[host.name] == "down" else "")
+        used = sum(cluster.vms[v].memory_gib for v, _s in by_host[host.name] if v in cluster.vms)
         # the longest readable caption; the hatching already says "down"
-        names[host.name] = ([f"{name}: {n} VMs"] if not vm_font else []) + [name, host.name]
-        memories[host.name] = [f"{used:g}/{host.memory_gib:g} GiB used",
-                               f"{used:g}/{host.memory_gib:g} GiB",
-                               f"{100 * used / host.memory_gib:.0f} % used"]  # fmt: skip
+        count = ngettext("{name}: {n} VM", "{name}: {n} VMs", n).format(name=name, n=n)
+        names[host.name] = ([count] if not vm_font else []) + [name, host.name]
+        memories[host.name] = [
+            _("{used:g}/{total:g} GiB used").format(used=used, total=host.memory_gib),
+            f"{used:g}/{host.memory_gib:g} GiB",
+            _("{pct} used").format(pct=f"{100 * used / host.memory_gib:.0f} %"),
+        ]
     # one variant for every tile, so that neighbours read alike
     name_pick, name_pt = _caption(room, list(names.values()), 8.5, bold=True)
     memory_pick, memory_pt = _caption(room, list(memories.values()), 8.0)
@@ -153,15 +175,21 @@ def plot_cluster_map(
 
     ax.axis("off")
     if not vm_font and placement:
-        title += (f"\none square per VM; at this size a name would be under {MIN_LABEL_PT:g} pt,"
-                  " so names are left out (see cluster.vm_table())")  # fmt: skip
+        title += "\n" + _(
+            "one square per VM; at this size a name would be under {pt:g} pt, so "
+            "names are left out (see cluster.vm_table())"
+        ).format(pt=MIN_LABEL_PT)
     ax.set_title(title, fontsize=10)
-    shown = sorted({s for _, s in placement.values()} | {"running"}, key=_TIMELINE_STATES.index)
-    handles = [Patch(facecolor=STATE_COLOURS[s], label=f"VM {s}") for s in shown]
+    shown = sorted({s for _h, s in placement.values()} | {"running"}, key=_TIMELINE_STATES.index)
+    handles = [Patch(facecolor=STATE_COLOURS[s], label=_(_VM_STATE_LEGEND[s])) for s in shown]
     if "down" in host_state.values():
         handles.append(
             Patch(
-                facecolor=HOST_COLOURS["down"], hatch="//", edgecolor="#D55E00", label="host down"
+                facecolor=HOST_COLOURS["down"],
+                hatch="//",
+                edgecolor="#D55E00",
+                # TRANSLATORS: the cluster map's legend: a hatched tile is a failed host
+                label=_("host down"),
             )
         )
     ax.legend(
@@ -172,7 +200,7 @@ def plot_cluster_map(
         frameon=False,
         fontsize=8,
     )
-    return ax
+    return _finish_fonts(ax)
 
 
 _TOP = 0.22  # the host's name line at the top of a tile
@@ -183,7 +211,7 @@ _INNER = 0.90  # the width a tile gives its VMs
 _CAPTION_PT = 7.0  # host captions smaller than this are shortened, then left out
 
 
-def _fit(width_pt: float, chars: int, most: float, *, bold: bool = False) -> float:
+def _fit(width_pt: float, chars: float, most: float, *, bold: bool = False) -> float:
     """The largest font size (≤ ``most``) at which ``chars`` characters fit in ``width_pt``
     (DejaVu Sans averages ~0.62 em a character, ~0.68 em in bold)."""
     return min(most, width_pt / ((0.68 if bold else 0.62) * max(chars, 1)))
@@ -196,7 +224,7 @@ def _caption(width_pt: float, variants: list[list[str]], most: float, *, bold: b
     count = max((len(v) for v in variants), default=1)
     size = 0.0
     for i in range(count):
-        chars = max((len(v[min(i, len(v) - 1)]) for v in variants), default=1)
+        chars = max((_label_width(v[min(i, len(v) - 1)]) for v in variants), default=1)
         size = _fit(width_pt, chars, most, bold=bold)
         if size >= _CAPTION_PT:
             return i, size
@@ -276,6 +304,7 @@ def plot_timeline(
         checks.names(vms, timeline.cluster.vms, "VM")
     checks.flag(affected_only, "affected_only")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     states = timeline.states
     if vms is None:
@@ -302,16 +331,19 @@ def plot_timeline(
     n_rows = max(len(keys), 1)
     span = max(float(timeline.until_s), 1.0)
     marks = (
-        ("host_failed", FAILURE_MARK, "--", "fails", "fail", n_rows - 0.4, "#000000"),
-        ("host_repaired", OKABE_ITO["grey"], ":", "repaired", "repaired", -0.9, "#555555"),
-    )
+        ("host_failed", FAILURE_MARK, "--", _("{host} fails"), _("{hosts} fail"), n_rows - 0.4,
+         "#000000"),
+        ("host_repaired", OKABE_ITO["grey"], ":", _("{host} repaired"), _("{hosts} repaired"),
+         -0.9, "#555555"),
+    )  # fmt: skip
     for kind, colour, style, one, many, y_text, ink in marks:
         hits = timeline.events[timeline.events.kind == kind].reset_index(drop=True)
         for group in merge_marks(hits.t_s, tolerance_s=0.005 * span):
             t = float(hits.t_s[group[0]])
             hosts = list(dict.fromkeys(hits.host[i] for i in group))
             ax.axvline(t, color=colour, linestyle=style, linewidth=1)
-            label = f"{hosts[0]} {one}" if len(hosts) == 1 else f"{name_list(hosts)} {many}"
+            label = (one.format(host=hosts[0]) if len(hosts) == 1
+                     else many.format(hosts=name_list(hosts)))  # fmt: skip
             ax.annotate(label, (t, y_text), xytext=(3, 0), textcoords="offset points",
                         fontsize=8, va="bottom", color=ink)  # fmt: skip
 
@@ -322,22 +354,31 @@ def plot_timeline(
         counts: dict[str, int] = {}
         for k in key_of.values():
             counts[k] = counts.get(k, 0) + 1
-        labels = [f"{k}: {counts[k]} VM{'s' if counts[k] != 1 else ''}" for k in keys]
+        labels = [ngettext("{key}: {n} VM", "{key}: {n} VMs", counts[k]).format(key=k, n=counts[k])
+                  for k in keys]  # fmt: skip
     ax.set_yticklabels(labels[::-1], fontsize=8)
     ax.set_ylim(-1, n_rows)
     ax.set_xlim(0, timeline.until_s)
-    ax.set_xlabel("simulated time (s)")
-    title = "What each VM was doing" if vms else "No VM was ever interrupted"
-    if grouping != "vm":
-        title = (f"What {len(vms)} VMs were doing, one row per {grouping}\n(each bar is stacked "
-                 "by the share of its VMs in each state)")  # fmt: skip
+    ax.set_xlabel(_("simulated time (s)"))
+    title = _("What each VM was doing") if vms else _("No VM was ever interrupted")
+    if grouping == "host":
+        title = _(
+            "What {n} VMs were doing, one row per host\n(each bar is stacked by the share "
+            "of its VMs in each state)"
+        ).format(n=len(vms))
+    elif grouping != "vm":
+        title = _(
+            "What {n} VMs were doing, one row per service\n(each bar is stacked by the "
+            "share of its VMs in each state)"
+        ).format(n=len(vms))
     ax.set_title(title, fontsize=10)
-    handles = [Patch(facecolor=STATE_COLOURS[s], label=s) for s in _TIMELINE_STATES if s in used]
+    handles = [Patch(facecolor=STATE_COLOURS[s], label=_state_label(s)) for s in _TIMELINE_STATES
+               if s in used]  # fmt: skip
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                   borderaxespad=LEGEND_BELOW_PAD, ncol=len(handles), frameon=False,
                   fontsize=8)  # fmt: skip
-    return ax
+    return _finish_fonts(ax)
 
 
 def _rows(
@@ -378,6 +419,7 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
     checks.cluster(cluster)
     checks.name(host, cluster.hosts, "Host")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     h = cluster.hosts[host]
     vms = cluster.vms_on(host)
@@ -386,10 +428,12 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
     layers = [
         (
             0.0,
-            f"physical server {h.name}: {h.cpu_label}, {h.cores} cores, {h.memory_gib:g} GiB",
+            _("physical server {host}: {cpu}, {cores} cores, {memory_gib:g} GiB").format(
+                host=h.name, cpu=h.cpu_label, cores=h.cores, memory_gib=h.memory_gib
+            ),
             "#DDDDDD",
         ),
-        (1.0, "ESXi — the hypervisor shares the server out to VMs", OKABE_ITO["sky_blue"]),
+        (1.0, _("ESXi — the hypervisor shares the server out to VMs"), OKABE_ITO["sky_blue"]),
     ]
     for y, text, colour in layers:
         ax.add_patch(Rectangle((0, y), width, 0.9, facecolor=colour, edgecolor="#333333"))
@@ -401,11 +445,20 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
             (
                 2.0,
                 STATE_COLOURS["running"],
-                f"VM {vm.name}\n{vm.vcpus} vCPU, {vm.memory_gib:g} GiB",
+                _("VM {vm}\n{vcpus} vCPU, {memory_gib:g} GiB").format(
+                    vm=vm.name, vcpus=vm.vcpus, memory_gib=vm.memory_gib
+                ),
                 7.5,
                 "white",
             ),
-            (3.0, OKABE_ITO["yellow"], f"{vm.service}\nservice", 8, "black"),
+            # TRANSLATORS: a box of the host's stack: the service's name, then the word
+            (
+                3.0,
+                OKABE_ITO["yellow"],
+                _("{service}\nservice").format(service=vm.service),
+                8,
+                "black",
+            ),  # fmt: skip
         )
         for y, colour, text, size, ink in boxes:
             ax.add_patch(Rectangle((x, y), slot - 0.16, 0.9, facecolor=colour, edgecolor="#333333"))
@@ -418,10 +471,13 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
                 fontsize=size,
                 color=ink,
             )
-    for y, label in ((0.45, "hardware"), (1.45, "hypervisor"), (2.45, "VMs"), (3.45, "services")):
+    for y, label in ((0.45, _("hardware")), (1.45, _("hypervisor")), (2.45, _("VMs")),
+                     (3.45, _("services"))):  # fmt: skip
         ax.text(-0.2, y, label, ha="right", va="center", fontsize=9, fontweight="bold")
     ax.set_xlim(-2.2, width + 0.1)
     ax.set_ylim(-0.1, 4.0)
     ax.axis("off")
-    ax.set_title(f"What runs on {h.name}: if the server stops, everything above it stops")
-    return ax
+    ax.set_title(
+        _("What runs on {host}: if the server stops, everything above it stops").format(host=h.name)
+    )
+    return _finish_fonts(ax)

@@ -10,13 +10,24 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from vmlab import checks
-from vmlab.plots.style import OKABE_ITO
+from vmlab.i18n import N_, _
+from vmlab.plots.style import OKABE_ITO, _finish_fonts, _prepare_fonts, _said
 from vmlab.units import format_duration
 
 BAR_COLOUR = "#4D4D4D"
 """One neutral colour for features: the palette's colours keep their meaning (VM states)."""
 
-_MARKS = [(1e-3, "1 ms"), (1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, "1 day")]
+# TRANSLATORS: a mark on a log time axis
+_MARKS = [(1e-3, "1 ms"), (1, "1 s"), (60, "1 min"), (3600, "1 h"), (86400, N_("1 day"))]
+
+# The words in scenarios' tables that these plots show (features, protections, networks);
+# names (vMotion, HA, FT) are the same in both languages and pass through unchanged.
+_TABLE_WORDS = (
+    # TRANSLATORS: a feature in the comparison: no protection at all
+    N_("none"),
+    N_("management (heartbeats)"),
+    N_("FT logging 10 Gbit/s, vMotion"),
+)
 
 
 def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -30,12 +41,15 @@ def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     """
     checks.frame(table, "table", ("feature", "downtime_s", "vm_stops"), "scenarios.compare()")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     rows = list(reversed(range(len(table))))
     values = np.maximum(table.downtime_s.to_numpy(dtype=float), 1e-3)
     ax.barh(rows, values, color=BAR_COLOUR, left=1e-3)
     for y, v, stops in zip(rows, table.downtime_s, table.vm_stops, strict=True):
-        label = format_duration(v) + (" — the VM stops" if stops else " — a pause")
+        label = (_("{duration} — the VM stops") if stops else _("{duration} — a pause")).format(
+            duration=format_duration(v)
+        )
         ax.annotate(
             label,
             (max(v, 1e-3), y),
@@ -48,13 +62,13 @@ def plot_downtime(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_xlim(5e-4, 1e6)
     for x, name in _MARKS:
         ax.axvline(x, color="#CCCCCC", linewidth=0.8, zorder=0)
-        ax.annotate(name, (x, len(table) - 0.45), fontsize=8, color="#555555", ha="center")
+        ax.annotate(_(name), (x, len(table) - 0.45), fontsize=8, color="#555555", ha="center")
     ax.set_yticks(rows)
-    ax.set_yticklabels(table.feature)
+    ax.set_yticklabels([_said(f) for f in table.feature])
     ax.set_ylim(-0.6, len(table) - 0.2)
-    ax.set_xlabel("outage of the service (s, log scale)")
-    ax.set_title("How long the database is out, measured in each scenario")
-    return ax
+    ax.set_xlabel(_("outage of the service (s, log scale)"))
+    ax.set_title(_("How long the database is out, measured in each scenario"))
+    return _finish_fonts(ax)
 
 
 def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -69,6 +83,7 @@ def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     checks.frame(avail, "avail", ("protection", "downtime_s_per_year", "availability", "nines"),
                  "scenarios.availability(…)")  # fmt: skip
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     x = np.arange(len(avail))
     values = np.maximum(avail.downtime_s_per_year.to_numpy(dtype=float), 1e-3)
@@ -77,7 +92,9 @@ def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         nines_text = "∞" if math.isinf(n) else f"{n:.1f}"
         digits = 2 if math.isinf(n) else max(2, math.ceil(n))  # enough to show the nines
         ax.annotate(
-            f"{format_duration(v)}/year\n{100 * a:.{digits}f} %\n{nines_text} nines",
+            _("{duration}/year\n{pct} %\n{nines} nines").format(
+                duration=format_duration(v), pct=f"{100 * a:.{digits}f}", nines=nines_text
+            ),
             (xi, v),
             xytext=(0, 4),
             textcoords="offset points",
@@ -87,10 +104,10 @@ def plot_availability(avail: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_yscale("log")
     ax.set_ylim(1e-2, max(values.max() * 50, 10))
     ax.set_xticks(x)
-    ax.set_xticklabels(avail.protection)
-    ax.set_ylabel("expected downtime per year (s, log scale)")
-    ax.set_title("One VM's year: downtime and availability")
-    return ax
+    ax.set_xticklabels([_said(p) for p in avail.protection])
+    ax.set_ylabel(_("expected downtime per year (s, log scale)"))
+    ax.set_title(_("One VM's year: downtime and availability"))
+    return _finish_fonts(ax)
 
 
 def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -105,6 +122,7 @@ def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     checks.frame(costs, "costs", ("feature", "always_reserved_gib", "while_moving_gib", "networks"),
                  "scenarios.costs()")  # fmt: skip
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     x = np.arange(len(costs))
     w = 0.38
@@ -113,18 +131,18 @@ def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
         costs.always_reserved_gib,
         w,
         color=OKABE_ITO["vermillion"],
-        label="memory reserved all the time",
+        label=_("memory reserved all the time"),
     )
     ax.bar(
         x + w / 2,
         costs.while_moving_gib,
         w,
         color=OKABE_ITO["sky_blue"],
-        label="memory needed only while moving",
+        label=_("memory needed only while moving"),
     )
     for xi, r in zip(x, costs.itertuples(), strict=True):
         ax.annotate(
-            r.networks,
+            _said(r.networks),
             (xi, 0),
             xytext=(0, -28),
             textcoords="offset points",
@@ -141,9 +159,9 @@ def plot_costs(costs: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             fontsize=8,
         )
     ax.set_xticks(x)
-    ax.set_xticklabels(costs.feature)
-    ax.set_ylabel("memory (GiB)")
+    ax.set_xticklabels([_said(f) for f in costs.feature])
+    ax.set_ylabel(_("memory (GiB)"))
     ax.set_ylim(0, max(costs.always_reserved_gib.max(), costs.while_moving_gib.max()) * 1.3)
     ax.legend(fontsize=8, loc="upper left")
-    ax.set_title("The price of protecting one 64 GiB database")
-    return ax
+    ax.set_title(_("The price of protecting one 64 GiB database"))
+    return _finish_fonts(ax)

@@ -17,18 +17,44 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from vmlab import checks
-from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS, state_bars
+from vmlab.i18n import N_, _
+from vmlab.plots.style import (
+    FAILURE_MARK,
+    OKABE_ITO,
+    STATE_COLOURS,
+    _finish_fonts,
+    _prepare_fonts,
+    _said,
+    _state_label,
+    state_bars,
+)
 from vmlab.sim import Timeline
 from vmlab.units import format_duration
 
 _STATES = ("running", "stunned", "secondary", "down", "booting")
 _MARKS = {
-    "ft_failover": ("secondary takes over", OKABE_ITO["green"]),
-    "ft_secondary_created": ("new secondary in step", OKABE_ITO["purple"]),
-    "ft_test_and_set": ("test-and-set decided", OKABE_ITO["orange"]),
-    "ft_restart": ("restart issued", OKABE_ITO["sky_blue"]),
-    "restart_issued": ("HA restart issued", OKABE_ITO["sky_blue"]),
+    "ft_failover": (N_("secondary takes over"), OKABE_ITO["green"]),
+    "ft_secondary_created": (N_("new secondary in step"), OKABE_ITO["purple"]),
+    "ft_test_and_set": (N_("test-and-set decided"), OKABE_ITO["orange"]),
+    "ft_restart": (N_("restart issued"), OKABE_ITO["sky_blue"]),
+    "restart_issued": (N_("HA restart issued"), OKABE_ITO["sky_blue"]),
 }
+# Table 1's workloads: benchmark names stay as they are, descriptions are translated.
+_WORKLOADS = (
+    # TRANSLATORS: a workload of Scales et al.'s Table 1: compiling the Linux kernel
+    N_("Kernel compile"),
+)
+# The scenario labels lessons pass to plot_outage_comparison (lessons.one_failure_four_ways,
+# scenarios.storage_outages' ``case``): translated where they are drawn.
+_SCENARIOS = (
+    N_("no protection (still down at the end)"),
+    N_("FT, second host lost in the window"),
+    N_("host failure, HA"),
+    N_("APD, no VMCP (paths back at 30 min)"),
+    N_("APD, VMCP"),
+    N_("PDL, VMCP"),
+    N_("degraded host, Proactive HA"),
+)
 
 
 def plot_ft_copies(
@@ -64,6 +90,7 @@ def plot_ft_copies(
     if t_range is not None:
         checks.time_range(t_range)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     timeline.spec.vms[vm]  # unknown name → readable error
     lo, hi = t_range if t_range is not None else (0.0, float(timeline.until_s))
@@ -84,7 +111,7 @@ def plot_ft_copies(
     for k, r in enumerate(failed.itertuples(index=False)):
         ax.axvline(r.t_s, color=FAILURE_MARK, linestyle="--", linewidth=1, zorder=2)
         ax.annotate(
-            f"{r.host} fails",
+            _("{host} fails").format(host=r.host),
             (r.t_s, band),
             xytext=(-3, -1 - 11 * (k % 2)),
             textcoords="offset points",
@@ -95,23 +122,27 @@ def plot_ft_copies(
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6},
         )
     if len(failed):
-        lines.append(Line2D([], [], color=FAILURE_MARK, linestyle="--", label="host fails"))
+        lines.append(Line2D([], [], color=FAILURE_MARK, linestyle="--", label=_("host fails")))
     mine = ev[(ev.vm == vm) & ev.kind.isin(list(_MARKS))]
     for kind in _MARKS:
         label, colour = _MARKS[kind]
         for t in mine[mine.kind == kind].t_s:
             ax.axvline(t, color=colour, linestyle=":", linewidth=1.8)
         if (mine.kind == kind).any():
-            lines.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.8, label=label))
+            lines.append(Line2D([], [], color=colour, linestyle=":", linewidth=1.8, label=_(label)))
     ax.set_yticks(range(len(hosts)))
     ax.set_yticklabels(list(reversed(hosts)), fontsize=9)
     ax.set_ylim(-0.6, max(len(hosts), 1) + 0.5)
     ax.set_xlim(lo, hi)
-    ax.set_xlabel("simulated time (s)")
-    ax.set_ylabel("host")
-    ax.set_title(f"{vm}: where its copies ran")
+    ax.set_xlabel(_("simulated time (s)"))
+    # TRANSLATORS: an axis label: one row per host
+    ax.set_ylabel(_("host"))
+    ax.set_title(_("{vm}: where its copies ran").format(vm=vm))
     handles: list[Artist] = [
-        Patch(facecolor=STATE_COLOURS[s], label="secondary copy" if s == "secondary" else s)
+        Patch(
+            facecolor=STATE_COLOURS[s],
+            label=_("secondary copy") if s == "secondary" else _state_label(s),
+        )
         for s in _STATES
         if s in used
     ]
@@ -124,7 +155,7 @@ def plot_ft_copies(
         frameon=False,
         fontsize=8,
     )
-    return ax
+    return _finish_fonts(ax)
 
 
 def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -145,20 +176,24 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     checks.frame(table, "table", ("workload", "lost_recording_pct", "lost_waiting_pct", "ratio",
                  "paper_ratio"), "ft.table1()")  # fmt: skip
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     x = np.arange(len(table))
     width = 0.38
     left = x - width / 2
     ax.bar(left, table.lost_recording_pct, width, color=OKABE_ITO["blue"],
-           label="model: recording events")  # fmt: skip
+           label=_("model: recording events"))  # fmt: skip
     ax.bar(left, table.lost_waiting_pct, width, bottom=table.lost_recording_pct,
-           color=OKABE_ITO["sky_blue"], label="model: waiting for acknowledgements")  # fmt: skip
+           color=OKABE_ITO["sky_blue"], label=_("model: waiting for acknowledgements"))  # fmt: skip
     paper = 100 * (1 - table.paper_ratio)
-    ax.bar(x + width / 2, paper, width, color=OKABE_ITO["grey"], label="Scales et al. (measured)")
+    ax.bar(x + width / 2, paper, width, color=OKABE_ITO["grey"],
+           label=_("Scales et al. (measured)"))  # fmt: skip
     for i, r in enumerate(table.itertuples(index=False)):
         top = max(100 * (1 - r.ratio), 100 * (1 - r.paper_ratio))
         ax.annotate(
-            f"{r.bandwidth_mbit_s:.1f} Mbit/s\n(paper {r.paper_bandwidth_mbit_s:g})",
+            _("{mbit_s:.1f} Mbit/s\n(paper {paper_mbit_s:g})").format(
+                mbit_s=r.bandwidth_mbit_s, paper_mbit_s=r.paper_bandwidth_mbit_s
+            ),
             (i, top),
             xytext=(0, 4),
             textcoords="offset points",
@@ -166,13 +201,13 @@ def plot_table1(table: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
             fontsize=8,
         )
     ax.set_xticks(x)
-    ax.set_xticklabels(table.workload, fontsize=9)
+    ax.set_xticklabels([_said(w) for w in table.workload], fontsize=9)
     highest = max(float(paper.max()), float((100 * (1 - table.ratio)).max()), 1.0)
     ax.set_ylim(0, highest * 1.45)
-    ax.set_ylabel("throughput lost with FT (%)")
-    ax.set_title("What record/replay FT costs four workloads, and why (logging bandwidth above)")
+    ax.set_ylabel(_("throughput lost with FT (%)"))
+    ax.set_title(_("What record/replay FT costs four workloads, and why (logging bandwidth above)"))
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    return ax
+    return _finish_fonts(ax)
 
 
 def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = None) -> Axes:
@@ -194,6 +229,7 @@ def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = Non
     """
     checks.numbers_by_name(outages_s, "outages_s", unit="s")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     labels = list(outages_s)
     values = [float(v) for v in outages_s.values()]
@@ -209,7 +245,7 @@ def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = Non
     ax.grid(axis="x", which="major", color="#dddddd", linewidth=0.6)
     ax.set_axisbelow(True)
     for yi, v in zip(y, values, strict=True):
-        text = "no outage" if v == 0 else format_duration(v)
+        text = _("no outage") if v == 0 else format_duration(v)
         ax.annotate(
             text,
             (max(v, floor), yi),
@@ -222,7 +258,7 @@ def plot_outage_comparison(outages_s: dict[str, float], *, ax: Axes | None = Non
     ax.set_xlim(floor / 2, max(max(values, default=1) * 20, 10))  # room for the end points
     ax.set_ylim(-0.6, len(labels) - 0.4)
     ax.set_yticks(y)
-    ax.set_yticklabels(labels, fontsize=9)
-    ax.set_xlabel("service outage (s, logarithmic)")
-    ax.set_title("How long the service was out")
-    return ax
+    ax.set_yticklabels([_said(label) for label in labels], fontsize=9)
+    ax.set_xlabel(_("service outage (s, logarithmic)"))
+    ax.set_title(_("How long the service was out"))
+    return _finish_fonts(ax)

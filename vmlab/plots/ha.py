@@ -21,6 +21,7 @@ from matplotlib.patches import Patch
 
 from vmlab import checks
 from vmlab.ha import PRIORITY_ORDER
+from vmlab.i18n import N_, _, ngettext
 from vmlab.plots.style import (
     FAILURE_MARK,
     LEGEND_BELOW_PAD,
@@ -28,6 +29,9 @@ from vmlab.plots.style import (
     OKABE_ITO,
     STATE_COLOURS,
     Bar,
+    _finish_fonts,
+    _prepare_fonts,
+    _state_label,
     merge_marks,
     name_list,
     share_bars,
@@ -68,12 +72,31 @@ def _zoom(timeline: Timeline, names: list[str]) -> tuple[float, float]:
     return 0.0, min(until, last + max(30.0, 0.15 * last))
 
 
-_MARKS: tuple[tuple[str, str, Any, str, str], ...] = (
-    ("host_failed", FAILURE_MARK, "--", "fails", "fail"),
-    ("host_declared_failed", OKABE_ITO["blue"], ":", "declared failed", "declared failed"),
-    ("isolation_response", OKABE_ITO["orange"], "-.", "isolation response",
-     "isolation responses"),
+_MARKS: tuple[tuple[str, str, Any, str, str, str], ...] = (
+    ("host_failed", FAILURE_MARK, "--", N_("{host} fails"), N_("{hosts} fail"),
+     N_("host failed")),
+    ("host_declared_failed", OKABE_ITO["blue"], ":", N_("{host} declared failed"),
+     N_("{hosts} declared failed"), N_("host declared failed")),
+    ("isolation_response", OKABE_ITO["orange"], "-.", N_("{host} isolation response"),
+     N_("{hosts} isolation responses"), N_("isolation response")),
 )  # fmt: skip
+"""Each HA step marked: event kind, colour, line style, label for one host and for several
+(``{hosts}`` is :func:`name_list`'s), and the legend's entry."""
+
+_PRIORITIES = {
+    # TRANSLATORS: a VM's restart priority (vSphere HA), in a row label
+    "highest": N_("highest"),
+    # TRANSLATORS: a VM's restart priority (vSphere HA), in a row label
+    "high": N_("high"),
+    # TRANSLATORS: a VM's restart priority (vSphere HA), in a row label
+    "medium": N_("medium"),
+    # TRANSLATORS: a VM's restart priority (vSphere HA), in a row label
+    "low": N_("low"),
+    # TRANSLATORS: a VM's restart priority (vSphere HA), in a row label
+    "lowest": N_("lowest"),
+    # TRANSLATORS: a VM's restart priority (vSphere HA): HA never restarts it
+    "disabled": N_("disabled"),
+}
 _GROUPINGS = ("vm", "host", "service")
 
 
@@ -123,7 +146,7 @@ def ha_timeline_rows(
     that a widget can size its figure to the picture, not to the number of VMs.
 
     >>> from vmlab import Cluster, Simulation
-    >>> c = Cluster.example(); _ = c.enable_ha()
+    >>> c = Cluster.example(); _unused = c.enable_ha()
     >>> sim = Simulation(c, seed=0)
     >>> for h in list(c.hosts)[:13]: sim.fail_host(h, at_s=60)
     >>> ha_timeline_rows(sim.run(until_s=900))  # 64 VMs stopped: one row per host
@@ -177,7 +200,7 @@ def plot_ha_timeline(
     Examples
     --------
     >>> from vmlab import Cluster, Simulation
-    >>> c = Cluster.example(); _ = c.enable_ha()
+    >>> c = Cluster.example(); _unused = c.enable_ha()
     >>> sim = Simulation(c, seed=0)
     >>> for h in c.hosts: sim.fail_host(h, at_s=60)
     >>> ax = plot_ha_timeline(sim.run(until_s=900))
@@ -192,6 +215,7 @@ def plot_ha_timeline(
     if t_range is not None:
         checks.time_range(t_range)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     names = _affected(timeline) if vms is None else list(vms)
     for v in names:
@@ -211,10 +235,10 @@ def plot_ha_timeline(
     ev = timeline.events
     top = max(len(keys), 1) + 0.75  # a band above the rows holds the labels
     handles: list[Artist] = [
-        Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used
+        Patch(facecolor=STATE_COLOURS[s], label=_state_label(s)) for s in _STATES if s in used
     ]
     k = 0
-    for kind, colour, style, one, many in _MARKS:
+    for kind, colour, style, one, many, entry in _MARKS:
         hits = ev[ev.kind == kind].reset_index(drop=True)
         for group in merge_marks(hits.t_s, tolerance_s=0.005 * max(hi - lo, 1.0)):
             t = float(hits.t_s[group[0]])
@@ -222,28 +246,27 @@ def plot_ha_timeline(
             ax.axvline(t, color=colour, linestyle=style, linewidth=1.2, zorder=2)
             k += 1
             left = kind == "host_failed"  # left of its line: clear of the declaration after it
-            label = f"{hosts[0]} {one}" if len(hosts) == 1 else f"{name_list(hosts)} {many}"
+            label = (_(one).format(host=hosts[0]) if len(hosts) == 1
+                     else _(many).format(hosts=name_list(hosts)))  # fmt: skip
             ax.annotate(label, (t, top), xytext=(-3 if left else 3, -1 - 12 * (k % 2)),
                         ha="right" if left else "left", textcoords="offset points",
                         fontsize=7.5, va="top", color=colour, annotation_clip=True,
                         zorder=5, bbox={"facecolor": "white", "edgecolor": "none",
                                         "pad": 0.6})  # fmt: skip
         if len(hits):
-            handles.append(
-                Line2D([], [], color=colour, linestyle=style, label=kind.replace("_", " "))
-            )
+            handles.append(Line2D([], [], color=colour, linestyle=style, label=_(entry)))
     ax.set_yticks(range(len(keys)))
     ax.set_yticklabels(_row_labels(timeline, grouping, key_of, keys)[::-1], fontsize=8)
     ax.set_ylim(-0.8, max(len(keys), 1) + 0.8)
     ax.set_xlim(lo, hi)
-    ax.set_xlabel("simulated time (s)")
+    ax.set_xlabel(_("simulated time (s)"))
     ax.set_title(_title(timeline, names, grouping), fontsize=10)
     if handles:
         # below the tick labels and the x label, the same distance whatever the height
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
                   borderaxespad=LEGEND_BELOW_PAD, ncol=min(len(handles), 6), frameon=False,
                   fontsize=8)  # fmt: skip
-    return ax
+    return _finish_fonts(ax)
 
 
 def _row_labels(
@@ -251,28 +274,53 @@ def _row_labels(
 ) -> list[str]:
     vmap = timeline.spec.vms
     if grouping == "vm":
-        return [f"{v} ({vmap[v].service}, {vmap[v].restart_priority})" for v in keys]
+        return [f"{v} ({vmap[v].service}, {_priority(vmap[v].restart_priority)})" for v in keys]
     counts = pd.Series(list(key_of.values())).value_counts()
-    return [f"{k}: {counts[k]} VM{'s' if counts[k] != 1 else ''}" for k in keys]
+    return [ngettext("{key}: {n} VM", "{key}: {n} VMs", int(counts[k])).format(key=k, n=counts[k])
+            for k in keys]  # fmt: skip
+
+
+def _priority(priority: str) -> str:
+    return _(_PRIORITIES[priority]) if priority in _PRIORITIES else priority
 
 
 def _title(timeline: Timeline, names: list[str], grouping: str) -> str:
     if not names:
-        return "No VM was interrupted"
+        return _("No VM was interrupted")
     ev = timeline.events
     failed = ev[ev.kind == "host_failed"].host.unique().tolist()
     every = len(failed) == len(timeline.spec.hosts) and len(failed) > 1
-    who = f"all {len(failed)} hosts" if every else name_list(failed, most=3)
-    what = f"after {who} failed" if failed else "during the run"
+    who = _("all {n} hosts").format(n=len(failed)) if every else name_list(failed, most=3)
     if timeline.spec.ha is None:
-        title = f"HA is off: nothing restarts the VMs that stopped {what}"
+        title = (
+            _("HA is off: nothing restarts the VMs that stopped after {who} failed")
+            if failed
+            else _("HA is off: nothing restarts the VMs that stopped during the run")
+        )
     elif not (ev.kind == "restart_issued").any():
-        title = f"HA restarted no VM {what}"
+        title = (
+            _("HA restarted no VM after {who} failed")
+            if failed
+            else _("HA restarted no VM during the run")
+        )
     else:
-        title = f"HA restarts {what}"
-    if grouping != "vm":
-        title += (f"\n{len(names)} VMs, one row per {grouping}: each bar is stacked by the "
-                  "share of its VMs in each state")  # fmt: skip
+        title = _("HA restarts after {who} failed") if failed else _("HA restarts during the run")
+    title = title.format(who=who)
+    n = len(names)
+    if grouping == "host":
+        title += "\n" + ngettext(
+            "{n} VM, one row per host: each bar is stacked by the share of its VMs in each state",
+            "{n} VMs, one row per host: each bar is stacked by the share of its VMs in each state",
+            n,
+        ).format(n=n)
+    elif grouping != "vm":
+        title += "\n" + ngettext(
+            "{n} VM, one row per service: each bar is stacked by the share of its VMs in each "
+            "state",
+            "{n} VMs, one row per service: each bar is stacked by the share of its VMs in each "
+            "state",
+            n,
+        ).format(n=n)
     return title
 
 
@@ -320,29 +368,31 @@ def plot_outages(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     """
     checks.timeline(timeline)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     parts = outage_breakdown(timeline)
     order = {v: i for i, v in enumerate(_affected(timeline))}
     parts = parts.assign(_o=parts.vm.map(order)).sort_values(["_o", "down_s"], kind="stable")
     parts = parts.drop_duplicates("vm", keep="last").reset_index(drop=True)
     y = list(range(len(parts) - 1, -1, -1))
-    ax.barh(y, parts.waiting_s, color=STATE_COLOURS["down"], label="down: waiting for HA")
+    ax.barh(y, parts.waiting_s, color=STATE_COLOURS["down"], label=_("down: waiting for HA"))
     ax.barh(y, parts.booting_s, left=parts.waiting_s, color=STATE_COLOURS["booting"],
-            label="booting: guest and service start")  # fmt: skip
+            label=_("booting: guest and service start"))  # fmt: skip
     for yi, r in zip(y, parts.itertuples(index=False), strict=True):
-        text = f"{r.down_s:.0f} s" if r.restarted else f"{r.down_s:.0f} s+, not restarted"
+        text = (f"{r.down_s:.0f} s" if r.restarted
+                else _("{down_s:.0f} s+, not restarted").format(down_s=r.down_s))  # fmt: skip
         ax.text(r.down_s, yi, f" {text}", va="center", fontsize=7.5)
         if not r.restarted:
             ax.barh([yi], [r.waiting_s], color="none", edgecolor="black", hatch="//")
     ax.set_yticks(y)
     ax.set_yticklabels([f"{r.vm} ({r.service})" for r in parts.itertuples()], fontsize=8)
-    ax.set_xlabel("outage (s)")
+    ax.set_xlabel(_("outage (s)"))
     ax.set_xlim(0, max(float(parts.down_s.max()) * 1.25, 1.0) if len(parts) else 1.0)
-    ax.set_title("Each outage = waiting for HA + booting" if len(parts) else "No outage")
+    ax.set_title(_("Each outage = waiting for HA + booting") if len(parts) else _("No outage"))
     if len(parts):
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=8,
                   frameon=False)  # fmt: skip
-    return ax
+    return _finish_fonts(ax)
 
 
 __all__ = ["ha_timeline_rows", "outage_breakdown", "plot_ha_timeline", "plot_outages"]

@@ -20,8 +20,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import NullLocator
 
 from vmlab import checks
+from vmlab.i18n import _
 from vmlab.migration import MAP_STATES, MigrationResult
-from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
+from vmlab.plots.style import OKABE_ITO, STATE_COLOURS, _finish_fonts, _prepare_fonts
 from vmlab.units import PAGE_KIB, format_duration, mib_s_to_gbit_s, mib_to_gib, pages_to_mib
 
 __all__ = ["MAP_COLOURS", "plot_convergence", "plot_memory_map", "plot_model_vs_qemu"]
@@ -41,13 +42,15 @@ _FLOOR_MIB = pages_to_mib(1)
 
 
 def _verdict(result: MigrationResult) -> str:
-    precopy_rounds = result.n_rounds - (1 if result.switched_over else 0)
-    return {
-        "converged": f"converged after {precopy_rounds} pre-copy round(s)",
-        "sdps": f"converged after {precopy_rounds} rounds, with SDPS",
-        "forced": "did not converge: forced switchover (not vSphere's rule)",
-        "aborted": "did not converge: aborted",
-    }[result.outcome]
+    n = result.n_rounds - (1 if result.switched_over else 0)
+    if result.outcome == "converged":
+        # "round(s)" whatever the count: English kept as it was printed; Chinese has one form
+        return _("converged after {n} pre-copy round(s)").format(n=n)
+    if result.outcome == "sdps":
+        return _("converged after {n} rounds, with SDPS").format(n=n)
+    if result.outcome == "forced":
+        return _("did not converge: forced switchover (not vSphere's rule)")
+    return {"aborted": _("did not converge: aborted")}[result.outcome]
 
 
 def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
@@ -82,6 +85,7 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
     """
     checks.migration_result(result)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     rows = result.rounds
     rounds = rows["round"].to_numpy()
@@ -100,7 +104,7 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
         color=_REMAINING_COLOUR,
         linewidth=2,
         zorder=3,
-        label="dirty memory left after the round",
+        label=_("dirty memory left after the round"),
     )
     shown = np.concatenate([sent[sent > 0], remaining[remaining > 0]])
     if result.switchover_threshold_mib > 0:
@@ -111,7 +115,7 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
     ax.yaxis.set_minor_locator(NullLocator())  # decades only: easier to read, faster
     for r in rounds[:n_pre][~left]:
         ax.annotate(
-            "nothing left dirty",
+            _("nothing left dirty"),
             (r, low / 3),
             xytext=(0, 6),
             textcoords="offset points",
@@ -120,8 +124,8 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
             color=_REMAINING_COLOUR,
         )
     handles: list = [
-        Patch(color=_SENT_COLOUR, label="sent in the round (VM running)"),
-        Line2D([], [], color=_REMAINING_COLOUR, marker="o", label="dirty memory left"),
+        Patch(color=_SENT_COLOUR, label=_("sent in the round (VM running)")),
+        Line2D([], [], color=_REMAINING_COLOUR, marker="o", label=_("dirty memory left")),
     ]
     threshold = result.switchover_threshold_mib
     if threshold > 0:
@@ -131,7 +135,7 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
             linestyle="--",
             linewidth=1.2,
             zorder=2,
-            label="switchover threshold",
+            label=_("switchover threshold"),
         )
         handles.append(
             Line2D(
@@ -139,15 +143,18 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
                 [],
                 color=OKABE_ITO["black"],
                 linestyle="--",
-                label=f"switchover threshold: {threshold:,.0f} MiB "
-                f"({result.switchover_target_ms:g} ms of link time)",
+                label=_(
+                    "switchover threshold: {mib:,.0f} MiB ({target_ms:g} ms of link time)"
+                ).format(mib=threshold, target_ms=result.switchover_target_ms),
             )
         )
     if result.switched_over:
         handles.append(
             Patch(
                 color=_STOP_COLOUR,
-                label=f"stop-and-copy, VM paused {format_duration(result.downtime_s)}",
+                label=_("stop-and-copy, VM paused {duration}").format(
+                    duration=format_duration(result.downtime_s)
+                ),
             )
         )
     if result.max_throttle_pct > 0:
@@ -171,12 +178,12 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
                 color=_THROTTLE_COLOUR,
                 marker="$\\%$",
                 linestyle="none",
-                label="SDPS throttle: share of time the vCPUs are held back",
+                label=_("SDPS throttle: share of time the vCPUs are held back"),
             )
         )
     if not result.switched_over:
         ax.annotate(
-            "aborted: VM stays on the source",
+            _("aborted: VM stays on the source"),
             (rounds[-1], remaining[-1] if remaining[-1] > 0 else low / 3),
             xytext=(-10, -18),
             textcoords="offset points",
@@ -185,18 +192,19 @@ def plot_convergence(result: MigrationResult, ax: Axes | None = None) -> Axes:
             color=OKABE_ITO["vermillion"],
         )
 
-    ax.set_xlabel("Copy round (0 = full copy)")
-    ax.set_ylabel("Memory (MiB, log scale)")
+    ax.set_xlabel(_("Copy round (0 = full copy)"))
+    ax.set_ylabel(_("Memory (MiB, log scale)"))
     link = mib_s_to_gbit_s(result.bandwidth_mib_s)
     ax.set_title(
-        f"Pre-copy of {mib_to_gib(result.memory_mib):g} GiB over {link:.3g} Gbit/s: "
-        f"{_verdict(result)}"
+        _("Pre-copy of {memory_gib:g} GiB over {link:.3g} Gbit/s: {verdict}").format(
+            memory_gib=mib_to_gib(result.memory_mib), link=link, verdict=_verdict(result)
+        )
     )
     if len(rounds) <= 20:
         ax.set_xticks(rounds)
     ax.grid(axis="y", which="major", alpha=0.3)
     ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
-    return ax
+    return _finish_fonts(ax)
 
 
 def plot_memory_map(
@@ -256,13 +264,14 @@ def plot_memory_map(
                 f"round must be between 0 and {n_rounds - 1} (this migration had "
                 f"{n_rounds} rounds), or None for all of them; got {round}."
             )
+    _prepare_fonts()
     ax = ax or plt.gca()
     cmap = ListedColormap([MAP_COLOURS[s] for s in MAP_STATES]).with_extremes(bad="white")
     per_cell = result.memory_map_pages_per_cell
     sample_note = (
-        "each cell is one 4 KiB page"
+        _("each cell is one 4 KiB page")
         if per_cell <= 1
-        else f"each cell is one page out of every {per_cell:,.0f}"
+        else _("each cell is one page out of every {n:,.0f}").format(n=per_cell)
     )
     if round is None:
         memory_gib = mib_to_gib(result.memory_mib)
@@ -275,11 +284,11 @@ def plot_memory_map(
             interpolation="nearest",
             extent=(0, memory_gib, n_rounds - 0.5, -0.5),
         )
-        ax.set_xlabel(f"Memory address (GiB); {sample_note}")
-        ax.set_ylabel("Copy round")
+        ax.set_xlabel(_("Memory address (GiB); {note}").format(note=sample_note))
+        ax.set_ylabel(_("Copy round"))
         if n_rounds <= 20:
             ax.set_yticks(range(n_rounds))
-        ax.set_title("Memory map, round by round")
+        ax.set_title(_("Memory map, round by round"))
     else:
         k = int(round) % n_rounds
         cols = math.ceil(math.sqrt(n_cells))
@@ -294,16 +303,24 @@ def plot_memory_map(
             interpolation="nearest",
         )
         row_mib = cols * per_cell * PAGE_KIB / 1024
-        ax.set_xlabel(f"Memory, row by row ({row_mib:,.3g} MiB per row; {sample_note})")
-        ax.set_ylabel("Row")
+        ax.set_xlabel(
+            _("Memory, row by row ({row_mib:,.3g} MiB per row; {note})").format(
+                row_mib=row_mib, note=sample_note
+            )
+        )
+        # TRANSLATORS: an axis label: a row of the memory map's grid
+        ax.set_ylabel(_("Row"))
         ax.set_xticks([])
         ax.set_yticks([])
         last = k == n_rounds - 1 and result.switched_over
-        ax.set_title(f"Memory map, round {k}" + (" (stop-and-copy)" if last else ""))
+        ax.set_title(
+            (_("Memory map, round {k} (stop-and-copy)") if last else _("Memory map, round {k}"))
+            .format(k=k)
+        )  # fmt: skip
     labels = {
-        "clean": "clean (not sent this round)",
-        "sent": "sent this round",
-        "dirty": "dirty: to send again",
+        "clean": _("clean (not sent this round)"),
+        "sent": _("sent this round"),
+        "dirty": _("dirty: to send again"),
     }
     ax.legend(
         handles=[Patch(color=MAP_COLOURS[s], label=labels[s]) for s in MAP_STATES],
@@ -312,7 +329,7 @@ def plot_memory_map(
         fontsize=8,
         frameon=False,
     )
-    return ax
+    return _finish_fonts(ax)
 
 
 def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expected") -> Axes:
@@ -350,6 +367,7 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
     checks.axes(ax)
     from vmlab.reality import measured_curve, model_for, model_inputs, run_row
 
+    _prepare_fonts()
     ax = ax or plt.gca()
     row = run_row(run)
     measured = measured_curve(row)
@@ -364,7 +382,7 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
         marker="o",
         markersize=3.5,
         color=OKABE_ITO["vermillion"],
-        label="QEMU 7.2, measured",
+        label=_("QEMU 7.2, measured"),
         zorder=3,
     )
     t_model, y_model = _densify(predicted.t_s.to_numpy(), predicted.remaining_mib.to_numpy())
@@ -373,13 +391,13 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
         np.clip(y_model, floor, None),
         color=_REMAINING_COLOUR,
         linewidth=1.8,
-        label="model, same parameters",
+        label=_("model, same parameters"),
         zorder=2,
     )
     threshold = result.switchover_threshold_mib
     ax.axhline(threshold, color=OKABE_ITO["black"], linestyle="--", linewidth=1.0, zorder=1)
     ax.annotate(
-        f"switchover threshold {threshold:.0f} MiB",
+        _("switchover threshold {mib:.0f} MiB").format(mib=threshold),
         (0, threshold),
         xytext=(4, 4),
         textcoords="offset points",
@@ -390,7 +408,7 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
         cap = float(settings.max_precopy_s or 0.0)
         ax.axvline(cap, color=OKABE_ITO["grey"], linewidth=1.2)
         ax.annotate(
-            "cancelled: not done in time",
+            _("cancelled: not done in time"),
             (cap, float(row.guest_mem_mib)),
             xytext=(-4, 0),
             textcoords="offset points",
@@ -402,22 +420,40 @@ def plot_model_vs_qemu(run: object, ax: Axes | None = None, model: str = "expect
     ax.set_ylim(floor * 0.8, float(row.guest_mem_mib) * 2.5)
     ax.yaxis.set_minor_locator(NullLocator())
     ax.set_xlim(left=0)
-    ax.set_xlabel("Time since copying began (s; QEMU's setup left out)")
-    ax.set_ylabel("Memory still to send (MiB, log)")
+    ax.set_xlabel(_("Time since copying began (s; QEMU's setup left out)"))
+    ax.set_ylabel(_("Memory still to send (MiB, log)"))
     q = (
-        f"converged in {(row.total_time_ms - row.setup_time_ms) / 1000:.1f} s"
+        _("converged in {t_s:.1f} s").format(t_s=(row.total_time_ms - row.setup_time_ms) / 1000)
         if converged
-        else f"not done in {row.wall_cap_s:g} s"
+        else _("not done in {t_s:g} s").format(t_s=row.wall_cap_s)
     )
-    m = f"converged in {result.total_time_s:.1f} s" if result.converged else "does not converge"
+    m = (_("converged in {t_s:.1f} s").format(t_s=result.total_time_s) if result.converged
+         else _("does not converge"))  # fmt: skip
     ax.set_title(
-        f"{row.pattern}, {ws * 1024:.0f} MiB working set, {rate:.0f} MiB/s of writes, "
-        f"{row.max_bandwidth_mib_s:.0f} MiB/s link\nQEMU: {q} · model: {m}",
+        _("{pattern}, {working_set_mib:.0f} MiB working set, {rate:.0f} MiB/s of writes, "
+          "{link:.0f} MiB/s link\nQEMU: {qemu} · model: {model}").format(
+            pattern=_pattern(str(row.pattern)), working_set_mib=ws * 1024, rate=rate,
+            link=row.max_bandwidth_mib_s, qemu=q, model=m,
+        ),
         fontsize=10,
-    )
+    )  # fmt: skip
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="lower left", fontsize=8, framealpha=0.9)
-    return ax
+    return _finish_fonts(ax)
+
+
+def _pattern(name: str) -> str:
+    """A QEMU sample's write pattern (``seq``, ``uniform``, ``hot``) as a title says it."""
+    if name == "seq":
+        # TRANSLATORS: a write pattern of the QEMU sample: pages written in address order
+        return _("seq")
+    if name == "uniform":
+        # TRANSLATORS: a write pattern of the QEMU sample: pages written at random, evenly
+        return _("uniform")
+    if name == "hot":
+        # TRANSLATORS: a write pattern of the QEMU sample: a small hot set written most
+        return _("hot")
+    return name
 
 
 def _densify(t: np.ndarray, y: np.ndarray, per_segment: int = 24) -> tuple[np.ndarray, np.ndarray]:

@@ -16,7 +16,15 @@ from matplotlib.patches import Patch
 
 from vmlab import checks
 from vmlab.cluster import Cluster
-from vmlab.plots.style import FAILURE_MARK, OKABE_ITO, STATE_COLOURS
+from vmlab.i18n import N_, _
+from vmlab.plots.style import (
+    FAILURE_MARK,
+    OKABE_ITO,
+    STATE_COLOURS,
+    _finish_fonts,
+    _prepare_fonts,
+    _state_label,
+)
 from vmlab.sim import Timeline
 from vmlab.storage import affected_vms, lost_at
 
@@ -26,12 +34,13 @@ _STATES = ("running", "migrating", "stunned", "down", "booting")
 _MARKS: tuple[tuple[str, str, Any, str], ...] = (
     ("datastore_apd", FAILURE_MARK, "--", "APD"),
     ("datastore_pdl", FAILURE_MARK, "--", "PDL"),
-    ("apd_timeout", OKABE_ITO["grey"], ":", "APD timeout"),
-    ("vmcp_terminated", OKABE_ITO["blue"], "-.", "VMCP restarts"),
-    ("vmcp_cancelled", OKABE_ITO["green"], "-.", "VMCP cancelled"),
-    ("datastore_recovered", OKABE_ITO["green"], "-", "paths back"),
-    ("host_degraded", OKABE_ITO["orange"], "--", "host degraded"),
-    ("host_failed", FAILURE_MARK, "-", "host fails"),
+    ("apd_timeout", OKABE_ITO["grey"], ":", N_("APD timeout")),
+    ("vmcp_terminated", OKABE_ITO["blue"], "-.", N_("VMCP restarts")),
+    ("vmcp_cancelled", OKABE_ITO["green"], "-.", N_("VMCP cancelled")),
+    # TRANSLATORS: a storage fault's step: the host sees the datastore's paths again
+    ("datastore_recovered", OKABE_ITO["green"], "-", N_("paths back")),
+    ("host_degraded", OKABE_ITO["orange"], "--", N_("host degraded")),
+    ("host_failed", FAILURE_MARK, "-", N_("host fails")),
 )
 
 
@@ -65,6 +74,7 @@ def plot_storage_timeline(
         checks.names(vms, timeline.cluster.vms, "VM")
     checks.whole(max_rows, "max_rows", low=1)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     names = list(vms) if vms is not None else affected_vms(timeline)
     if vms is None and not names:
@@ -81,16 +91,20 @@ def plot_storage_timeline(
                        facecolors=STATE_COLOURS.get(r.state, "white"),
                        edgecolor="none")  # fmt: skip
         used.add(r.state)
-    handles: list[Any] = [Patch(facecolor=STATE_COLOURS[s], label=s) for s in _STATES if s in used]
+    handles: list[Any] = [
+        Patch(facecolor=STATE_COLOURS[s], label=_state_label(s)) for s in _STATES if s in used
+    ]
     ev = timeline.events
     top = max(len(names), 1) + 0.75
     k = 0
-    for kind, colour, style, label in _MARKS:
+    for kind, colour, style, mark in _MARKS:
+        label = _(mark)
         hits = sorted(set(ev[ev.kind == kind].t_s))
         for t in hits:
             ax.axvline(t, color=colour, linestyle=style, linewidth=1.2, zorder=2)
             k += 1
-            ax.annotate(f"{label} {t:g} s", (t, top), xytext=(3, -1 - 12 * (k % 2)),
+            text = _("{step} {t_s:g} s").format(step=label, t_s=t)
+            ax.annotate(text, (t, top), xytext=(3, -1 - 12 * (k % 2)),
                         textcoords="offset points", fontsize=7.5, va="top", color=colour,
                         zorder=5, bbox={"facecolor": "white", "edgecolor": "none",
                                         "pad": 0.6})  # fmt: skip
@@ -103,13 +117,20 @@ def plot_storage_timeline(
     )
     ax.set_ylim(-0.8, max(len(names), 1) + 0.8)
     ax.set_xlim(0, timeline.until_s)
-    ax.set_xlabel("simulated time (s)")
-    shown = f" ({len(names)} of {total} shown)" if total > len(names) else ""
-    ax.set_title(f"VMs whose disks stopped answering{shown}" if names else "No VM was interrupted")
+    ax.set_xlabel(_("simulated time (s)"))
+    if not names:
+        title = _("No VM was interrupted")
+    elif total > len(names):
+        title = _("VMs whose disks stopped answering ({n} of {total} shown)").format(
+            n=len(names), total=total
+        )
+    else:
+        title = _("VMs whose disks stopped answering")
+    ax.set_title(title)
     if handles:
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.16),
                   ncol=min(len(handles), 6), frameon=False, fontsize=8)  # fmt: skip
-    return ax
+    return _finish_fonts(ax)
 
 
 _CELL = {
@@ -143,6 +164,7 @@ def plot_datastore_map(
     if at_s is not None:
         checks.time_s(at_s, "at_s", high=getattr(source, "until_s", None))
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     if isinstance(source, Timeline):
         spec = source.spec
@@ -153,11 +175,11 @@ def plot_datastore_map(
         if t >= source.until_s:
             now = st[(st.state != "secondary") & (st.end_s >= source.until_s)]
         where = dict(zip(now.vm, now.host, strict=True))
-        title = f"Datastores seen by each host at {t:g} s"
+        title = _("Datastores seen by each host at {t_s:g} s").format(t_s=t)
     elif isinstance(source, Cluster):
         spec, lost = source, {}
         where = {n: vm.host for n, vm in spec.vms.items()}
-        title = "Datastores seen by each host"
+        title = _("Datastores seen by each host")
     else:
         raise ValueError(f"plot_datastore_map needs a Timeline or a Cluster, not {source!r}")
     hosts, stores = list(spec.hosts), list(spec.datastores)
@@ -189,8 +211,8 @@ def plot_datastore_map(
     ax.set_yticks(range(len(stores)))
     ax.set_yticklabels(list(reversed(stores)), fontsize=8)
     ax.set_title(title)
-    labels = {"sees": "sees it", "apd": "lost: APD", "pdl": "lost: PDL",
-              "not connected": "not connected"}  # fmt: skip
+    labels = {"sees": _("sees it"), "apd": _("lost: APD"), "pdl": _("lost: PDL"),
+              "not connected": _("not connected")}  # fmt: skip
     handles = [
         Patch(
             facecolor=_CELL[c],
@@ -202,4 +224,4 @@ def plot_datastore_map(
     ]
     ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.3),
               ncol=len(handles), frameon=False, fontsize=8)  # fmt: skip
-    return ax
+    return _finish_fonts(ax)

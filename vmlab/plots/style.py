@@ -5,12 +5,17 @@ VM states always wear the same colours in every plot of every lesson.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import PolyCollection
+from matplotlib.text import Text
+
+from vmlab import i18n
+from vmlab.i18n import N_, _, ngettext
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -35,6 +40,24 @@ STATE_COLOURS = {
 }
 """Colour of each VM state. ``migrating`` = running while vMotion pre-copies its memory."""
 
+STATE_LABELS = {
+    # TRANSLATORS: a VM's state, in a plot's legend
+    "running": N_("running"),
+    # TRANSLATORS: a VM's state, in a plot's legend: paused for vMotion's switchover
+    "stunned": N_("stunned"),
+    # TRANSLATORS: a VM's state, in a plot's legend: not running (an outage)
+    "down": N_("down"),
+    # TRANSLATORS: a VM's state, in a plot's legend
+    "booting": N_("booting"),
+    # TRANSLATORS: a VM's state, in a plot's legend: running while vMotion copies its memory
+    "migrating": N_("migrating"),
+    # TRANSLATORS: a VM's state, in a plot's legend: an FT secondary copy
+    "secondary": N_("secondary"),
+    # TRANSLATORS: a VM's state, in a plot's legend: powered off
+    "off": N_("off"),
+}
+"""What a legend calls each state (translated where it is drawn, :func:`_state_label`)."""
+
 HOST_COLOURS = {
     "up": "#F4F4F4",
     "down": "#FBE3D6",
@@ -55,6 +78,60 @@ and the x label (10 pt each) whatever the figure's height (an axes fraction is n
 MIN_LABEL_PT = 8.0
 """The smallest text a plot draws for a name a student must read; smaller ones are dropped
 and summarised instead."""
+
+
+def _state_label(state: str) -> str:
+    """A VM state as a legend says it, in the current language (the state itself if unknown).
+
+    >>> _state_label("running")
+    'running'
+    """
+    return _(STATE_LABELS[state]) if state in STATE_LABELS else state
+
+
+def _said(value: object) -> str:
+    """A word or label from a results table (a feature, a workload, a scenario) as a plot
+    shows it: its translation when the catalog has one, else itself (names such as
+    ``vMotion`` or ``esx-03`` have none).
+
+    >>> _said("none"), _said("")
+    ('none', '')
+    """
+    text = str(value)
+    return _(text) if text else text  # _("") would be the catalog's header
+
+
+def _label_width(text: str) -> float:
+    """How many Latin characters of DejaVu Sans ``text`` is as wide as: a Chinese character
+    (full width, about 1 em) counts as 1.6 (a Latin one averages about 0.62 em).
+
+    >>> _label_width("esx-03"), _label_width("主机")
+    (6, 3.2)
+    """
+    wide = sum(1 for ch in text if unicodedata.east_asian_width(ch) in "WF")
+    return len(text) if not wide else len(text) - wide + 1.6 * wide
+
+
+def _prepare_fonts() -> None:
+    """Before a plot draws: in Chinese, make sure matplotlib has the bundled CJK font behind
+    its usual one (again, if something reset ``rcParams`` since :func:`vmlab.use_language`)."""
+    if i18n.language() == "zh":
+        i18n.register_fonts()
+
+
+def _finish_fonts(ax: Axes) -> Axes:
+    """After a plot drew: in Chinese, give every text of ``ax`` the CJK fallback, also texts
+    made before the font was registered (an Axes made while ``rcParams`` lacked it keeps the
+    fonts of that moment in its title and tick labels). English plots are left as they are."""
+    if i18n.language() != "zh":
+        return ax
+    family = i18n.register_fonts()
+    for text in ax.findobj(Text):
+        assert isinstance(text, Text)
+        families = list(text.get_fontfamily())
+        if family not in families:
+            text.set_fontfamily([*families, family])
+    return ax
 
 
 Bar = tuple[float, float, float, float, str]
@@ -99,7 +176,8 @@ def state_bars(
 
 
 def name_list(names: list[str], *, most: int = 3, noun: str = "hosts") -> str:
-    """``'esx-03'``, ``'esx-01, esx-02'`` or ``'16 hosts'``: names short enough for a label.
+    """``'esx-03'``, ``'esx-01, esx-02'`` or ``'16 hosts'``: names short enough for a label
+    (the count in the current language; ``noun`` other than ``'hosts'`` stays as given).
 
     >>> name_list(["esx-03"])
     'esx-03'
@@ -108,7 +186,11 @@ def name_list(names: list[str], *, most: int = 3, noun: str = "hosts") -> str:
     >>> name_list([f"esx-{i:02d}" for i in range(1, 17)])
     '16 hosts'
     """
-    return ", ".join(names) if len(names) <= most else f"{len(names)} {noun}"
+    if len(names) <= most:
+        return ", ".join(names)
+    if noun == "hosts":
+        return ngettext("{n} host", "{n} hosts", len(names)).format(n=len(names))
+    return f"{len(names)} {noun}"
 
 
 def merge_marks(times: Iterable[float], tolerance_s: float) -> list[list[int]]:

@@ -9,7 +9,8 @@ from matplotlib.patches import Patch
 
 from vmlab import checks
 from vmlab.cluster import Cluster
-from vmlab.plots.style import OKABE_ITO, STATE_COLOURS
+from vmlab.i18n import _
+from vmlab.plots.style import OKABE_ITO, STATE_COLOURS, _finish_fonts, _prepare_fonts, _state_label
 from vmlab.sim import Timeline
 from vmlab.state import RunState
 from vmlab.units import format_duration
@@ -30,12 +31,13 @@ def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     """
     checks.timeline(timeline)
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     m = timeline.migrations
     if m.empty:
-        ax.set_title("No vMotion ran")
+        ax.set_title(_("No vMotion ran"))
         ax.axis("off")
-        return ax
+        return _finish_fonts(ax)
     rows = list(reversed(range(len(m))))
     for y, r in zip(rows, m.itertuples(), strict=True):
         end = r.end_s if np.isfinite(r.end_s) else timeline.until_s
@@ -49,7 +51,9 @@ def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
             height=0.6,
         )
         ax.annotate(
-            f"{r.to_host}, stunned {format_duration(r.downtime_s)}",
+            _("{host}, stunned {duration}").format(
+                host=r.to_host, duration=format_duration(r.downtime_s)
+            ),
             (end, y),
             xytext=(4, 0),
             textcoords="offset points",
@@ -61,7 +65,7 @@ def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     for r in timeline.events[timeline.events.kind == "host_in_maintenance"].itertuples():
         ax.axvline(r.t_s, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
         ax.annotate(
-            f"{r.host} empty: powered off",
+            _("{host} empty: powered off").format(host=r.host),
             (r.t_s, len(m) - 0.5),
             xytext=(3, 0),
             textcoords="offset points",
@@ -70,17 +74,17 @@ def plot_maintenance(timeline: Timeline, *, ax: Axes | None = None) -> Axes:
     span = max(float(np.nanmax(m.end_s.fillna(timeline.until_s))), 1.0)
     ax.set_xlim(float(m.start_s.min()) - 0.02 * span, span * 1.35)
     ax.set_ylim(-0.8, len(m) - 0.2 + 0.6)
-    ax.set_xlabel("simulated time (s)")
-    ax.set_title("Maintenance mode: each VM copied while it runs, then stunned for a moment")
+    ax.set_xlabel(_("simulated time (s)"))
+    ax.set_title(_("Maintenance mode: each VM copied while it runs, then stunned for a moment"))
     ax.legend(
         handles=[
-            Patch(color=STATE_COLOURS["migrating"], label="pre-copy (VM running)"),
-            Patch(color=STATE_COLOURS["stunned"], label="switchover (VM stunned)"),
+            Patch(color=STATE_COLOURS["migrating"], label=_("pre-copy (VM running)")),
+            Patch(color=STATE_COLOURS["stunned"], label=_("switchover (VM stunned)")),
         ],
         loc="lower right",
         fontsize=8,
     )
-    return ax
+    return _finish_fonts(ax)
 
 
 def _with_memory(timeline: Timeline):
@@ -111,6 +115,7 @@ def plot_host_load(
     if threshold_pct is not None:
         checks.percent(threshold_pct, "threshold_pct")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     names = list(cluster.hosts)
     pct = [100 * cluster.used_memory_gib(h) / cluster.hosts[h].memory_gib for h in names]
@@ -124,7 +129,7 @@ def plot_host_load(
     if threshold_pct is not None:
         ax.axhline(threshold_pct, color=OKABE_ITO["black"], linestyle="--", linewidth=1)
         ax.annotate(
-            f"threshold {threshold_pct:g} %",
+            _("threshold {pct:g} %").format(pct=threshold_pct),
             (len(names) - 0.5, threshold_pct),
             xytext=(0, 3),
             textcoords="offset points",
@@ -132,11 +137,12 @@ def plot_host_load(
             fontsize=8,
         )
     ax.set_ylim(0, 105)
-    ax.set_ylabel("memory used (%)")
-    ax.set_xlabel("host")
+    ax.set_ylabel(_("memory used (%)"))
+    # TRANSLATORS: an axis label: one bar per host
+    ax.set_xlabel(_("host"))
     ax.tick_params(axis="x", labelrotation=60, labelsize=8)
-    ax.set_title("How full each host is")
-    return ax
+    ax.set_title(_("How full each host is"))
+    return _finish_fonts(ax)
 
 
 def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) -> Axes:
@@ -169,13 +175,14 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
     checks.timeline(timeline)
     checks.name(vm, timeline.cluster.vms, "VM")
     checks.axes(ax)
+    _prepare_fonts()
     ax = ax or plt.gca()
     moves = timeline.migrations
     moves = moves[moves.vm == vm] if not moves.empty else moves
     if moves.empty:
-        ax.set_title(f"{vm} did not move")
+        ax.set_title(_("{vm} did not move").format(vm=vm))
         ax.axis("off")
-        return ax
+        return _finish_fonts(ax)
     move = moves.iloc[-1]
     states = timeline.states[timeline.states.vm == vm]
     start = float(move.start_s)
@@ -199,7 +206,7 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
     stuns = states[states.state == "stunned"]
     for r in stuns.itertuples():
         ax.annotate(
-            f"stunned {format_duration(r.end_s - r.start_s)}",
+            _("stunned {duration}").format(duration=format_duration(r.end_s - r.start_s)),
             (r.end_s, rows.get(r.host, 1)),
             xytext=(8, 0),
             textcoords="offset points",
@@ -215,7 +222,7 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
     for r in announced.itertuples():
         ax.axvline(r.t_s, color=OKABE_ITO["black"], linestyle=":", linewidth=1)
         ax.annotate(
-            "resumes with the same MAC and IP;\nthe switches learn its new port",
+            _("resumes with the same MAC and IP;\nthe switches learn its new port"),
             (r.t_s, 0.5),
             xytext=(-6, 0),
             textcoords="offset points",
@@ -225,7 +232,7 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
         )
     if move.outcome != "converged" and move.outcome != "sdps":
         ax.annotate(
-            f"{move.outcome}: {vm} stays on {move.from_host}",
+            _stays(str(move.outcome), vm, str(move.from_host)),
             (end, 1),
             xytext=(6, -14),
             textcoords="offset points",
@@ -233,22 +240,36 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
             color=OKABE_ITO["vermillion"],
         )
     ax.set_yticks([1, 0])
-    ax.set_yticklabels([f"{hosts[0]} (source)", f"{hosts[1]} (target)"])
+    ax.set_yticklabels([_("{host} (source)").format(host=hosts[0]),
+                        _("{host} (target)").format(host=hosts[1])])  # fmt: skip
     ax.set_ylim(-0.8, 1.8)
     ax.set_xlim(left, right)
-    ax.set_xlabel("simulated time (s)")
+    ax.set_xlabel(_("simulated time (s)"))
     ax.set_title(
-        f"vMotion of {vm}: {format_duration(float(move.total_time_s))} in all, "
-        f"{float(move.transferred_gib):.1f} GiB sent"
-    )
+        _("vMotion of {vm}: {duration} in all, {gib:.1f} GiB sent").format(
+            vm=vm, duration=format_duration(float(move.total_time_s)),
+            gib=float(move.transferred_gib),
+        )
+    )  # fmt: skip
     ax.legend(
         handles=[
-            Patch(color=STATE_COLOURS["running"], label="running"),
-            Patch(color=STATE_COLOURS["migrating"], label="running, memory being copied"),
-            Patch(color=STATE_COLOURS["stunned"], label="stunned (switchover)"),
+            Patch(color=STATE_COLOURS["running"], label=_state_label("running")),
+            Patch(color=STATE_COLOURS["migrating"], label=_("running, memory being copied")),
+            Patch(color=STATE_COLOURS["stunned"], label=_("stunned (switchover)")),
         ],
         loc="lower left",
         fontsize=8,
         framealpha=0.9,
     )
-    return ax
+    return _finish_fonts(ax)
+
+
+def _stays(outcome: str, vm: str, host: str) -> str:
+    """The note on a vMotion that did not complete: ``'aborted: web-01 stays on esx-01'``."""
+    if outcome == "aborted":
+        return _("aborted: {vm} stays on {host}").format(vm=vm, host=host)
+    if outcome == "failed":
+        return _("failed: {vm} stays on {host}").format(vm=vm, host=host)
+    if outcome == "forced":
+        return _("forced: {vm} stays on {host}").format(vm=vm, host=host)
+    return _("{outcome}: {vm} stays on {host}").format(outcome=outcome, vm=vm, host=host)
