@@ -96,24 +96,17 @@ def N_(message: str) -> str:
     return message
 
 
+@cache
 def register_fonts() -> str:
-    """Add the bundled CJK font to matplotlib's font list, behind DejaVu Sans.
+    """Add the bundled CJK font to matplotlib's font list once, behind DejaVu Sans.
 
-    Returns the family name. Safe to call again: the font file is added once, and the family
-    is put back at the end of ``font.family`` if something reset ``rcParams`` since (a style,
-    ``matplotlib.rcdefaults()``), which is why every plot calls it before it draws in Chinese.
+    Returns the family name. Safe to call again (it does the work once).
     """
     import matplotlib
+    from matplotlib import font_manager
 
-    _add_font_file()
+    font_manager.fontManager.addfont(str(FONT_PATH))
     families = list(matplotlib.rcParams["font.family"])
     if FONT_FAMILY not in families:  # matplotlib falls back along this list, glyph by glyph
         matplotlib.rcParams["font.family"] = [*families, FONT_FAMILY]
     return FONT_FAMILY
-
-
-@cache
-def _add_font_file() -> None:
-    from matplotlib import font_manager
-
-    font_manager.fontManager.addfont(str(FONT_PATH))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -112,20 +113,29 @@ def _label_width(text: str) -> float:
     return len(text) if not wide else len(text) - wide + 1.6 * wide
 
 
-def _prepare_fonts() -> None:
-    """Before a plot draws: in Chinese, make sure matplotlib has the bundled CJK font behind
-    its usual one (again, if something reset ``rcParams`` since :func:`vmlab.use_language`)."""
-    if i18n.language() == "zh":
-        i18n.register_fonts()
+def _prepare_fonts() -> str | None:
+    """Before a plot draws in Chinese: the bundled CJK font registered with matplotlib and at
+    the end of ``font.family`` (:func:`vmlab.i18n.register_fonts` puts it there once; it is
+    put back if something reset ``rcParams`` since, a style or ``matplotlib.rcdefaults()``).
+
+    Returns the family, or None in English (nothing is changed then).
+    """
+    if i18n.language() != "zh":
+        return None
+    family = i18n.register_fonts()
+    families = list(matplotlib.rcParams["font.family"])
+    if family not in families:  # matplotlib falls back along this list, glyph by glyph
+        matplotlib.rcParams["font.family"] = [*families, family]
+    return family
 
 
 def _finish_fonts(ax: Axes) -> Axes:
     """After a plot drew: in Chinese, give every text of ``ax`` the CJK fallback, also texts
     made before the font was registered (an Axes made while ``rcParams`` lacked it keeps the
     fonts of that moment in its title and tick labels). English plots are left as they are."""
-    if i18n.language() != "zh":
+    family = _prepare_fonts()
+    if family is None:
         return ax
-    family = i18n.register_fonts()
     for text in ax.findobj(Text):
         assert isinstance(text, Text)
         families = list(text.get_fontfamily())
