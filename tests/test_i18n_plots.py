@@ -299,3 +299,15 @@ def test_the_plots_catalog_entries_are_translated_with_their_placeholders():
         for s in strs:
             assert _fields(s) == _fields(ids[0]) == _fields(ids[-1]), (m.id, s)
             assert english_in(s) == [], (m.id, s)
+
+
+def test_bold_text_in_chinese_logs_no_missing_weight(caplog):
+    # The subset has one weight; without a bold entry matplotlib logs "findfont: Failed to
+    # find font weight bold …" (shown under the plot in a notebook) for the bold host names.
+    from matplotlib import font_manager
+
+    font_manager.fontManager._findfont_cached.cache_clear()  # type: ignore[attr-defined]
+    with caplog.at_level("WARNING", logger="matplotlib.font_manager"):
+        fig, ax = draw_in_chinese(CASES["plot_stack"][0][2], (10, 4))
+    assert not [r for r in caplog.records if "findfont" in r.getMessage()]
+    assert any(t.get_fontweight() == "bold" and has_chinese(t.get_text()) for t in ax.texts)

@@ -24,6 +24,7 @@ system font directory.
 
 from __future__ import annotations
 
+import dataclasses
 import gettext
 from functools import cache
 from pathlib import Path
@@ -105,7 +106,16 @@ def register_fonts() -> str:
     import matplotlib
     from matplotlib import font_manager
 
-    font_manager.fontManager.addfont(str(FONT_PATH))
+    manager = font_manager.fontManager
+    manager.addfont(str(FONT_PATH))
+    # The subset has one weight: bold text (host names on the cluster map) uses it too,
+    # instead of matplotlib logging "findfont: Failed to find font weight bold" under a plot.
+    regular = [f for f in manager.ttflist if f.name == FONT_FAMILY]
+    if regular and dataclasses.is_dataclass(regular[0]):
+        manager.ttflist.append(dataclasses.replace(regular[0], weight=700))
+        cached = getattr(manager, "_findfont_cached", None)  # a lookup made before this
+        if cached is not None:
+            cached.cache_clear()
     families = list(matplotlib.rcParams["font.family"])
     if FONT_FAMILY not in families:  # matplotlib falls back along this list, glyph by glyph
         matplotlib.rcParams["font.family"] = [*families, FONT_FAMILY]
