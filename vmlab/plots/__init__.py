@@ -8,6 +8,10 @@ Nothing here calls ``plt.show()``; a lesson does::
 One module per subject: ``cluster`` (map, stack, timeline), ``migration`` (pre-copy),
 ``vmotion`` (maintenance, host load), ``ha``, ``ft`` and ``compare``; ``style`` holds the
 one colour-blind-safe palette.
+
+Every word a plot draws is in the language of :func:`vmlab.use_language` (``"zh"``: from the
+zh_CN catalog, with the bundled CJK font behind the usual one on every text); numbers, units
+and names are drawn the same in both languages.
 """
 
 from __future__ import annotations

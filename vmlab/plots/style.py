@@ -239,7 +239,7 @@ def share_bars(
 
     >>> df = pd.DataFrame({"vm": ["a", "a", "b"], "state": ["running", "down", "running"],
     ...                    "start_s": [0.0, 60.0, 0.0], "end_s": [60.0, 90.0, 90.0]})
-    >>> [(x0, x1, round(h, 2), s) for x0, x1, _, h, s in
+    >>> [(x0, x1, round(h, 2), s) for x0, x1, _y0, h, s in
     ...  share_bars(df, {"a": "g", "b": "g"}, {"g": 0}, order=("running", "down"))]
     [(0.0, 60.0, 0.7, 'running'), (60.0, 90.0, 0.35, 'running'), (60.0, 90.0, 0.35, 'down')]
     """
