@@ -311,3 +311,21 @@ def test_bold_text_in_chinese_logs_no_missing_weight(caplog):
         fig, ax = draw_in_chinese(CASES["plot_stack"][0][2], (10, 4))
     assert not [r for r in caplog.records if "findfont" in r.getMessage()]
     assert any(t.get_fontweight() == "bold" and has_chinese(t.get_text()) for t in ax.texts)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda ax: plots.plot_timeline(host_failures(1), group_by="rack", ax=ax),
+        lambda ax: plots.plot_ha_timeline(host_failures(1), group_by="rack", ax=ax),
+        lambda ax: plots.plot_memory_map(precopy(8, 300, 1, 10), ax=ax),
+        lambda ax: plots.plot_memory_map(paged(), round=99, ax=ax),
+    ],
+    ids=["timeline group_by", "ha_timeline group_by", "no memory map", "no such round"],
+)
+def test_a_plots_own_errors_are_said_in_chinese(call):
+    fig, ax = plt.subplots()
+    with pytest.raises(ValueError) as error:
+        call(ax)
+    message = str(error.value)
+    assert has_chinese(message) and english_left(message) == [], message

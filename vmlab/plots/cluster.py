@@ -386,7 +386,11 @@ def _rows(
 ) -> tuple[str, dict[str, str], list[str]]:
     """``(grouping, vm → row key, row keys top to bottom)`` for :func:`plot_timeline`."""
     if group_by is not None and group_by not in ("vm", "host", "service"):
-        raise ValueError(f"group_by must be 'vm', 'host', 'service' or None; got {group_by!r}.")
+        raise ValueError(
+            _("group_by must be 'vm', 'host', 'service' or None; got {value}.").format(
+                value=repr(group_by)
+            )
+        )
     first = timeline.states.drop_duplicates("vm")  # each VM's first record: where it started
     start = dict(zip(first.vm, first.host, strict=True))
     host_of = {v: start.get(v, timeline.spec.vms[v].host) for v in vms}

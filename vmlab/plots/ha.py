@@ -119,8 +119,11 @@ def choose_rows(
     or one per service when even the hosts are too many. ``group_by`` forces a grouping.
     """
     if group_by is not None and group_by not in _GROUPINGS:
-        raise ValueError(f"group_by must be one of {', '.join(map(repr, _GROUPINGS))} or None; "
-                         f"got {group_by!r}.")  # fmt: skip
+        raise ValueError(
+            _("group_by must be one of {choices} or None; got {value}.").format(
+                choices=", ".join(map(repr, _GROUPINGS)), value=repr(group_by)
+            )
+        )
     host_of = _first_down_host(timeline, names)
     hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]
     if group_by is None:

@@ -251,19 +251,22 @@ def plot_memory_map(
     checks.axes(ax)
     if result.memory_map is None:
         raise ValueError(
-            "This result has no memory map: it was computed with model='expected'. "
-            "Run precopy(..., model='pages') to record one."
-        )
+            _("This result has no memory map: it was computed with model='expected'. "
+              "Run precopy(..., model='pages') to record one.")
+        )  # fmt: skip
     maps = result.memory_map
     n_rounds, n_cells = maps.shape
     if round is not None:
         if isinstance(round, bool) or not isinstance(round, int | np.integer):
-            raise ValueError(f"round must be a whole number or None; got {round!r}.")
+            raise ValueError(
+                _("round must be a whole number or None; got {value}.").format(value=repr(round))
+            )
         if not -n_rounds <= round < n_rounds:
             raise ValueError(
-                f"round must be between 0 and {n_rounds - 1} (this migration had "
-                f"{n_rounds} rounds), or None for all of them; got {round}."
-            )
+                _("round must be between 0 and {last} (this migration had {n} rounds), or None "
+                  "for all of them; got {value}.").format(last=n_rounds - 1, n=n_rounds,
+                                                          value=round)
+            )  # fmt: skip
     _prepare_fonts()
     ax = ax or plt.gca()
     cmap = ListedColormap([MAP_COLOURS[s] for s in MAP_STATES]).with_extremes(bad="white")

@@ -181,7 +181,11 @@ def plot_datastore_map(
         where = {n: vm.host for n, vm in spec.vms.items()}
         title = _("Datastores seen by each host")
     else:
-        raise ValueError(f"plot_datastore_map needs a Timeline or a Cluster, not {source!r}")
+        raise ValueError(
+            _("plot_datastore_map needs a Timeline or a Cluster, not {value}").format(
+                value=repr(source)
+            )
+        )
     hosts, stores = list(spec.hosts), list(spec.datastores)
     counts: dict[tuple[str, str], int] = {}
     for name, host in where.items():
