@@ -13,6 +13,7 @@ are translated with their placeholders, and a reset of matplotlib's ``rcParams``
 
 from __future__ import annotations
 
+import re
 import string
 import warnings
 from collections.abc import Callable
@@ -31,7 +32,7 @@ from matplotlib.axes import Axes  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
 import vmlab.plots as plots  # noqa: E402
-from tests.zh_text import english_left, has_chinese  # noqa: E402
+from tests.zh_text import _CODE, KEPT, english_left, has_chinese  # noqa: E402
 from vmlab import Cluster, Simulation, i18n, scenarios  # noqa: E402
 from vmlab.ft import table1  # noqa: E402
 from vmlab.migration import precopy  # noqa: E402
@@ -40,6 +41,8 @@ PO = Path(__file__).resolve().parents[1] / "vmlab/locale/zh_CN/LC_MESSAGES/vmlab
 
 NAMES = ("Oracle Swingbench", "MS-SQL DVD Store")
 """Benchmark names of Scales et al.'s Table 1: names, the same in both editions."""
+
+_WORD = re.compile(r"(?<![\w-])[A-Za-z]{2,}(?![\w-])")  # a name with a digit or hyphen is none
 
 
 @pytest.fixture(autouse=True)
@@ -227,10 +230,27 @@ def english_in(text: str) -> list[str]:
     return english_left(text)
 
 
+@cache
+def latin_allowed() -> frozenset[str]:
+    """Single Latin words a Chinese plot may show: kept terms, the names in the runs (services,
+    the cluster), the paper's author, ``stun`` (the glossary's 暂停 (stun)), the unit ``pt`` and
+    mathtext's ``mathdefault`` (log-axis tick labels)."""
+    c = Cluster.example()
+    names = {vm.service for vm in c.vms.values()} | {c.name, "Scales", "stun", "pt", "mathdefault"}
+    return frozenset(w.lower() for w in KEPT | names | set(" ".join(NAMES).split()))
+
+
+def english_words_in(text: str) -> list[str]:
+    """Single English words left (``running``, ``none``): Latin words that are no kept term
+    and no name."""
+    words = _WORD.findall(_CODE.sub(" ", text))
+    return [w for w in words if w.lower() not in latin_allowed()]
+
+
 @pytest.mark.parametrize(
     ("name", "case"),
     [(n, i) for n in PLOTS for i in range(len(CASES.get(n, [])))],
-    ids=lambda v: v if isinstance(v, str) else str(v),
+    ids=[f"{n}: {c[0]}" for n in PLOTS for c in CASES.get(n, [])],
 )
 def test_the_plot_speaks_chinese_with_real_glyphs(name, case):
     label, size, draw = CASES[name][case]
@@ -239,6 +259,8 @@ def test_the_plot_speaks_chinese_with_real_glyphs(name, case):
     said = [t.get_text() for t in texts]
     english = {s: english_in(s) for s in said if english_in(s)}
     assert not english, f"{name} ({label}) still says in English: {english}"
+    words = {s: english_words_in(s) for s in said if english_words_in(s)}
+    assert not words, f"{name} ({label}) still has English words: {words}"
     assert has_chinese("\n".join(said)), f"{name} ({label}) says nothing in Chinese: {said}"
     assert has_chinese(ax.get_title()) or has_chinese(ax.get_xlabel()), (name, label)
     for t in texts:
