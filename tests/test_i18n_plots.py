@@ -81,6 +81,25 @@ def ft_failover():
 
 
 @cache
+def ft_logging_cut():
+    c = Cluster.example()
+    c.enable_ha()
+    c.enable_ft("db-01")
+    sim = Simulation(c, seed=0)
+    sim.cut_ft_logging("db-01", at_s=60)
+    return sim.run(until_s=300)
+
+
+@cache
+def isolated(response: str = "power_off"):
+    c = Cluster.example()
+    c.enable_ha(isolation_response=response)
+    sim = Simulation(c, seed=0)
+    sim.isolate_host("esx-03", at_s=60)
+    return sim.run(until_s=600)
+
+
+@cache
 def apd():
     c = Cluster.example()
     c.enable_ha(vmcp="conservative")
@@ -147,12 +166,15 @@ CASES: dict[str, list[tuple[str, tuple[float, float], Draw]]] = {
     ],
     "plot_ft_copies": [
         ("failover", (10, 3), lambda ax: plots.plot_ft_copies(ft_failover(), "db-01", ax=ax)),
+        ("logging cut", (10, 3), lambda ax: plots.plot_ft_copies(
+            ft_logging_cut(), "db-01", ax=ax)),
     ],
     "plot_ha_timeline": [
         ("one host", (10, 4), lambda ax: plots.plot_ha_timeline(host_failures(1), ax=ax)),
         ("12 hosts", (10, 7), lambda ax: plots.plot_ha_timeline(host_failures(12), ax=ax)),
         ("16 hosts", (10, 7), lambda ax: plots.plot_ha_timeline(host_failures(16), ax=ax)),
         ("HA off", (10, 4), lambda ax: plots.plot_ha_timeline(host_failures(1, ha=False), ax=ax)),
+        ("isolated, powered off", (10, 4), lambda ax: plots.plot_ha_timeline(isolated(), ax=ax)),
         ("by service", (10, 4), lambda ax: plots.plot_ha_timeline(
             host_failures(12), group_by="service", ax=ax)),
     ],
