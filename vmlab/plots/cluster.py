@@ -37,6 +37,9 @@ from vmlab.plots.style import (
     share_bars,
     state_bars,
 )
+from vmlab.plots.style import (
+    _pgettext as pgettext,
+)
 from vmlab.sim import Timeline
 from vmlab.units import format_clock
 
@@ -475,8 +478,14 @@ def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:
                 fontsize=size,
                 color=ink,
             )
-    for y, label in ((0.45, _("hardware")), (1.45, _("hypervisor")), (2.45, _("VMs")),
-                     (3.45, _("services"))):  # fmt: skip
+    layers_said = (
+        _("hardware"),
+        _("hypervisor"),
+        # TRANSLATORS: a layer of the host's stack (the VMs), not a count's unit ("5 VMs")
+        pgettext("a layer of the host's stack", "VMs"),
+        _("services"),
+    )
+    for y, label in zip((0.45, 1.45, 2.45, 3.45), layers_said, strict=True):
         ax.text(-0.2, y, label, ha="right", va="center", fontsize=9, fontweight="bold")
     ax.set_xlim(-2.2, width + 0.1)
     ax.set_ylim(-0.1, 4.0)

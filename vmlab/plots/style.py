@@ -90,6 +90,18 @@ def _state_label(state: str) -> str:
     return _(STATE_LABELS[state]) if state in STATE_LABELS else state
 
 
+def _pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as said in ``context``: for a short English word
+    that another part of vmlab translates otherwise ("VMs" after a number is 台虚拟机; the
+    stack's layer "VMs" is 虚拟机). Babel extracts ``pgettext(context, message)`` calls with
+    their ``msgctxt``; English is ``message`` itself.
+
+    >>> _pgettext("a layer of the host's stack", "VMs")
+    'VMs'
+    """
+    return i18n._catalog(i18n.language()).pgettext(context, message)
+
+
 def _said(value: object) -> str:
     """A word or label from a results table (a feature, a workload, a scenario) as a plot
     shows it: its translation when the catalog has one, else itself (names such as
