@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 REPO = Path(__file__).resolve().parents[1]
 PO = REPO / "vmlab" / "locale" / "zh_CN" / "LC_MESSAGES" / "vmlab.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 @pytest.fixture(scope="module")

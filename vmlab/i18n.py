@@ -30,7 +30,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FONT_FAMILY", "FONT_PATH", "LANGUAGES", "N_", "_", "language", "ngettext",
+__all__ = ["FONT_FAMILY", "FONT_PATH", "LANGUAGES", "N_", "_", "language", "ngettext", "pgettext",
            "register_fonts", "use_language"]  # fmt: skip
 
 LANGUAGES = ("en", "zh")
@@ -82,6 +82,16 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural of a message, in the current language."""
     return _catalog(language()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    """``message`` as said in ``context``, in the current language: for a short English word
+    that means two things (``"VMs"`` after a count is 台虚拟机; a layer called "VMs" is 虚拟机).
+
+        >>> pgettext("a layer of the host's stack", "VMs")
+        'VMs'
+    """
+    return _catalog(language()).pgettext(context, message)
 
 
 def N_(message: str) -> str:

@@ -99,7 +99,7 @@ def _pgettext(context: str, message: str) -> str:
     >>> _pgettext("a layer of the host's stack", "VMs")
     'VMs'
     """
-    return i18n._catalog(i18n.language()).pgettext(context, message)
+    return i18n.pgettext(context, message)
 
 
 def _said(value: object) -> str:
