@@ -9,7 +9,8 @@ from matplotlib.figure import Figure
 
 from vmlab import checks
 from vmlab.cluster import Cluster
-from vmlab.lessons import plan_moves, plural
+from vmlab.i18n import _, ngettext
+from vmlab.lessons import plan_moves
 from vmlab.plots.vmotion import plot_host_load
 from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
@@ -39,12 +40,12 @@ class Balancer(w.VBox):
             min=30,
             max=100,
             step=5,
-            description="Threshold (%)",
+            description=_("Threshold (%)"),
             continuous_update=False,
             style={"description_width": "initial"},
         )
         self.run_button = w.Button(
-            description="Run the moves", button_style="primary", icon="truck"
+            description=_("Run the moves"), button_style="primary", icon="truck"
         )
         self.summary = w.HTML()
         self.output = w.Output(layout=w.Layout(min_height="300px"))
@@ -64,26 +65,40 @@ class Balancer(w.VBox):
         names = ", ".join(self.moves.vm)
         if self.moves.attrs["reaches_threshold"]:
             if n:
-                self.message = (
-                    f"{plural(n, 'move')} {'brings' if n == 1 else 'bring'} every host "
-                    f"under {threshold} %: {names}. Press Run the moves."
-                )
+                self.message = ngettext(
+                    "{n} move brings every host under {threshold} %: {names}. Press Run the moves.",
+                    "{n} moves bring every host under {threshold} %: {names}. Press Run the moves.",
+                    n,
+                ).format(n=n, threshold=threshold, names=names)
             else:
-                self.message = f"Every host is already under {threshold} %: nothing to move."
+                self.message = _(
+                    "Every host is already under {threshold} %: nothing to move."
+                ).format(threshold=threshold)
             self.summary.value = _html(self.message)
         else:
-            self.message = (
-                f"No plan brings every host under {threshold} %: {self.moves.attrs['why']}. "
-                + (
-                    f"The best the balancer finds is {plural(n, 'move')} ({names}), which "
-                    f"{'leaves' if n == 1 else 'leave'} "
-                    f"{plural(len(self.moves.attrs['still_over']), 'host')} over."
-                    if n
-                    else "It finds no move that helps."
+            over = len(self.moves.attrs["still_over"])
+            best = (
+                ngettext(
+                    "The best the balancer finds is {n} move ({names}), which leaves {hosts} over.",
+                    "The best the balancer finds is {n} moves ({names}), which leave {hosts} over.",
+                    n,
+                ).format(
+                    n=n,
+                    names=names,
+                    hosts=ngettext("{n} host", "{n} hosts", over).format(n=over),
                 )
+                if n
+                else _("It finds no move that helps.")
+            )
+            self.message = (
+                _("No plan brings every host under {threshold} %: {why}.").format(
+                    threshold=threshold, why=self.moves.attrs["why"]
+                )
+                + " "
+                + best
             )
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
-        self._draw(self.cluster, "How full each host is now")
+        self._draw(self.cluster, _("How full each host is now"))
 
     @busy
     @checks.widget_callback
@@ -92,18 +107,24 @@ class Balancer(w.VBox):
         threshold = self.threshold.value
         if self.moves.empty:
             self.message = (
-                "Nothing to move at this threshold: lower it first (drag the Threshold slider "
-                "to the left)."
+                _(
+                    "Nothing to move at this threshold: lower it first (drag the Threshold "
+                    "slider to the left)."
+                )
                 if self.moves.attrs["reaches_threshold"]
-                else f"The balancer finds no move that helps at {threshold} %: raise the "
-                "Threshold slider."
+                else _(
+                    "The balancer finds no move that helps at {threshold} %: raise the "
+                    "Threshold slider."
+                ).format(threshold=threshold)
             )
             self.summary.value = f"<b>{_html(self.message)}</b>"
             return
         try:
             self.timeline = rebalance(self.cluster, threshold_pct=threshold, seed=self.seed)
         except ValueError as err:  # a readable message, never a traceback
-            self.message = f"Cannot run these moves: {for_widget(str(err), {})}"
+            self.message = _("Cannot run these moves: {error}").format(
+                error=for_widget(str(err), {})
+            )
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
             return
         out = self.timeline.outages()
@@ -116,18 +137,34 @@ class Balancer(w.VBox):
         ]
         moved = len(self.timeline.migrations)
         longest = f"{out.down_s.max() * 1000:.0f} ms" if len(out) else "0 ms"
+        why = self.moves.attrs["why"]
+        if not over:
+            after = _("Every host is now under {threshold} %.").format(threshold=threshold)
+        elif why:
+            after = ngettext(
+                "{n} host still over {threshold} % ({hosts}): this threshold cannot be "
+                "reached — {why}.",
+                "{n} hosts still over {threshold} % ({hosts}): this threshold cannot be "
+                "reached — {why}.",
+                len(over),
+            ).format(n=len(over), threshold=threshold, hosts=", ".join(over), why=why)
+        else:
+            after = ngettext(
+                "{n} host still over {threshold} % ({hosts}): this threshold cannot be reached.",
+                "{n} hosts still over {threshold} % ({hosts}): this threshold cannot be reached.",
+                len(over),
+            ).format(n=len(over), threshold=threshold, hosts=", ".join(over))
         self.message = (
-            f"Done: {plural(moved, 'VM')} moved while running; the longest pause was {longest}. "
-            + (
-                f"Every host is now under {threshold} %."
-                if not over
-                else f"{plural(len(over), 'host')} still over {threshold} % "
-                f"({', '.join(over)}): this threshold cannot be reached"
-                + (f" — {self.moves.attrs['why']}." if self.moves.attrs["why"] else ".")
-            )
+            ngettext(
+                "Done: {n} VM moved while running; the longest pause was {longest}.",
+                "Done: {n} VMs moved while running; the longest pause was {longest}.",
+                moved,
+            ).format(n=moved, longest=longest)
+            + " "
+            + after
         )
         self.summary.value = f"<b>{_html(self.message)}</b>"
-        self._draw(self.timeline.final, "How full each host is after the moves")
+        self._draw(self.timeline.final, _("How full each host is after the moves"))
 
     def _draw(self, cluster: Cluster | RunState, title: str) -> None:
         fig = Figure(figsize=(9, 3), dpi=90)
@@ -135,7 +172,7 @@ class Balancer(w.VBox):
         plot_host_load(cluster, threshold_pct=self.threshold.value, ax=ax)
         ax.set_title(title)
         fig.tight_layout()
-        self.output.outputs = (figure_output(fig, f"<host load: {title}>"),)
+        self.output.outputs = (figure_output(fig, _("<host load: {title}>").format(title=title)),)
 
 
 def balancer(cluster: Cluster, *, threshold_pct: int = 80, seed: int = 0) -> Balancer:

@@ -24,33 +24,66 @@ from matplotlib.axes import Axes
 from vmlab import checks
 from vmlab.cluster import RESTART_PRIORITIES, Cluster
 from vmlab.ha import ISOLATION_RESPONSES, readable_log
+from vmlab.i18n import N_, _, ngettext
 from vmlab.lessons import admission_warning
 from vmlab.plots.ha import ha_timeline_rows, plot_ha_timeline
 from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
-from vmlab.widgets.messages import for_widget
+from vmlab.widgets.messages import for_widget, state_words
 from vmlab.widgets.render import FigureSlot, busy
 
 ADMISSION_CHOICES = (
-    ("off (no reserve)", "none"),
-    ("percentage: 1 host's share (default)", "percentage"),
-    ("slot policy: 1 host", "slots"),
-    ("dedicated failover host", "failover_hosts"),
+    (N_("off (no reserve)"), "none"),
+    (N_("percentage: 1 host's share (default)"), "percentage"),
+    (N_("slot policy: 1 host"), "slots"),
+    (N_("dedicated failover host"), "failover_hosts"),
 )
+"""The admission-control dropdown: (label, policy); the label is said in the lesson's
+language when the dashboard is built."""
+
+# The option labels of the isolation and priority dropdowns: in English the value itself.
+_ISOLATION_LABELS = {
+    # TRANSLATORS: an HA isolation response (vSphere's "Disabled": leave the VMs powered on)
+    "leave_powered_on": N_("leave_powered_on"),
+    # TRANSLATORS: an HA isolation response (vSphere's "Power off and restart VMs")
+    "power_off": N_("power_off"),
+    # TRANSLATORS: an HA isolation response (vSphere's "Shut down and restart VMs")
+    "shutdown": N_("shutdown"),
+}
+_PRIORITY_LABELS = {
+    # TRANSLATORS: a VM restart priority (no restart)
+    "disabled": N_("disabled"),
+    # TRANSLATORS: a VM restart priority
+    "lowest": N_("lowest"),
+    # TRANSLATORS: a VM restart priority
+    "low": N_("low"),
+    # TRANSLATORS: a VM restart priority
+    "medium": N_("medium"),
+    # TRANSLATORS: a VM restart priority
+    "high": N_("high"),
+    # TRANSLATORS: a VM restart priority
+    "highest": N_("highest"),
+}
 
 _ACTIONS = {"fail": "fail_host", "isolate": "isolate_host", "repair": "repair_host"}
 _WORDS = {"fail": "fails", "isolate": "loses its network", "repair": "is repaired"}
+_STEPS = {
+    "fail": N_("{clock} {host} fails"),
+    "isolate": N_("{clock} {host} loses its network"),
+    "repair": N_("{clock} {host} is repaired"),
+}
+"""One step of the scenario, as the summary says it (``_WORDS``' words, a whole phrase)."""
 _STEP_S = 60
 """After each press the ``at (s)`` slider moves on by this much (said in the summary)."""
 _CONTROLS = {
-    "repair_host": "the Repair host button, at an earlier time on the at (s) slider",
-    "fail_host": "the Fail host button, at an earlier time on the at (s) slider",
-    "isolate_host": "the Isolate host button",
-    "enable_ha": "ticking HA on",
-    "disable_ha": "unticking HA on",
-    "disable_ft": "the lesson's code (this dashboard has no FT switch)",
-    "enable_ft": "the lesson's code (this dashboard has no FT switch)",
+    "repair_host": N_("the Repair host button, at an earlier time on the at (s) slider"),
+    "fail_host": N_("the Fail host button, at an earlier time on the at (s) slider"),
+    "isolate_host": N_("the Isolate host button"),
+    "enable_ha": N_("ticking HA on"),
+    "disable_ha": N_("unticking HA on"),
+    "disable_ft": N_("the lesson's code (this dashboard has no FT switch)"),
+    "enable_ft": N_("the lesson's code (this dashboard has no FT switch)"),
 }
 
 
@@ -68,8 +101,10 @@ class HADashboard(w.VBox):
         checks.cluster(cluster)
         if not cluster.hosts or not cluster.vms:
             raise ValueError(
-                "ha_dashboard needs a cluster with hosts and VMs; try ha_dashboard() for "
-                "the example cluster"
+                _(
+                    "ha_dashboard needs a cluster with hosts and VMs; try ha_dashboard() for "
+                    "the example cluster"
+                )
             )
         checks.time_s(until_s, "until_s", zero_ok=False)
         checks.seed(seed)
@@ -82,30 +117,34 @@ class HADashboard(w.VBox):
         hosts = list(self.cluster.hosts)
         narrow = {"description_width": "initial"}
         self.host = w.Dropdown(options=hosts, value=hosts[min(2, len(hosts) - 1)],
-                               description="Host", layout=w.Layout(width="160px"))  # fmt: skip
-        self.at_s = w.IntSlider(value=60, min=0, max=1800, step=15, description="at (s)",
+                               description=_("Host"), layout=w.Layout(width="160px"))  # fmt: skip
+        self.at_s = w.IntSlider(value=60, min=0, max=1800, step=15, description=_("at (s)"),
                                 continuous_update=False, style=narrow)  # fmt: skip
-        self.fail_button = w.Button(description="Fail host", button_style="danger", icon="bolt")
-        self.isolate_button = w.Button(description="Isolate host", button_style="warning",
+        self.fail_button = w.Button(description=_("Fail host"), button_style="danger", icon="bolt")
+        self.isolate_button = w.Button(description=_("Isolate host"), button_style="warning",
                                        icon="unlink")  # fmt: skip
-        self.repair_button = w.Button(description="Repair host", button_style="success",
+        self.repair_button = w.Button(description=_("Repair host"), button_style="success",
                                       icon="wrench")  # fmt: skip
-        self.clear_button = w.Button(description="Clear scenario", icon="undo")
-        self.ha_on = w.Checkbox(value=True, description="HA on", indent=False,
+        self.clear_button = w.Button(description=_("Clear scenario"), icon="undo")
+        self.ha_on = w.Checkbox(value=True, description=_("HA on"), indent=False,
                                 layout=w.Layout(width="80px"))  # fmt: skip
         ha = getattr(self.cluster, "ha", None)
         known = {value for _, value in ADMISSION_CHOICES}
         start = ha.policy_name if ha is not None and ha.policy_name in known else "percentage"
-        self.admission = w.Dropdown(options=ADMISSION_CHOICES, value=start,
-                                    description="Admission control", style=narrow)  # fmt: skip
-        self.isolation = w.Dropdown(options=ISOLATION_RESPONSES, value="leave_powered_on",
-                                    description="Isolation response", style=narrow)  # fmt: skip
+        self.admission = w.Dropdown(
+            options=[(_(label), value) for label, value in ADMISSION_CHOICES], value=start,
+            description=_("Admission control"), style=narrow)  # fmt: skip
+        self.isolation = w.Dropdown(
+            options=[(_(_ISOLATION_LABELS.get(r, r)), r) for r in ISOLATION_RESPONSES],
+            value="leave_powered_on", description=_("Isolation response"),
+            style=narrow)  # fmt: skip
         vms = list(self.cluster.vms)
-        self.vm = w.Dropdown(options=vms, description="VM", layout=w.Layout(width="170px"))
-        self.priority = w.Dropdown(options=RESTART_PRIORITIES,
-                                   value=self.cluster.vms[vms[0]].restart_priority,
-                                   description="restart priority", style=narrow)  # fmt: skip
-        self.summary = w.HTML("<i>Pick a host and press <b>Fail host</b>.</i>")
+        self.vm = w.Dropdown(options=vms, description=_("VM"), layout=w.Layout(width="170px"))
+        self.priority = w.Dropdown(
+            options=[(_(_PRIORITY_LABELS.get(p, p)), p) for p in RESTART_PRIORITIES],
+            value=self.cluster.vms[vms[0]].restart_priority,
+            description=_("restart priority"), style=narrow)  # fmt: skip
+        self.summary = w.HTML(_("<i>Pick a host and press <b>Fail host</b>.</i>"))
         self.capacity = w.HTML()
         self.tiles = [w.HTML(layout=w.Layout(width="96px")) for _ in hosts]
         grid = w.GridBox(self.tiles, layout=w.Layout(
@@ -169,8 +208,8 @@ class HADashboard(w.VBox):
             owner.unobserve(self.on_settings, names="value")
             owner.value = change["old"]
             owner.observe(self.on_settings, names="value")
-            name = getattr(owner, "description", "") or "setting"
-            self.message += f" ({name} is back as it was.)"
+            name = getattr(owner, "description", "") or _("setting")
+            self.message += " " + _("({name} is back as it was.)").format(name=name)
             colour = OKABE_ITO["vermillion"]
             self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
@@ -200,10 +239,10 @@ class HADashboard(w.VBox):
         self.actions.append(action)
         self.at_s.value = min(self.at_s.max, int(action[2]) + _STEP_S)
         self.refresh()
-        self.message += (
-            f"\nThe at (s) slider moved on to {self.at_s.value} s for your next action "
+        self.message += "\n" + _(
+            "The at (s) slider moved on to {t} s for your next action "
             "(drag it to choose another time)."
-        )
+        ).format(t=self.at_s.value)
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
 
     def spec(self) -> Cluster:
@@ -242,25 +281,30 @@ class HADashboard(w.VBox):
             self._say_error(err)
             return False
         if config is None:
-            self.capacity.value = "<b>HA is off</b>: nothing restarts a failed host's VMs."
+            self.capacity.value = _("<b>HA is off</b>: nothing restarts a failed host's VMs.")
         else:
-            self.capacity.value = (
-                f"{primary_at_end(self.timeline, self.timeline.final.primary)} at the end of "
-                f"the run · failover capacity <b>{capacity}</b> host(s) before any failure"
+            self.capacity.value = _(
+                "{primary} at the end of the run · failover capacity <b>{capacity}</b> "
+                "host(s) before any failure"
+            ).format(
+                primary=primary_at_end(self.timeline, self.timeline.final.primary),
+                capacity=capacity,
             )
             if warning:
                 colour = OKABE_ITO["vermillion"]
                 self.capacity.value += f"<br><b style='color:{colour}'>⚠ {html.escape(warning)}</b>"
         self.message = describe_ha(self.timeline, self.actions)
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
-        self.event_log.value = readable_log(self.timeline, max_lines=60) or "(nothing happened yet)"
+        self.event_log.value = readable_log(self.timeline, max_lines=60) or _(
+            "(nothing happened yet)"
+        )
         self._draw_tiles()
         if draw:
             self._draw_plot()
         return True
 
     def _say_error(self, err: Exception) -> None:
-        self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
+        self.message = _("Cannot do that: {error}").format(error=for_widget(str(err), _CONTROLS))
         colour = OKABE_ITO["vermillion"]
         self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
@@ -272,10 +316,13 @@ class HADashboard(w.VBox):
             state = t.final.hosts[host].state
             n = len(t.final.vms_on(host))
             border = "2px solid #D55E00" if host in hit else "1px solid #888"
+            line = ngettext("{state} · {n} VM", "{state} · {n} VMs", n).format(
+                state=state_words(state), n=n
+            )
             tile.value = (
                 f"<div style='background:{HOST_COLOURS.get(state, 'white')};border:{border};"
                 f"padding:2px 4px;font-size:11px;line-height:1.3'><b>{host}</b><br>"
-                f"{state} · {n} VMs</div>"
+                f"{line}</div>"
             )
 
     def _draw_plot(self) -> None:
@@ -288,10 +335,10 @@ class HADashboard(w.VBox):
         def draw(ax: Axes) -> None:
             plot_ha_timeline(t, ax=ax)
             if t.spec.ha is None:
-                ax.set_title("What happened — HA is off, so nothing restarts")
+                ax.set_title(_("What happened — HA is off, so nothing restarts"))
 
         height = 1.6 + 0.32 * min(max(rows, 2), 24)
-        self.output.outputs = (self._slot.render(draw, height_in=height, text="<HA timeline>"),)
+        self.output.outputs = (self._slot.render(draw, height_in=height, text=_("<HA timeline>")),)
 
 
 def primary_at_end(timeline: Timeline, primary: str | None) -> str:
@@ -300,11 +347,15 @@ def primary_at_end(timeline: Timeline, primary: str | None) -> str:
     t = timeline
     up = [h for h in t.cluster.hosts if t.host_state_at(h, t.until_s) == "up"]
     if not up:
-        return "<b>no primary</b>: every host is down"
+        return _("<b>no primary</b>: every host is down")
     if primary is None or primary not in up:
-        gone = f" ({primary} is {t.host_state_at(primary, t.until_s)})" if primary else ""
-        return f"<b>no primary</b> yet{gone}"
-    return f"primary <b>{primary}</b>"
+        if not primary:
+            return _("<b>no primary</b> yet")
+        state = t.host_state_at(primary, t.until_s)
+        return _("<b>no primary</b> yet ({primary} is {state})").format(
+            primary=primary, state=state_words(state)
+        )
+    return _("primary <b>{primary}</b>").format(primary=primary)
 
 
 def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> str:
@@ -312,38 +363,56 @@ def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> st
     checks.timeline(timeline)
     if isinstance(actions, str) or not isinstance(actions, list | tuple):
         raise ValueError(
-            f"actions must be a list of (what, host, t_s), such as "
-            f"[('fail', 'esx-03', 60.0)], not {checks.describe(actions)}"
+            _(
+                "actions must be a list of (what, host, t_s), such as "
+                "[('fail', 'esx-03', 60.0)], not {what}"
+            ).format(what=checks.describe(actions))
         )
     for action in actions:
         if not (isinstance(action, tuple | list) and len(action) == 3):
             raise ValueError(
-                f"Each action is (what, host, t_s), such as ('fail', 'esx-03', 60.0), "
-                f"not {checks.describe(action)}"
+                _(
+                    "Each action is (what, host, t_s), such as ('fail', 'esx-03', 60.0), not {what}"
+                ).format(what=checks.describe(action))
             )
         checks.choice(action[0], _WORDS, "Action")
         checks.name(action[1], timeline.cluster.hosts, "Host")
         checks.time_s(action[2], "t_s")
     if not actions:
-        return "Nothing has happened yet: every VM runs. Pick a host and press Fail host."
-    steps = "; ".join(f"{format_clock(t)} {h} {_WORDS[a]}" for a, h, t in sorted(
-        actions, key=lambda x: x[2]))  # fmt: skip
+        return _("Nothing has happened yet: every VM runs. Pick a host and press Fail host.")
+    # TRANSLATORS: between two steps of a scenario ("01:00 esx-03 fails; 02:00 …")
+    steps = _("; ").join(_(_STEPS[a]).format(clock=format_clock(t), host=h) for a, h, t in
+                         sorted(actions, key=lambda x: x[2]))  # fmt: skip
     out = timeline.outages()
     if out.empty:
-        return f"{steps}.\nNo service stopped."
+        return _("{steps}.\nNo service stopped.").format(steps=steps)
     back = out[~out.ongoing]
     still = out[out.ongoing]
-    text = f"{steps}.\n{len(out.vm.unique())} VMs stopped."
+    stopped = len(out.vm.unique())
+    text = ngettext("{steps}.\n{n} VM stopped.", "{steps}.\n{n} VMs stopped.", stopped).format(
+        steps=steps, n=stopped
+    )
     if len(back):
         worst = back.loc[back.down_s.idxmax()]
-        text += (
-            f" {len(back)} outages ended; the longest, {worst.vm} ({worst.service}), lasted "
-            f"{format_duration(worst.down_s)}."
+        text += " " + ngettext(
+            "{n} outage ended; the longest, {vm} ({service}), lasted {duration}.",
+            "{n} outages ended; the longest, {vm} ({service}), lasted {duration}.",
+            len(back),
+        ).format(
+            n=len(back),
+            vm=worst.vm,
+            service=worst.service,
+            duration=format_duration(worst.down_s),
         )
     if len(still):
-        lack = still.cause.str.contains("insufficient capacity").sum()
-        why = f" ({lack} for lack of capacity)" if lack else ""
-        text += f" {len(still)} still down at the end{why}: {', '.join(still.vm[:8])}."
+        lack = int(still.cause.str.contains("insufficient capacity").sum())
+        vms = ", ".join(still.vm[:8])
+        if lack:
+            text += " " + _(
+                "{n} still down at the end ({lack} for lack of capacity): {vms}."
+            ).format(n=len(still), lack=lack, vms=vms)
+        else:
+            text += " " + _("{n} still down at the end: {vms}.").format(n=len(still), vms=vms)
     return text
 
 

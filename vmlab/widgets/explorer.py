@@ -22,6 +22,7 @@ import ipywidgets as w
 from matplotlib.figure import Figure
 
 from vmlab import checks
+from vmlab.i18n import N_, _
 from vmlab.migration import MAX_ROUNDS, SWITCHOVER_TARGET_MS, MigrationResult, precopy
 from vmlab.plots.migration import plot_convergence
 from vmlab.widgets.render import figure_output, text_output
@@ -32,9 +33,9 @@ LINKS_GBIT_S = (1, 10, 25)
 """The links to choose from, Gbit/s (vSphere needs at least 1 Gbit/s for vMotion)."""
 
 POLICIES = {
-    "sdps": "vSphere: SDPS (default)",
-    "abort": "No SDPS: give up",
-    "xen": "Xen: force after 30 rounds",
+    "sdps": N_("vSphere: SDPS (default)"),
+    "abort": N_("No SDPS: give up"),
+    "xen": N_("Xen: force after 30 rounds"),
 }
 """What to do when pre-copy cannot converge, and the button label for each. ``'sdps'`` is
 vSphere's behaviour (and its 100 s switchover limit); ``'abort'`` shows pre-copy alone;
@@ -47,7 +48,14 @@ POLICY_SETTINGS: dict[str, dict[str, Any]] = {
 }
 """The :func:`precopy` settings behind each policy button."""
 
-PATTERNS = {"uniform": "random", "hot": "hot/cold", "sequential": "scan"}
+PATTERNS = {
+    # TRANSLATORS: a write pattern: each write lands on a random page
+    "uniform": N_("random"),
+    # TRANSLATORS: a write pattern: most writes land in a hot part of the memory
+    "hot": N_("hot/cold"),
+    # TRANSLATORS: a write pattern: the guest scans its memory in order
+    "sequential": N_("scan"),
+}
 """How the guest writes inside its working set, and the button label for each."""
 
 DEFAULTS: dict[str, Any] = {
@@ -103,7 +111,7 @@ class MigrationExplorer(w.VBox):
             min=0.5,
             max=256,
             step=0.5,
-            description="Memory (GiB)",
+            description=_("Memory (GiB)"),
             readout_format=".1f",
             continuous_update=False,
             style=slider_style,
@@ -114,7 +122,7 @@ class MigrationExplorer(w.VBox):
             min=0,
             max=5000,
             step=10,
-            description="Dirty rate (MiB/s)",
+            description=_("Dirty rate (MiB/s)"),
             continuous_update=False,
             style=slider_style,
             layout=slider_layout,
@@ -124,7 +132,7 @@ class MigrationExplorer(w.VBox):
             min=0,
             max=256,
             step=0.25,
-            description="Working set (GiB)",
+            description=_("Working set (GiB)"),
             readout_format=".2f",
             continuous_update=False,
             style=slider_style,
@@ -135,7 +143,7 @@ class MigrationExplorer(w.VBox):
             min=0,
             max=2000,
             step=10,
-            description="Switchover target (ms)",
+            description=_("Switchover target (ms)"),
             continuous_update=False,
             style=slider_style,
             layout=slider_layout,
@@ -143,29 +151,31 @@ class MigrationExplorer(w.VBox):
         self.link = w.ToggleButtons(
             options=[(f"{g} Gbit/s", g) for g in LINKS_GBIT_S],
             value=values["bandwidth_gbit_s"],
-            description="vMotion link",
+            description=_("vMotion link"),
             style={"description_width": "140px", "button_width": "90px"},
         )
         self.policy = w.ToggleButtons(
-            options=[(label, key) for key, label in POLICIES.items()],
+            options=[(_(label), key) for key, label in POLICIES.items()],
             value=values["on_no_convergence"],
-            description="If it can't converge",
+            description=_("If it can't converge"),
             tooltips=[
-                "vSphere: slow the guest's vCPUs until pre-copy converges; a switchover "
-                "over 100 s fails and the VM stays on the source",
-                "Pre-copy alone: when it stops making progress, give up (VM stays put)",
-                "Xen's rule, not vSphere's: switch over after 30 rounds, however long the pause",
+                _(
+                    "vSphere: slow the guest's vCPUs until pre-copy converges; a switchover "
+                    "over 100 s fails and the VM stays on the source"
+                ),
+                _("Pre-copy alone: when it stops making progress, give up (VM stays put)"),
+                _("Xen's rule, not vSphere's: switch over after 30 rounds, however long the pause"),
             ],
             style={"description_width": "140px", "button_width": "190px"},
         )
         self.pattern = w.ToggleButtons(
-            options=[(label, key) for key, label in PATTERNS.items()],
+            options=[(_(label), key) for key, label in PATTERNS.items()],
             value=values["pattern"],
-            description="Write pattern",
+            description=_("Write pattern"),
             tooltips=[
-                "Each write lands on a random page of the working set",
-                "90 % of writes land in a hot tenth of the working set",
-                "The guest scans its working set in order",
+                _("Each write lands on a random page of the working set"),
+                _("90 % of writes land in a hot tenth of the working set"),
+                _("The guest scans its working set in order"),
             ],
             style={"description_width": "140px", "button_width": "90px"},
         )
@@ -230,7 +240,7 @@ class MigrationExplorer(w.VBox):
             result = self.compute()
         except ValueError as err:
             self.result = None
-            self.message = f"Cannot migrate with these settings: {err}"
+            self.message = _("Cannot migrate with these settings: {error}").format(error=err)
             self.summary.value = f"<b style='color:#D55E00'>{html.escape(self.message)}</b>"
             self.output.outputs = (text_output(self.message),)
             self.last_redraw_s = time.perf_counter() - started
@@ -251,15 +261,18 @@ class MigrationExplorer(w.VBox):
         """The convergence plot as a display_data output (a PNG), drawn off-screen."""
         self._axes.clear()
         plot_convergence(result, ax=self._axes)
-        return figure_output(self._figure, f"<convergence plot: {result.outcome}>")
+        return figure_output(
+            self._figure, _("<convergence plot: {outcome}>").format(outcome=result.outcome)
+        )
 
 
 def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(initial) - set(DEFAULTS))
     if unknown:
         raise ValueError(
-            f"migration_explorer() does not know {', '.join(unknown)}; "
-            f"it takes {', '.join(DEFAULTS)}."
+            _("migration_explorer() does not know {unknown}; it takes {known}.").format(
+                unknown=", ".join(unknown), known=", ".join(DEFAULTS)
+            )
         )
     values = {**DEFAULTS, **initial}
     for name, (low, high, _step, unit) in _RANGES.items():
@@ -270,22 +283,28 @@ def _initial_values(initial: dict[str, Any]) -> dict[str, Any]:
             or not (low <= value <= high)
         ):
             raise ValueError(
-                f"{name} must be a number from {low:g} to {high:g} {unit} for the "
-                f"explorer's slider; got {value!r}."
+                _(
+                    "{name} must be a number from {low:g} to {high:g} {unit} for the "
+                    "explorer's slider; got {value}."
+                ).format(name=name, low=low, high=high, unit=unit, value=repr(value))
             )
     if values["bandwidth_gbit_s"] not in LINKS_GBIT_S:
         raise ValueError(
-            f"bandwidth_gbit_s must be one of {', '.join(map(str, LINKS_GBIT_S))} (Gbit/s); "
-            f"got {values['bandwidth_gbit_s']!r}."
+            _("bandwidth_gbit_s must be one of {choices} (Gbit/s); got {value}.").format(
+                choices=", ".join(map(str, LINKS_GBIT_S)), value=repr(values["bandwidth_gbit_s"])
+            )
         )
     if values["pattern"] not in PATTERNS:
         raise ValueError(
-            f"pattern must be one of {', '.join(map(repr, PATTERNS))}; got {values['pattern']!r}."
+            _("pattern must be one of {choices}; got {value}.").format(
+                choices=", ".join(map(repr, PATTERNS)), value=repr(values["pattern"])
+            )
         )
     if values["on_no_convergence"] not in POLICIES:
         raise ValueError(
-            f"on_no_convergence must be one of {', '.join(map(repr, POLICIES))}; "
-            f"got {values['on_no_convergence']!r}."
+            _("on_no_convergence must be one of {choices}; got {value}.").format(
+                choices=", ".join(map(repr, POLICIES)), value=repr(values["on_no_convergence"])
+            )
         )
     return values
 

@@ -7,6 +7,7 @@ from matplotlib.figure import Figure
 
 from vmlab import checks
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _, ngettext
 from vmlab.lessons import fail_and_repair
 from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Timeline
@@ -15,8 +16,8 @@ from vmlab.widgets.messages import for_widget
 from vmlab.widgets.render import busy, figure_output
 
 _CONTROLS = {
-    "repair_host": "the Repair after slider",
-    "fail_host": "the Fail this host button",
+    "repair_host": N_("the Repair after slider"),
+    "fail_host": N_("the Fail this host button"),
 }
 
 
@@ -34,16 +35,20 @@ class FailurePicker(w.VBox):
         checks.cluster(cluster)
         if not cluster.hosts:
             raise ValueError(
-                "failure_picker needs a cluster with hosts; try failure_picker() for the "
-                "example cluster"
+                _(
+                    "failure_picker needs a cluster with hosts; try failure_picker() for the "
+                    "example cluster"
+                )
             )
         fail_at_s = checks.time_s(fail_at_s, "fail_at_s")
         until_s = checks.time_s(until_s, "until_s", zero_ok=False)
         if until_s - fail_at_s < 120:
             raise ValueError(
-                f"until_s ({until_s:g} s) must be at least 2 minutes after fail_at_s "
-                f"({fail_at_s:g} s), so that the host can be repaired a minute or more "
-                f"after it fails; try until_s={fail_at_s + 1800:g}"
+                _(
+                    "until_s ({until_s:g} s) must be at least 2 minutes after fail_at_s "
+                    "({fail_at_s:g} s), so that the host can be repaired a minute or more "
+                    "after it fails; try until_s={suggested:g}"
+                ).format(until_s=until_s, fail_at_s=fail_at_s, suggested=fail_at_s + 1800)
             )
         checks.seed(seed)
         self.cluster = cluster
@@ -52,23 +57,23 @@ class FailurePicker(w.VBox):
         self.seed = seed
         self.timeline: Timeline | None = None
         self.message = ""
-        self.host = w.Dropdown(options=list(cluster.hosts), description="Host")
+        self.host = w.Dropdown(options=list(cluster.hosts), description=_("Host"))
         self.repair_after = w.IntSlider(
             value=10,
             min=1,
             max=int((self.until_s - self.fail_at_s) // 60) - 1,
-            description="Repair after",
+            description=_("Repair after"),
             continuous_update=False,
             style={"description_width": "initial"},
         )
         self.repair_unit = w.Label("min")
         self.fail_button = w.Button(
-            description="Fail this host",
+            description=_("Fail this host"),
             button_style="danger",
             icon="bolt",
-            tooltip="Cut the power of the chosen host and run the simulation",
+            tooltip=_("Cut the power of the chosen host and run the simulation"),
         )
-        self.summary = w.HTML("<i>Pick a host and press <b>Fail this host</b>.</i>")
+        self.summary = w.HTML(_("<i>Pick a host and press <b>Fail this host</b>.</i>"))
         self.output = w.Output(layout=w.Layout(min_height="340px"))
         self.fail_button.on_click(self.on_fail)
         super().__init__(
@@ -86,7 +91,9 @@ class FailurePicker(w.VBox):
         try:
             self.timeline = self.simulate(self.host.value, self.repair_after.value * 60)
         except (ValueError, KeyError) as err:  # a readable message, never a traceback
-            self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
+            self.message = _("Cannot do that: {error}").format(
+                error=for_widget(str(err), _CONTROLS)
+            )
             self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
             return
         self.message = describe_failure(self.timeline, self.host.value)
@@ -95,7 +102,9 @@ class FailurePicker(w.VBox):
         ax = fig.add_subplot()
         plot_timeline(self.timeline, ax=ax)
         fig.tight_layout()
-        self.output.outputs = (figure_output(fig, f"<timeline: {self.host.value} failed>"),)
+        self.output.outputs = (
+            figure_output(fig, _("<timeline: {host} failed>").format(host=self.host.value)),
+        )
 
     def simulate(self, host: str, repair_after_s: float) -> Timeline:
         """The run behind a press: ``host`` fails at ``fail_at_s`` and is repaired later.
@@ -124,21 +133,30 @@ def describe_failure(timeline: Timeline, host: str) -> str:
     ]
     when = format_clock(failed.t_s.iloc[0]) if len(failed) else "?"
     if out.empty:
-        return f"{host} failed at {when}, but no VM was running on it."
+        return _("{host} failed at {when}, but no VM was running on it.").format(
+            host=host, when=when
+        )
     services = ", ".join(f"{n} {s}" for s, n in out.service.value_counts().sort_index().items())
     shortest, longest = out.down_s.min(), out.down_s.max()
     span = (
         format_duration(shortest)
         if shortest == longest
-        else f"{format_duration(shortest)} to {format_duration(longest)}"
+        else _("{shortest} to {longest}").format(
+            shortest=format_duration(shortest), longest=format_duration(longest)
+        )
     )
     still = int(out.ongoing.sum())
-    tail = f" {still} were still down when the run ended." if still else ""
-    return (
-        f"{host} failed at {when}: {len(out)} VMs stopped ({services}).\n"
-        f"Their services were out for {span}: until the host was repaired, plus each guest's "
-        f"boot.{tail}"
-    )
+    first = ngettext(
+        "{host} failed at {when}: {n} VM stopped ({services}).",
+        "{host} failed at {when}: {n} VMs stopped ({services}).",
+        len(out),
+    ).format(host=host, when=when, n=len(out), services=services)
+    second = _(
+        "Their services were out for {span}: until the host was repaired, plus each guest's boot."
+    ).format(span=span)
+    if still:
+        second += " " + _("{n} were still down when the run ended.").format(n=still)
+    return f"{first}\n{second}"
 
 
 def failure_picker(

@@ -10,6 +10,7 @@ from IPython.display import display
 
 from vmlab import checks
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _
 from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
@@ -17,7 +18,9 @@ from vmlab.widgets.messages import for_widget
 from vmlab.widgets.render import busy
 
 _AUTO = w.Layout(width="auto")
-_CONTROLS = {"enable_ft": "the lesson's code (this panel has no FT switch)"}
+_CONTROLS = {"enable_ft": N_("the lesson's code (this panel has no FT switch)")}
+_NO_RACE = N_("no secondary in step, so there is nothing to race for")
+"""The engine's detail of a cut that changes nothing (the VM has no secondary in step)."""
 
 
 class FTPanel(w.VBox):
@@ -45,8 +48,10 @@ class FTPanel(w.VBox):
         checks.cluster(cluster)
         if not cluster.vms:
             raise ValueError(
-                "ft_panel needs a cluster with VMs (one of them with FT); try ft_panel() "
-                "for the example cluster with FT on db-01"
+                _(
+                    "ft_panel needs a cluster with VMs (one of them with FT); try ft_panel() "
+                    "for the example cluster with FT on db-01"
+                )
             )
         if vm is not None:
             checks.name(vm, cluster.vms, "VM")
@@ -54,8 +59,10 @@ class FTPanel(w.VBox):
         until_s = checks.time_s(until_s, "until_s", zero_ok=False)
         if until_s <= fail_at_s:
             raise ValueError(
-                f"until_s ({until_s:g} s) must come after fail_at_s ({fail_at_s:g} s); "
-                f"try until_s={fail_at_s + 840:g}"
+                _(
+                    "until_s ({until_s:g} s) must come after fail_at_s ({fail_at_s:g} s); "
+                    "try until_s={suggested:g}"
+                ).format(until_s=until_s, fail_at_s=fail_at_s, suggested=fail_at_s + 840)
             )
         checks.seed(seed)
         self.cluster = cluster
@@ -69,28 +76,31 @@ class FTPanel(w.VBox):
         if vm is None:
             vm = with_ft[0] if with_ft else next(iter(cluster.vms))
         cluster.vms[vm]  # unknown name → NotFoundError listing the VMs
-        self.vm = w.Dropdown(options=list(cluster.vms), value=vm, description="VM")
+        self.vm = w.Dropdown(options=list(cluster.vms), value=vm, description=_("VM"))
         self.second_after = w.IntSlider(
             value=30,
             min=5,
             max=300,
             step=5,
-            description="2nd failure after (s)",
+            description=_("2nd failure after (s)"),
             continuous_update=False,
             style={"description_width": "initial"},
         )
         self.fail_primary_button = w.Button(
-            description="Fail the primary's host", button_style="danger", icon="bolt", layout=_AUTO
+            description=_("Fail the primary's host"),
+            button_style="danger",
+            icon="bolt",
+            layout=_AUTO,
         )
         self.fail_secondary_button = w.Button(
-            description="Fail the secondary's host",
+            description=_("Fail the secondary's host"),
             button_style="warning",
             icon="bolt",
             layout=_AUTO,
         )
-        self.cut_button = w.Button(description="Cut the logging link", icon="cut", layout=_AUTO)
+        self.cut_button = w.Button(description=_("Cut the logging link"), icon="cut", layout=_AUTO)
         self.fail_both_button = w.Button(
-            description="Fail both in turn", button_style="danger", icon="bomb", layout=_AUTO
+            description=_("Fail both in turn"), button_style="danger", icon="bomb", layout=_AUTO
         )
         self.fail_primary_button.on_click(self.on_fail_primary)
         self.fail_secondary_button.on_click(self.on_fail_secondary)
@@ -98,7 +108,7 @@ class FTPanel(w.VBox):
         self.fail_both_button.on_click(self.on_fail_both)
         self.vm.observe(self.on_vm_change, names="value")
         self.status = w.HTML()
-        self.summary = w.HTML("<i>Choose what breaks.</i>")
+        self.summary = w.HTML(_("<i>Choose what breaks.</i>"))
         self.output = w.Output(layout=w.Layout(min_height="300px"))
         self.primary_host, self.secondary_host = self._copies_before()
         self._label_buttons()
@@ -129,7 +139,7 @@ class FTPanel(w.VBox):
         self.primary_host, self.secondary_host = self._copies_before()
         self._label_buttons()
         self._show_status("before")
-        self.summary.value = "<i>Choose what breaks.</i>"
+        self.summary.value = _("<i>Choose what breaks.</i>")
         self.output.clear_output()
 
     @busy
@@ -165,9 +175,11 @@ class FTPanel(w.VBox):
         if vm.secondary_host is None:
             with_ft = [v.name for v in self.cluster.vms.values() if v.secondary_host]
             raise ValueError(
-                f"{name} has no FT, so it has no secondary to take over. This panel cannot "
-                "turn FT on (the lesson's code does, with enable_ft); choose a VM with FT in "
-                "the VM list: " + (", ".join(with_ft) or "(none in this cluster yet)")
+                _(
+                    "{vm} has no FT, so it has no secondary to take over. This panel cannot "
+                    "turn FT on (the lesson's code does, with enable_ft); choose a VM with FT "
+                    "in the VM list: {vms}"
+                ).format(vm=name, vms=", ".join(with_ft) or _("(none in this cluster yet)"))
             )
         sim = Simulation(self.cluster, seed=self.seed)
         t = self.fail_at_s
@@ -191,7 +203,9 @@ class FTPanel(w.VBox):
         try:
             self.timeline = self.simulate(action)
         except (ValueError, KeyError) as err:  # a readable message, never a traceback
-            self.message = f"Cannot do that: {for_widget(str(err), _CONTROLS)}"
+            self.message = _("Cannot do that: {error}").format(
+                error=for_widget(str(err), _CONTROLS)
+            )
             self.summary.value = f"<b style='color:#D55E00'>{html.escape(self.message)}</b>"
             return
         name = self.vm.value
@@ -216,13 +230,19 @@ class FTPanel(w.VBox):
         vm = self.cluster.vms[self.vm.value]
         primary, secondary = vm.host, vm.secondary_host
         if secondary is None:
-            self.fail_primary_button.description = "Fail the primary's host"
-            self.fail_secondary_button.description = "Fail the secondary's host (no FT)"
-            self.fail_both_button.description = "Fail both in turn"
+            self.fail_primary_button.description = _("Fail the primary's host")
+            self.fail_secondary_button.description = _("Fail the secondary's host (no FT)")
+            self.fail_both_button.description = _("Fail both in turn")
             return
-        self.fail_primary_button.description = f"Fail the primary's host ({primary})"
-        self.fail_secondary_button.description = f"Fail the secondary's host ({secondary})"
-        self.fail_both_button.description = f"Fail both in turn ({primary}, then {secondary})"
+        self.fail_primary_button.description = _("Fail the primary's host ({host})").format(
+            host=primary
+        )
+        self.fail_secondary_button.description = _("Fail the secondary's host ({host})").format(
+            host=secondary
+        )
+        self.fail_both_button.description = _(
+            "Fail both in turn ({primary}, then {secondary})"
+        ).format(primary=primary, secondary=secondary)
 
     def _copies_before(self) -> tuple[str, str | None]:
         vm = self.cluster.vms[self.vm.value]
@@ -230,24 +250,28 @@ class FTPanel(w.VBox):
 
     def _show_status(self, when: str) -> None:
         before_primary, before_secondary = self._copies_before()
-        start = (
-            f"Every press starts again from here: {self.vm.value}'s primary on "
-            f"<b>{before_primary}</b> · secondary on "
-            f"<b>{before_secondary or 'none (no FT)'}</b>"
+        start = _(
+            "Every press starts again from here: {vm}'s primary on <b>{primary}</b> · "
+            "secondary on <b>{secondary}</b>"
+        ).format(
+            vm=self.vm.value,
+            primary=before_primary,
+            secondary=before_secondary or _("none (no FT)"),
         )
         if when == "before" or self.outage_s is None:
             self.status.value = start
             return
-        secondary = self.secondary_host or "none (unprotected)"
+        secondary = self.secondary_host or _("none (unprotected)")
         outage = (
-            " · outage: <b>none</b>"
+            _("outage: <b>none</b>")
             if self.outage_s == 0
-            else f" · outage: <b>{format_duration(self.outage_s)}</b>"
+            else _("outage: <b>{duration}</b>").format(duration=format_duration(self.outage_s))
         )
-        self.status.value = (
-            f"{start}<br>At the end of that run: primary on <b>{self.primary_host}</b> · "
-            f"secondary on <b>{secondary}</b>{outage}"
-        )
+        end = _(
+            "At the end of that run: primary on <b>{primary}</b> · secondary on "
+            "<b>{secondary}</b> · {outage}"
+        ).format(primary=self.primary_host, secondary=secondary, outage=outage)
+        self.status.value = f"{start}<br>{end}"
 
 
 def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
@@ -262,37 +286,42 @@ def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
     for r in ev.itertuples(index=False):
         when = format_clock(r.t_s)
         if r.kind == "host_failed":
-            lines.append(f"{when} {r.host} failed.")
+            lines.append(_("{clock} {host} failed.").format(clock=when, host=r.host))
         elif r.vm != vm:
             continue
         elif r.kind in (*told, "ft_secondary_created"):
-            lines.append(f"{when} {_sentence(r.detail)}.")
+            # TRANSLATORS: a time, then an event's own sentence (said by the engine)
+            lines.append(_("{clock} {detail}.").format(clock=when, detail=_sentence(r.detail)))
         elif r.kind == "ft_restart":
-            lines.append(f"{when} Restart: {r.detail}.")
+            lines.append(_("{clock} Restart: {detail}.").format(clock=when, detail=r.detail))
         elif r.kind == "restart_issued":
-            lines.append(f"{when} HA restarts {vm} on {r.host} ({r.detail}).")
-        elif r.kind == "ft_logging_cut" and "nothing" not in r.detail:
-            lines.append(f"{when} The logging link is cut.")
+            lines.append(
+                _("{clock} HA restarts {vm} on {host} ({detail}).").format(
+                    clock=when, vm=vm, host=r.host, detail=r.detail
+                )
+            )
+        elif r.kind == "ft_logging_cut" and "nothing" not in r.detail and r.detail != _(_NO_RACE):
+            lines.append(_("{clock} The logging link is cut.").format(clock=when))
     out = timeline.outages().query("vm == @vm")
     if out.empty:
-        verdict = f"Outage of {vm}: none — its service never paused."
+        verdict = _("Outage of {vm}: none — its service never paused.").format(vm=vm)
     else:
         longest = float(out.down_s.max())
         if longest < 1:
-            verdict = (
-                f"Outage of {vm}: a pause of {format_duration(longest)} — not a restart; "
-                "clients keep their connections."
-            )
+            verdict = _(
+                "Outage of {vm}: a pause of {duration} — not a restart; clients keep their "
+                "connections."
+            ).format(vm=vm, duration=format_duration(longest))
         else:
-            verdict = (
-                f"Outage of {vm}: {format_duration(longest)} — both copies were lost, so HA "
-                "restarted the VM: detection + boot."
-            )
+            verdict = _(
+                "Outage of {vm}: {duration} — both copies were lost, so HA restarted the VM: "
+                "detection + boot."
+            ).format(vm=vm, duration=format_duration(longest))
     final = timeline.final.vms[vm]
     moved = (
-        f"The primary moved from {first_primary} to {final.host}."
+        _("The primary moved from {old} to {new}.").format(old=first_primary, new=final.host)
         if final.host != first_primary
-        else f"The primary stayed on {first_primary}."
+        else _("The primary stayed on {host}.").format(host=first_primary)
     )
     return "\n".join([*lines, moved, verdict])
 

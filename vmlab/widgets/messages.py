@@ -9,13 +9,85 @@ with the control that does it, and drops the rest of the call syntax::
     ...     {"repair_host": "the Repair host button"},
     ... )
     'esx-03 is down. Repair it first with the Repair host button.'
+
+The controls' words are said in the current language (mark them with ``N_`` where they are
+defined, at import, and they are translated here).
 """
 
 from __future__ import annotations
 
 import re
 
+from vmlab.i18n import N_, _, language
+
 _CALL = re.compile(r"`?\b(?:sim|cluster|c)\.(\w+)\((?:[^()]|\([^()]*\))*\)`?")
+
+_CALL_WORDS = {
+    "fail_host": N_("fail host"),
+    "repair_host": N_("repair host"),
+    "isolate_host": N_("isolate host"),
+    "partition": N_("partition"),
+    "enable_ha": N_("enable ha"),
+    "disable_ha": N_("disable ha"),
+    "enable_ft": N_("enable ft"),
+    "disable_ft": N_("disable ft"),
+    "set_secondary": N_("set secondary"),
+    "migrate": N_("migrate"),
+    "migrate_many": N_("migrate many"),
+    "evacuate": N_("evacuate"),
+    "enter_maintenance": N_("enter maintenance"),
+    "exit_maintenance": N_("exit maintenance"),
+    "maintenance": N_("maintenance"),
+    "power_on_host": N_("power on host"),
+    "power_off_host": N_("power off host"),
+    "degrade_host": N_("degrade host"),
+    "storage_fault": N_("storage fault"),
+    "cut_ft_logging": N_("cut ft logging"),
+    "set_vm_state": N_("set vm state"),
+    "boot_vm": N_("boot vm"),
+    "run": N_("run"),
+    "add_host": N_("add host"),
+    "add_vm": N_("add vm"),
+    "add_datastore": N_("add datastore"),
+    "add_network": N_("add network"),
+}
+"""What each engine call does, in the words of the "(not possible in this widget)" phrase
+(the English words are the call's name with spaces, as before there was a catalog)."""
+
+
+_STATE_WORDS = {
+    # TRANSLATORS: a host's or a VM's state
+    "up": N_("up"),
+    # TRANSLATORS: a host's or a VM's state (off because of a failure)
+    "down": N_("down"),
+    # TRANSLATORS: a host's state (in maintenance mode)
+    "maintenance": N_("maintenance"),
+    # TRANSLATORS: a host's state (cut off from the management network)
+    "isolated": N_("isolated"),
+    # TRANSLATORS: a VM's state
+    "running": N_("running"),
+    # TRANSLATORS: a VM's state (paused for a switchover)
+    "stunned": N_("stunned"),
+    # TRANSLATORS: a VM's state (its guest is starting)
+    "booting": N_("booting"),
+    # TRANSLATORS: a VM's state (being moved by vMotion)
+    "migrating": N_("migrating"),
+    # TRANSLATORS: a VM's state (an FT secondary copy)
+    "secondary": N_("secondary"),
+    # TRANSLATORS: a VM's state (powered off on purpose)
+    "off": N_("off"),
+}
+"""Host and VM states in words (the English word is the state itself)."""
+
+
+def state_words(state: str) -> str:
+    """A host's or VM's ``state`` (``'up'``, ``'down'``, ``'running'`` …) in the current
+    language; an unknown state as it is.
+
+    >>> state_words("isolated")
+    'isolated'
+    """
+    return _(_STATE_WORDS[state]) if state in _STATE_WORDS else str(state)
 
 
 def for_widget(message: str, controls: dict[str, str]) -> str:
@@ -25,6 +97,14 @@ def for_widget(message: str, controls: dict[str, str]) -> str:
 
     def swap(match: re.Match[str]) -> str:
         name = match.group(1)
-        return controls.get(name, f"{name.replace('_', ' ')} (not possible in this widget)")
+        if name in controls:
+            return _(controls[name])
+        if name in _CALL_WORDS:
+            action = _(_CALL_WORDS[name])
+        elif language() == "en":
+            action = name.replace("_", " ")
+        else:  # a call with no words in the catalog: its name, as code
+            action = f"`{name}`"
+        return _("{action} (not possible in this widget)").format(action=action)
 
     return _CALL.sub(swap, str(message).strip("'\""))

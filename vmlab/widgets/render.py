@@ -23,6 +23,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
+from vmlab.i18n import N_, _
+
 
 def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
     """``fig`` as a Jupyter ``display_data`` output holding a PNG (``text`` is its fallback)."""
@@ -132,8 +134,9 @@ def text_output(text: str) -> dict[str, Any]:
 
 # -- "working…": what a widget shows while a press is being simulated ------------------------
 
-BUSY_NOTE = "simulating…"
-"""The line a busy widget shows in its ``summary`` while a press is being worked on."""
+BUSY_NOTE = N_("simulating…")
+"""The line a busy widget shows in its ``summary`` while a press is being worked on (said in
+the current language)."""
 
 
 def busy(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -186,7 +189,7 @@ def busy(method: Callable[..., Any]) -> Callable[..., Any]:
                                           getattr(self, "status", None))
                         if isinstance(line, HTML)), None)  # fmt: skip
         before = summary.value if summary is not None else None
-        note = f"<i>⏳ {BUSY_NOTE}</i>"
+        note = f"<i>⏳ {_(BUSY_NOTE)}</i>"
         try:
             with _hold_sync(buttons):
                 for b in buttons:

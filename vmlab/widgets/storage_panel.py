@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from vmlab import checks
 from vmlab.cluster import Cluster
 from vmlab.ha_settings import VMCP_RESPONSES
+from vmlab.i18n import N_, _, ngettext
 from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
 from vmlab.sim import Simulation, Timeline
 from vmlab.storage import affected_vms
@@ -17,7 +18,20 @@ from vmlab.widgets.render import figure_output
 
 __all__ = ["StoragePanel", "describe_storage", "storage_panel"]
 
-EVERY_HOST = "every host"
+# TRANSLATORS: the last choice of the "Lost by" dropdown (a datastore lost by every host)
+EVERY_HOST = N_("every host")
+"""The ``hosts`` dropdown's value for "every host" (its label is said in the lesson's language)."""
+
+_VMCP_LABELS = {
+    # TRANSLATORS: a VMCP response (vSphere's "Disabled")
+    "disabled": N_("disabled"),
+    # TRANSLATORS: a VMCP response (vSphere's "Issue events")
+    "issue_events": N_("issue_events"),
+    # TRANSLATORS: a VMCP response (power off and restart, conservative)
+    "conservative": N_("conservative"),
+    # TRANSLATORS: a VMCP response (power off and restart, aggressive)
+    "aggressive": N_("aggressive"),
+}
 
 
 class StoragePanel(w.VBox):
@@ -35,7 +49,11 @@ class StoragePanel(w.VBox):
         checks.cluster(cluster)
         fault_at_s = checks.time_s(fault_at_s, "fault_at_s")
         if checks.time_s(until_s, "until_s", zero_ok=False) <= fault_at_s:
-            raise ValueError(f"until_s ({until_s!r}) must come after fault_at_s ({fault_at_s!r})")
+            raise ValueError(
+                _("until_s ({until_s}) must come after fault_at_s ({fault_at_s})").format(
+                    until_s=repr(until_s), fault_at_s=repr(fault_at_s)
+                )
+            )
         checks.seed(seed)
         self.cluster = cluster
         self.fault_at_s = float(fault_at_s)
@@ -47,38 +65,38 @@ class StoragePanel(w.VBox):
             d for d in cluster.datastores if any(v.datastore == d for v in cluster.vms.values())
         ]
         self.datastore = w.Dropdown(
-            options=used or list(cluster.datastores), description="Datastore"
+            options=used or list(cluster.datastores), description=_("Datastore")
         )
         hosts = list(cluster.hosts)
         self.hosts = w.Dropdown(
-            options=[*hosts, EVERY_HOST],
+            options=[*((h, h) for h in hosts), (_(EVERY_HOST), EVERY_HOST)],
             value=hosts[2] if len(hosts) > 2 else hosts[0],
-            description="Lost by",
+            description=_("Lost by"),
         )
         self.kind = w.ToggleButtons(
-            options=[("APD (all paths down)", "apd"), ("PDL (device lost)", "pdl")],
-            description="Fault",
+            options=[(_("APD (all paths down)"), "apd"), (_("PDL (device lost)"), "pdl")],
+            description=_("Fault"),
             style={"button_width": "auto"},
         )
         self.vmcp = w.Dropdown(
-            options=list(VMCP_RESPONSES),
+            options=[(_(_VMCP_LABELS.get(r, r)), r) for r in VMCP_RESPONSES],
             value="conservative",
-            description="VMCP",
+            description=_("VMCP"),
         )
-        self.heal = w.Checkbox(value=False, description="the paths come back after")
+        self.heal = w.Checkbox(value=False, description=_("the paths come back after"))
         self.heal_after = w.IntSlider(
             value=200, min=10, max=int(self.until_s - self.fault_at_s) - 10, step=10,
             continuous_update=False, description="", readout_format="d",
         )  # fmt: skip
         self.heal_unit = w.Label("s")
         self.run_button = w.Button(
-            description="Lose the datastore",
+            description=_("Lose the datastore"),
             button_style="danger",
             icon="hdd-o",
-            tooltip="Schedule the storage fault and run the simulation",
+            tooltip=_("Schedule the storage fault and run the simulation"),
             layout=w.Layout(width="auto"),
         )
-        self.summary = w.HTML("<i>Choose a fault and press <b>Lose the datastore</b>.</i>")
+        self.summary = w.HTML(_("<i>Choose a fault and press <b>Lose the datastore</b>.</i>"))
         self.output = w.Output(layout=w.Layout(min_height="360px"))
         self.run_button.on_click(self.on_run)
         super().__init__(
@@ -101,7 +119,7 @@ class StoragePanel(w.VBox):
                 self.datastore.value, self.hosts.value, self.kind.value, self.vmcp.value, heal
             )
         except (ValueError, KeyError) as err:
-            self.message = f"Cannot do that: {err}"
+            self.message = _("Cannot do that: {error}").format(error=err)
             self.summary.value = f"<b style='color:#D55E00'>{self.message}</b>"
             return
         self.message = describe_storage(self.timeline)
@@ -111,7 +129,7 @@ class StoragePanel(w.VBox):
         plot_storage_timeline(self.timeline, max_rows=12, ax=left)
         plot_datastore_map(self.timeline, at_s=self.fault_at_s + 1, ax=right)
         fig.tight_layout()
-        self.output.outputs = (figure_output(fig, "<storage fault timeline and map>"),)
+        self.output.outputs = (figure_output(fig, _("<storage fault timeline and map>")),)
 
     def simulate(
         self, datastore: str, hosts: str, kind: str, vmcp: str, heal_after_s: float | None
@@ -121,7 +139,7 @@ class StoragePanel(w.VBox):
         if c.ha is None:
             c.enable_ha(vmcp=vmcp)
         elif vmcp not in VMCP_RESPONSES:
-            raise ValueError(f"VMCP response {vmcp!r} is not known")
+            raise ValueError(_("VMCP response {vmcp} is not known").format(vmcp=repr(vmcp)))
         else:
             c.ha.vmcp = vmcp
         sim = Simulation(c, seed=self.seed)
@@ -149,31 +167,50 @@ def describe_storage(timeline: Timeline) -> str:
     """
     hit = affected_vms(timeline)
     if not hit:
-        return "No VM keeps its disks there on the hosts that lost it: nothing stopped."
+        return _("No VM keeps its disks there on the hosts that lost it: nothing stopped.")
     ev = timeline.events
     terminated = int((ev.kind == "vmcp_terminated").sum())
-    lines = [f"{len(hit)} VMs stopped when their disks stopped answering."]
+    lines = [
+        ngettext(
+            "{n} VM stopped when its disks stopped answering.",
+            "{n} VMs stopped when their disks stopped answering.",
+            len(hit),
+        ).format(n=len(hit))
+    ]
     if terminated:
         lines.append(
-            f"VMCP terminated {terminated} and HA restarted them on hosts that still see the "
-            "datastore."
+            _(
+                "VMCP terminated {n} and HA restarted them on hosts that still see the datastore."
+            ).format(n=terminated)
         )
     elif (ev.kind == "vmcp_cancelled").any():
-        lines.append("The paths came back before VMCP's delay ended: VMCP cancelled.")
+        lines.append(_("The paths came back before VMCP's delay ended: VMCP cancelled."))
     elif (ev.kind == "vmcp_not_terminated").any():
         detail = str(ev[ev.kind == "vmcp_not_terminated"].detail.iloc[0])
         if "): " in detail:  # drop the per-host reasons: "no host can take it (…): VMCP …"
             detail = detail.split(" (")[0] + ": " + detail.rsplit("): ", 1)[1]
-        lines.append(f"VMCP did not terminate them: {detail}.")
+        lines.append(_("VMCP did not terminate them: {detail}.").format(detail=detail))
     elif (ev.kind == "vmcp_warning").any():
-        lines.append("VMCP only raised events: nobody restarted them.")
+        lines.append(_("VMCP only raised events: nobody restarted them."))
     out = timeline.outages()
     out = out[out.vm.isin(hit)]
     lo, hi = out.down_s.min(), out.down_s.max()
-    span = format_duration(lo) if lo == hi else f"{format_duration(lo)} to {format_duration(hi)}"
+    span = (
+        format_duration(lo)
+        if lo == hi
+        else _("{shortest} to {longest}").format(
+            shortest=format_duration(lo), longest=format_duration(hi)
+        )
+    )
     still = int(out.ongoing.sum())
-    tail = f"; {still} were still down when the run ended" if still else ""
-    lines.append(f"Their services were out for {span}{tail}.")
+    if still:
+        lines.append(
+            _("Their services were out for {span}; {n} were still down when the run ended.").format(
+                span=span, n=still
+            )
+        )
+    else:
+        lines.append(_("Their services were out for {span}.").format(span=span))
     return "\n".join(lines)
 
 

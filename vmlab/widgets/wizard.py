@@ -28,12 +28,14 @@ from matplotlib.figure import Figure
 from vmlab import checks
 from vmlab import checks as argchecks  # where a local variable is called checks
 from vmlab.cluster import Cluster
+from vmlab.i18n import N_, _
 from vmlab.migration import precopy
 from vmlab.plots.vmotion import plot_vm_migration
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.vmotion import check as vmotion_check
+from vmlab.widgets.messages import state_words
 from vmlab.widgets.render import busy, figure_output, text_output
 
 __all__ = [
@@ -47,10 +49,11 @@ __all__ = [
 ]
 
 KINDS = {
-    "compute": "Change compute resource only",
-    "both": "Change both compute resource and storage",
+    "compute": N_("Change compute resource only"),
+    "both": N_("Change both compute resource and storage"),
 }
-"""The migration types the wizard offers, named as in the vSphere Client."""
+"""The migration types the wizard offers, named as in the vSphere Client (said in the
+lesson's language where shown: ``_(KINDS[key])``)."""
 
 START_S = 10.0
 """When the wizard's migration starts in its simulated run."""
@@ -83,7 +86,9 @@ class MigrateWizard(w.VBox):
         checks.seed(seed)
         if not isinstance(cluster, Cluster):
             raise ValueError(
-                f"migrate_wizard() needs a Cluster, e.g. Cluster.example(); got {cluster!r}"
+                _("migrate_wizard() needs a Cluster, e.g. Cluster.example(); got {what}").format(
+                    what=repr(cluster)
+                )
             )
         self.cluster = cluster
         self.seed = seed
@@ -93,19 +98,21 @@ class MigrateWizard(w.VBox):
         self._quiet = False
         running = [v.name for v in cluster.vms.values() if v.state == "running"]
         style = {"description_width": "150px"}
-        self.vm = w.Dropdown(options=running, description="1 · Virtual machine", style=style)
+        self.vm = w.Dropdown(options=running, description=_("1 · Virtual machine"), style=style)
         self.kind = w.ToggleButtons(
-            options=[(label, key) for key, label in KINDS.items()],
+            options=[(_(label), key) for key, label in KINDS.items()],
             value="compute",
-            description="2 · Migration type",
+            description=_("2 · Migration type"),
             style={"description_width": "150px", "button_width": "340px"},
         )
-        self.host = w.Dropdown(description="3 · Destination host", style=style)
+        self.host = w.Dropdown(description=_("3 · Destination host"), style=style)
         self.datastore = w.Dropdown(
-            options=list(cluster.datastores), description="4 · Datastore", style=style
+            options=list(cluster.datastores), description=_("4 · Datastore"), style=style
         )
         self.check_view = w.HTML()
-        self.migrate_button = w.Button(description="Migrate", button_style="primary", icon="truck")
+        self.migrate_button = w.Button(
+            description=_("Migrate"), button_style="primary", icon="truck"
+        )
         self.status = w.HTML()
         self._figure = Figure(figsize=_FIGSIZE_IN, dpi=_DPI)
         self._axes = self._figure.add_subplot()
@@ -128,7 +135,9 @@ class MigrateWizard(w.VBox):
             ]
         )
         if not running:
-            self._say("No VM is running in this cluster: there is nothing to migrate.", error=True)
+            self._say(
+                _("No VM is running in this cluster: there is nothing to migrate."), error=True
+            )
             self.migrate_button.disabled = True
             return
         self.on_vm()
@@ -166,7 +175,8 @@ class MigrateWizard(w.VBox):
             f"{'✔' if c.passed else '✘'} <b>{html.escape(c.name)}</b>: {html.escape(c.reason)}</li>"
             for c in self.checks
         )
-        self.check_view.value = f"<b>5 · Compatibility</b><ul style='margin:2px 0'>{rows}</ul>"
+        title = _("5 · Compatibility")
+        self.check_view.value = f"<b>{title}</b><ul style='margin:2px 0'>{rows}</ul>"
         self.migrate_button.disabled = not all(c.passed for c in self.checks)
 
     def evaluate(self, target: str) -> list[Check]:
@@ -179,9 +189,12 @@ class MigrateWizard(w.VBox):
     def on_migrate(self, _button: Any = None) -> None:
         """Run the migration in a fresh simulation and show the VM's timeline."""
         if not self.checks or not all(c.passed for c in self.checks):
-            failed = "; ".join(c.reason for c in self.checks if not c.passed)
+            # TRANSLATORS: between two reasons a migration is refused
+            failed = _("; ").join(c.reason for c in self.checks if not c.passed)
             self._say(
-                f"vCenter would refuse this migration: {failed or 'choose a destination'}.",
+                _("vCenter would refuse this migration: {reasons}.").format(
+                    reasons=failed or _("choose a destination")
+                ),
                 error=True,
             )
             return
@@ -191,9 +204,11 @@ class MigrateWizard(w.VBox):
         if self.kind.value == "both" and self.datastore.value != vm.datastore:
             if not _shared_nothing_in_engine():
                 self._say(
-                    "Shared-nothing vMotion (moving the disks in the same live move) is not in "
-                    "this version of the lab's engine yet. Choose a destination host that sees "
-                    f"{vm.datastore} with 'Change compute resource only'.",
+                    _(
+                        "Shared-nothing vMotion (moving the disks in the same live move) is not "
+                        "in this version of the lab's engine yet. Choose a destination host that "
+                        "sees {datastore} with '{kind}'."
+                    ).format(datastore=vm.datastore, kind=_(KINDS["compute"])),
                     error=True,
                 )
                 return
@@ -204,31 +219,40 @@ class MigrateWizard(w.VBox):
             guess = precopy(vm.memory_gib, vm.dirty_rate_mib_s, vm.working_set_gib, 1).total_time_s
             timeline = sim.run(until_s=START_S + max(60.0, 3 * guess))
         except ValueError as err:
-            self._say(f"The migration could not run: {err}", error=True)
+            self._say(_("The migration could not run: {error}").format(error=err), error=True)
             return
         self.timeline = timeline
         self._axes.clear()
         plot_vm_migration(timeline, vm_name, ax=self._axes)
-        self.output.outputs = (figure_output(self._figure, f"<timeline of {vm_name}>"),)
+        self.output.outputs = (
+            figure_output(self._figure, _("<timeline of {vm}>").format(vm=vm_name)),
+        )
         moves = timeline.migrations
         move = moves[moves.vm == vm_name].iloc[-1]
         if move.outcome in ("converged", "sdps"):
-            self._say(
-                f"{vm_name} moved from {move.from_host} to {move.to_host} in "
-                f"{format_duration(move.total_time_s)} while it ran; it was stunned for "
-                f"{format_duration(move.downtime_s)} and kept its MAC and IP address."
-                + (
-                    f" Its disks were copied to {kwargs['datastore']} in the same live move "
-                    "(shared-nothing vMotion)."
-                    if "datastore" in kwargs
-                    else ""
-                )
+            text = _(
+                "{vm} moved from {source} to {target} in {total} while it ran; it was stunned "
+                "for {stun} and kept its MAC and IP address."
+            ).format(
+                vm=vm_name,
+                source=move.from_host,
+                target=move.to_host,
+                total=format_duration(move.total_time_s),
+                stun=format_duration(move.downtime_s),
             )
+            if "datastore" in kwargs:
+                text += " " + _(
+                    "Its disks were copied to {datastore} in the same live move (shared-nothing "
+                    "vMotion)."
+                ).format(datastore=kwargs["datastore"])
+            self._say(text)
         else:
             events = timeline.events
             why = events[(events.vm == vm_name) & events.kind.str.startswith("vmotion_")].detail
             self._say(
-                f"{vm_name} did not move ({move.outcome}): {why.iloc[-1] if len(why) else ''}",
+                _("{vm} did not move ({outcome}): {why}").format(
+                    vm=vm_name, outcome=move.outcome, why=why.iloc[-1] if len(why) else ""
+                ),
                 error=True,
             )
 
@@ -262,28 +286,36 @@ def compatibility(
     host = c.hosts[target]
     checks = [
         Check(
-            "VM state",
+            _("VM state"),
             vm_obj.state == "running",
-            "running: it can move live"
+            _("running: it can move live")
             if vm_obj.state == "running"
-            else f"{vm_obj.state}: vMotion moves running VMs only",
+            else _("{state}: vMotion moves running VMs only").format(
+                state=state_words(vm_obj.state)
+            ),
         ),
         Check(
-            "Destination host",
+            _("Destination host"),
             host.state == "up",
-            f"{target} is up" if host.state == "up" else f"{target} is {host.state}",
+            _("{host} is up").format(host=target)
+            if host.state == "up"
+            else _("{host} is {state}").format(host=target, state=state_words(host.state)),
         ),
     ]
     cpu = cpus_compatible(c, vm_obj.host, target)
     checks.append(
         Check(
-            "CPU compatibility",
+            _("CPU compatibility"),
             cpu is None,
             cpu
             or (
-                f"the cluster's EVC baseline ({c.evc}) shows the VM only features {target} has"
+                _(
+                    "the cluster's EVC baseline ({evc}) shows the VM only features {host} has"
+                ).format(evc=c.evc, host=target)
                 if c.evc is not None and host.cpu != c.hosts[vm_obj.host].cpu
-                else f"{target} offers every CPU feature the VM may use ({host.cpu})"
+                else _("{host} offers every CPU feature the VM may use ({cpu})").format(
+                    host=target, cpu=host.cpu
+                )
             ),
         )
     )
@@ -292,11 +324,16 @@ def compatibility(
         seen = c.datastores[ds].visible_from(target)
         checks.append(
             Check(
-                "Storage",
+                _("Storage"),
                 seen,
-                f"the disks are copied to {ds}, which {target} sees (shared-nothing vMotion)"
+                _(
+                    "the disks are copied to {datastore}, which {host} sees (shared-nothing "
+                    "vMotion)"
+                ).format(datastore=ds, host=target)
                 if seen
-                else f"{target} cannot see datastore {ds!r}: pick one it sees",
+                else _("{host} cannot see datastore {datastore}: pick one it sees").format(
+                    host=target, datastore=repr(ds)
+                ),
             )
         )
     else:
@@ -304,36 +341,47 @@ def compatibility(
         seen = store is None or store.visible_from(target)
         checks.append(
             Check(
-                "Storage",
+                _("Storage"),
                 seen,
-                f"{target} sees {vm_obj.datastore}, where the disks stay"
+                _("{host} sees {datastore}, where the disks stay").format(
+                    host=target, datastore=vm_obj.datastore
+                )
                 if seen
-                else f"{target} cannot see {vm_obj.datastore!r}, where the disks of {vm} "
-                "live: choose 'Change both compute resource and storage'",
+                else _(
+                    "{host} cannot see {datastore}, where the disks of {vm} live: choose '{kind}'"
+                ).format(
+                    host=target, datastore=repr(vm_obj.datastore), vm=vm, kind=_(KINDS["both"])
+                ),
             )
         )
     net = c.networks.get("vmotion")
     ok = net is not None and net.bandwidth_gbit_s >= MIN_VMOTION_GBIT_S
     checks.append(
         Check(
-            "vMotion network",
+            _("vMotion network"),
             ok,
             f"{net.bandwidth_gbit_s:g} Gbit/s"
             if ok and net
             else (
-                f"the vMotion network runs at {net.bandwidth_gbit_s:g} Gbit/s; "
+                _(
+                    "the vMotion network runs at {gbit_s:g} Gbit/s; vSphere needs at least "
+                    "{needed:g} Gbit/s"
+                ).format(gbit_s=net.bandwidth_gbit_s, needed=MIN_VMOTION_GBIT_S)
                 if net is not None
-                else "the cluster has no vMotion network; "
-            )
-            + f"vSphere needs at least {MIN_VMOTION_GBIT_S:g} Gbit/s",
+                else _(
+                    "the cluster has no vMotion network; vSphere needs at least {needed:g} Gbit/s"
+                ).format(needed=MIN_VMOTION_GBIT_S)
+            ),
         )
     )
     free = c.free_memory_gib(target)
     checks.append(
         Check(
-            "Memory",
+            _("Memory"),
             vm_obj.memory_gib <= free,
-            f"{target} has {free:g} GiB free, {vm} needs {vm_obj.memory_gib:g} GiB",
+            _("{host} has {free:g} GiB free, {vm} needs {needed:g} GiB").format(
+                host=target, free=free, vm=vm, needed=vm_obj.memory_gib
+            ),
         )
     )
     # everything else vCenter checks (FT anti-affinity, maintenance, …), in the engine's words
@@ -341,11 +389,12 @@ def compatibility(
     if all(check.passed for check in checks):
         checks.append(
             Check(
-                "Other rules",
+                _("Other rules"),
                 not engine,
-                "; ".join(engine)
+                # TRANSLATORS: between two reasons a migration is refused
+                _("; ").join(engine)
                 if engine
-                else "FT, maintenance mode, placement: nothing against it",
+                else _("FT, maintenance mode, placement: nothing against it"),
             )
         )
     return checks
@@ -387,8 +436,13 @@ def explain_checks(cluster: Cluster, vm: str, target: str, *, datastore: str | N
     if datastore is not None:
         argchecks.name(datastore, cluster.datastores, "Datastore")
     checks = compatibility(cluster, vm, target, datastore=datastore)
-    where = f"{target}, disks to {datastore}" if datastore else target
-    verdict = "allowed" if all(c.passed for c in checks) else "REFUSED"
+    where = (
+        _("{host}, disks to {datastore}").format(host=target, datastore=datastore)
+        if datastore
+        else target
+    )
+    # TRANSLATORS: the verdict of explain_checks: the move is allowed, or REFUSED (capitals)
+    verdict = _("allowed") if all(c.passed for c in checks) else _("REFUSED")
     lines = [f"{vm} → {where}: {verdict}"]
     lines += [f"  {'✔' if c.passed else '✘'} {c.name}: {c.reason}" for c in checks]
     return "\n".join(lines)
@@ -427,12 +481,12 @@ def migrate_wizard(cluster: Cluster, *, seed: int = 0) -> MigrateWizard:
 # Lesson 01's predictions and new self-checks (registered with vmlab.quiz on import)
 # ---------------------------------------------------------------------------------------
 
-OUTAGE_BANDS = ("less than a second", "a few seconds", "a few minutes", "hours")
+OUTAGE_BANDS = (N_("less than a second"), N_("a few seconds"), N_("a few minutes"), N_("hours"))
 POLICY_OUTCOMES = (
-    "pre-copy converges on its own",
-    "SDPS slows the guest until it converges",
-    "it switches over anyway, with a long pause",
-    "the migration fails; the VM stays on the source",
+    N_("pre-copy converges on its own"),
+    N_("SDPS slows the guest until it converges"),
+    N_("it switches over anyway, with a long pause"),
+    N_("the migration fails; the VM stays on the source"),
 )
 
 
@@ -471,47 +525,63 @@ def _register_lesson_01() -> None:
 
     register_prediction(
         "01.outage",
-        "With maintenance mode, how long will the database db-01 be out of service while "
-        "esx-09's CPU is swapped?",
+        N_(
+            "With maintenance mode, how long will the database db-01 be out of service while "
+            "esx-09's CPU is swapped?"
+        ),
         choices=OUTAGE_BANDS,
         measure=outage_band,
-        explain="vMotion moved it while it ran; it stopped only for the switchover.",
+        explain=N_("vMotion moved it while it ran; it stopped only for the switchover."),
     )
     register_prediction(
         "01.policy",
-        "An 8 GiB VM rewrites 6 GiB at 2 GiB/s over a 1 Gbit/s link (119 MiB/s). With "
-        "vSphere's defaults, what happens?",
+        N_(
+            "An 8 GiB VM rewrites 6 GiB at 2 GiB/s over a 1 Gbit/s link (119 MiB/s). With "
+            "vSphere's defaults, what happens?"
+        ),
         choices=POLICY_OUTCOMES,
         measure=vsphere_outcome,
-        explain="vSphere's SDPS slows the guest's vCPUs until pre-copy catches up; vSphere has "
-        "no 'force after N rounds'.",
+        explain=N_(
+            "vSphere's SDPS slows the guest's vCPUs until pre-copy catches up; vSphere has "
+            "no 'force after N rounds'."
+        ),
     )
     if "01.5" in QUESTIONS:
         return
     register(
         Number(
             "01.5",
-            "db-01 alone, but over a 1 Gbit/s vMotion network instead of 10 Gbit/s: how many "
-            "minutes does its vMotion take (total_time_s)?",
+            N_(
+                "db-01 alone, but over a 1 Gbit/s vMotion network instead of 10 Gbit/s: how "
+                "many minutes does its vMotion take (total_time_s)?"
+            ),
             answer=_db_alone_on_1_gbit_min,
             unit="min",
-            explain="Ten times less bandwidth: round 0 alone takes ten times longer, and the "
-            "guest dirties more during it.",
-            hint="run precopy() with db-01's memory, dirty rate and working set, over 1 Gbit/s",
+            explain=N_(
+                "Ten times less bandwidth: round 0 alone takes ten times longer, and the "
+                "guest dirties more during it."
+            ),
+            hint=N_("run precopy() with db-01's memory, dirty rate and working set, over 1 Gbit/s"),
             tolerance=0.05,
         )
     )
     register(
         Number(
             "01.6",
-            "With vSphere's policy, what is the lowest dirty rate (MiB/s, in steps of 10) at "
-            "which a 16 GiB VM with a 4 GiB working set, over 1 Gbit/s, needs SDPS?",
+            N_(
+                "With vSphere's policy, what is the lowest dirty rate (MiB/s, in steps of 10) "
+                "at which a 16 GiB VM with a 4 GiB working set, over 1 Gbit/s, needs SDPS?"
+            ),
             answer=first_sdps_rate_mib_s,
             unit="MiB/s",
-            explain="Below it the dirty set shrinks each round by itself; from there on it "
-            "shrinks too slowly and SDPS steps in — well below the link's 119 MiB/s.",
-            hint="move the explorer's dirty-rate slider (or loop over precopy) and watch the "
-            "result turn to 'converged with SDPS'",
+            explain=N_(
+                "Below it the dirty set shrinks each round by itself; from there on it "
+                "shrinks too slowly and SDPS steps in — well below the link's 119 MiB/s."
+            ),
+            hint=N_(
+                "move the explorer's dirty-rate slider (or loop over precopy) and watch the "
+                "result turn to 'converged with SDPS'"
+            ),
             abs_tolerance=10,
         )
     )
