@@ -174,7 +174,8 @@ class MigrationExplorer(w.VBox):
             description=_("Write pattern"),
             tooltips=[
                 _("Each write lands on a random page of the working set"),
-                _("90 % of writes land in a hot tenth of the working set"),
+                # no "90 % of" in the msgid: gettext tools would read "% o" as a %-format
+                _("{share} of writes land in a hot tenth of the working set").format(share="90 %"),
                 _("The guest scans its working set in order"),
             ],
             style={"description_width": "140px", "button_width": "90px"},
