@@ -15,7 +15,7 @@ from vmlab.plots.vmotion import plot_host_load
 from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
 from vmlab.state import RunState
-from vmlab.widgets.messages import for_widget
+from vmlab.widgets.messages import for_widget, then
 from vmlab.widgets.render import busy, figure_output
 
 
@@ -90,12 +90,11 @@ class Balancer(w.VBox):
                 if n
                 else _("It finds no move that helps.")
             )
-            self.message = (
+            self.message = then(
                 _("No plan brings every host under {threshold} %: {why}.").format(
                     threshold=threshold, why=self.moves.attrs["why"]
-                )
-                + " "
-                + best
+                ),
+                best,
             )
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
         self._draw(self.cluster, _("How full each host is now"))
@@ -154,14 +153,13 @@ class Balancer(w.VBox):
                 "{n} hosts still over {threshold} % ({hosts}): this threshold cannot be reached.",
                 len(over),
             ).format(n=len(over), threshold=threshold, hosts=", ".join(over))
-        self.message = (
+        self.message = then(
             ngettext(
                 "Done: {n} VM moved while running; the longest pause was {longest}.",
                 "Done: {n} VMs moved while running; the longest pause was {longest}.",
                 moved,
-            ).format(n=moved, longest=longest)
-            + " "
-            + after
+            ).format(n=moved, longest=longest),
+            after,
         )
         self.summary.value = f"<b>{_html(self.message)}</b>"
         self._draw(self.timeline.final, _("How full each host is after the moves"))

@@ -30,7 +30,7 @@ from vmlab.plots.ha import ha_timeline_rows, plot_ha_timeline
 from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
-from vmlab.widgets.messages import for_widget, state_words
+from vmlab.widgets.messages import for_widget, state_words, then
 from vmlab.widgets.render import FigureSlot, busy
 
 ADMISSION_CHOICES = (
@@ -209,7 +209,7 @@ class HADashboard(w.VBox):
             owner.value = change["old"]
             owner.observe(self.on_settings, names="value")
             name = getattr(owner, "description", "") or _("setting")
-            self.message += " " + _("({name} is back as it was.)").format(name=name)
+            self.message = then(self.message, _("({name} is back as it was.)").format(name=name))
             colour = OKABE_ITO["vermillion"]
             self.summary.value = f"<b style='color:{colour}'>{html.escape(self.message)}</b>"
 
@@ -394,25 +394,31 @@ def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> st
     )
     if len(back):
         worst = back.loc[back.down_s.idxmax()]
-        text += " " + ngettext(
-            "{n} outage ended; the longest, {vm} ({service}), lasted {duration}.",
-            "{n} outages ended; the longest, {vm} ({service}), lasted {duration}.",
-            len(back),
-        ).format(
-            n=len(back),
-            vm=worst.vm,
-            service=worst.service,
-            duration=format_duration(worst.down_s),
+        text = then(
+            text,
+            ngettext(
+                "{n} outage ended; the longest, {vm} ({service}), lasted {duration}.",
+                "{n} outages ended; the longest, {vm} ({service}), lasted {duration}.",
+                len(back),
+            ).format(
+                n=len(back),
+                vm=worst.vm,
+                service=worst.service,
+                duration=format_duration(worst.down_s),
+            ),
         )
     if len(still):
         lack = int(still.cause.str.contains("insufficient capacity").sum())
         vms = ", ".join(still.vm[:8])
         if lack:
-            text += " " + _(
-                "{n} still down at the end ({lack} for lack of capacity): {vms}."
-            ).format(n=len(still), lack=lack, vms=vms)
+            text = then(
+                text,
+                _("{n} still down at the end ({lack} for lack of capacity): {vms}.").format(
+                    n=len(still), lack=lack, vms=vms
+                ),
+            )
         else:
-            text += " " + _("{n} still down at the end: {vms}.").format(n=len(still), vms=vms)
+            text = then(text, _("{n} still down at the end: {vms}.").format(n=len(still), vms=vms))
     return text
 
 

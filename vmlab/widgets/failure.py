@@ -12,7 +12,7 @@ from vmlab.lessons import fail_and_repair
 from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Timeline
 from vmlab.units import format_clock, format_duration
-from vmlab.widgets.messages import for_widget
+from vmlab.widgets.messages import for_widget, then
 from vmlab.widgets.render import busy, figure_output
 
 _CONTROLS = {
@@ -155,7 +155,7 @@ def describe_failure(timeline: Timeline, host: str) -> str:
         "Their services were out for {span}: until the host was repaired, plus each guest's boot."
     ).format(span=span)
     if still:
-        second += " " + _("{n} were still down when the run ended.").format(n=still)
+        second = then(second, _("{n} were still down when the run ended.").format(n=still))
     return f"{first}\n{second}"
 
 

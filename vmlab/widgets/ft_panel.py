@@ -122,7 +122,8 @@ class FTPanel(w.VBox):
                         self.fail_secondary_button,
                         self.cut_button,
                         self.fail_both_button,
-                    ]
+                    ],
+                    layout=w.Layout(flex_flow="row wrap"),  # long labels wrap, not cut off
                 ),
                 self.status,
                 self.summary,

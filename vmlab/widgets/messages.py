@@ -90,6 +90,16 @@ def state_words(state: str) -> str:
     return _(_STATE_WORDS[state]) if state in _STATE_WORDS else str(state)
 
 
+def then(text: str, more: str) -> str:
+    """Two sentences one after the other: a space between them, except after a Chinese
+    full stop (or other full-width end), which needs none.
+
+    >>> then("Done.", "Every host is under 80 %."), then("完成。", "每台主机都低于 80 %。")
+    ('Done. Every host is under 80 %.', '完成。每台主机都低于 80 %。')
+    """
+    return f"{text}{more}" if text.endswith(("。", "！", "？", "）", "；")) else f"{text} {more}"
+
+
 def for_widget(message: str, controls: dict[str, str]) -> str:
     """``message`` with every ``sim.x(...)`` / ``cluster.x(...)`` call named in ``controls``
     replaced by its control's words; calls the widget cannot make become "(not possible in

@@ -35,7 +35,7 @@ from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.vmotion import check as vmotion_check
-from vmlab.widgets.messages import state_words
+from vmlab.widgets.messages import state_words, then
 from vmlab.widgets.render import busy, figure_output, text_output
 
 __all__ = [
@@ -171,8 +171,11 @@ class MigrateWizard(w.VBox):
             return
         self.checks = self.evaluate(self.host.value)
         rows = "".join(
-            f"<li style='color:{'#009E73' if c.passed else '#D55E00'}'>"
-            f"{'✔' if c.passed else '✘'} <b>{html.escape(c.name)}</b>: {html.escape(c.reason)}</li>"
+            f"<li style='color:{'#009E73' if c.passed else '#D55E00'}'>{'✔' if c.passed else '✘'} "
+            + _("{name}: {reason}").format(
+                name=f"<b>{html.escape(c.name)}</b>", reason=html.escape(c.reason)
+            )
+            + "</li>"
             for c in self.checks
         )
         title = _("5 · Compatibility")
@@ -241,10 +244,13 @@ class MigrateWizard(w.VBox):
                 stun=format_duration(move.downtime_s),
             )
             if "datastore" in kwargs:
-                text += " " + _(
-                    "Its disks were copied to {datastore} in the same live move (shared-nothing "
-                    "vMotion)."
-                ).format(datastore=kwargs["datastore"])
+                text = then(
+                    text,
+                    _(
+                        "Its disks were copied to {datastore} in the same live move "
+                        "(shared-nothing vMotion)."
+                    ).format(datastore=kwargs["datastore"]),
+                )
             self._say(text)
         else:
             events = timeline.events
@@ -443,8 +449,13 @@ def explain_checks(cluster: Cluster, vm: str, target: str, *, datastore: str | N
     )
     # TRANSLATORS: the verdict of explain_checks: the move is allowed, or REFUSED (capitals)
     verdict = _("allowed") if all(c.passed for c in checks) else _("REFUSED")
-    lines = [f"{vm} → {where}: {verdict}"]
-    lines += [f"  {'✔' if c.passed else '✘'} {c.name}: {c.reason}" for c in checks]
+    # TRANSLATORS: a check and its reason ("Memory: esx-02 has 208 GiB free, …")
+    lines = [_("{name}: {reason}").format(name=f"{vm} → {where}", reason=verdict)]
+    lines += [
+        f"  {'✔' if c.passed else '✘'} "
+        + _("{name}: {reason}").format(name=c.name, reason=c.reason)
+        for c in checks
+    ]
     return "\n".join(lines)
 
 
