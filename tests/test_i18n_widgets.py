@@ -148,7 +148,7 @@ def drive_failure_picker(r: Reader) -> None:
         ValueError("esx-03 已停机。请先用 sim.repair_host('esx-03', at_s=…) 修复它。")
     )
     picker.on_fail()
-    assert "“多久后修复”滑块" in picker.message, picker.message
+    assert "「多久后修复」滑块" in picker.message, picker.message
     r.read(picker)
 
 
@@ -356,14 +356,14 @@ def test_a_message_names_the_controls_in_chinese() -> None:
         "sim.storage_fault('san-01', kind='apd', at_s=60)，或者 sim.some_new_call(1)。",
         {"repair_host": "the Repair host button"},
     )
-    assert "“修复主机”按钮" not in text  # the controls' words are the widget's own, below
+    assert "「修复主机」按钮" not in text  # the controls' words are the widget's own, below
     assert "制造存储故障（在这个小部件中无法操作）" in text
     assert "`some_new_call`（在这个小部件中无法操作）" in text
     assert english_left(text) == ["Repair host button"] or "sim." not in text
     from vmlab.widgets.dashboard import _CONTROLS
 
     text = for_widget("esx-03 已停机：sim.repair_host('esx-03', at_s=…)。", _CONTROLS)
-    assert "“修复主机”按钮" in text and english_left(text) == [] and "sim." not in text
+    assert "「修复主机」按钮" in text and english_left(text) == [] and "sim." not in text
 
 
 def test_busy_line_is_chinese() -> None:
