@@ -11,7 +11,14 @@ with the control that does it, and drops the rest of the call syntax::
     'esx-03 is down. Repair it first with the Repair host button.'
 
 The controls' words are said in the current language (mark them with ``N_`` where they are
-defined, at import, and they are translated here).
+defined, at import, and they are translated here); in Chinese no space is left around them::
+
+    >>> from vmlab import i18n
+    >>> lang = i18n.use_language("zh")
+    >>> for_widget("请先用 sim.isolate_host('esx-03', at_s=…) 隔离它。",
+    ...            {"isolate_host": "the Isolate host button"})
+    '请先用「隔离主机」按钮隔离它。'
+    >>> lang = i18n.use_language("en")
 """
 
 from __future__ import annotations
@@ -117,4 +124,17 @@ def for_widget(message: str, controls: dict[str, str]) -> str:
             action = f"`{name}`"
         return _("{action} (not possible in this widget)").format(action=action)
 
-    return _CALL.sub(swap, str(message).strip("'\""))
+    def words(match: re.Match[str]) -> str:
+        return f"\0{swap(match)}\0"
+
+    text = _CALL.sub(words, str(message).strip("'\""))
+    # A call stood between spaces ("请先用 sim.repair_host(…) 修复它"); words in Chinese
+    # need no space between them and the Chinese around them.
+    text = _SPACE_BEFORE.sub("", text)
+    text = _SPACE_AFTER.sub("", text)
+    return text.replace("\0", "")
+
+
+_WIDE = "\u3000-\u9fff\uff00-\uffef"
+_SPACE_BEFORE = re.compile(f"(?<=[{_WIDE}]) (?=\0[{_WIDE}])")
+_SPACE_AFTER = re.compile(f"(?<=[{_WIDE}]\0) (?=[{_WIDE}])")
