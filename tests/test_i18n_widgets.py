@@ -143,10 +143,12 @@ def drive_failure_picker(r: Reader) -> None:
     picker.repair_after.value = picker.repair_after.max
     picker.on_fail()
     r.read(picker)
+
     # an impossible action: the run refuses it; the widget names its controls
-    picker.simulate = lambda host, after: (_ for _ in ()).throw(  # type: ignore[method-assign]
-        ValueError("esx-03 已停机。请先用 sim.repair_host('esx-03', at_s=…) 修复它。")
-    )
+    def refused(host: str, repair_after_s: float) -> None:
+        raise ValueError("esx-03 已停机。请先用 sim.repair_host('esx-03', at_s=…) 修复它。")
+
+    picker.simulate = refused  # type: ignore[method-assign,assignment]
     picker.on_fail()
     assert "「多久后修复」滑块" in picker.message, picker.message
     r.read(picker)
@@ -351,19 +353,20 @@ def test_the_words_are_chosen_when_the_widget_is_built() -> None:
 
 
 def test_a_message_names_the_controls_in_chinese() -> None:
-    text = for_widget(
-        "esx-03 已停机。请先用 sim.repair_host('esx-03', at_s=…) 修复它，或者 "
-        "sim.storage_fault('san-01', kind='apd', at_s=60)，或者 sim.some_new_call(1)。",
-        {"repair_host": "the Repair host button"},
-    )
-    assert "「修复主机」按钮" not in text  # the controls' words are the widget's own, below
-    assert "制造存储故障（在这个小部件中无法操作）" in text
-    assert "`some_new_call`（在这个小部件中无法操作）" in text
-    assert english_left(text) == ["Repair host button"] or "sim." not in text
+    """An engine message (here already in Chinese, as its catalog will make it) with calls
+    in it: the dashboard's calls become its controls' Chinese words, a call it cannot make
+    says so in Chinese, and no Python call is left."""
     from vmlab.widgets.dashboard import _CONTROLS
 
-    text = for_widget("esx-03 已停机：sim.repair_host('esx-03', at_s=…)。", _CONTROLS)
-    assert "「修复主机」按钮" in text and english_left(text) == [] and "sim." not in text
+    text = for_widget(
+        "esx-03 已停机。请先用 sim.repair_host('esx-03', at_s=…) 修复它，或者用 "
+        "sim.storage_fault('san-01', kind='apd', at_s=60)，或者 sim.some_new_call(1)。",
+        _CONTROLS,
+    )
+    assert "请先用「修复主机」按钮（在「时刻 (s)」滑块上选更早的时间）修复它" in text, text
+    assert "制造存储故障（在这个小部件中无法操作）" in text, text
+    assert "`some_new_call`（在这个小部件中无法操作）" in text, text
+    assert "sim." not in text and english_left(text) == [], text
 
 
 def test_busy_line_is_chinese() -> None:
