@@ -408,7 +408,8 @@ def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> st
             ),
         )
     if len(still):
-        lack = int(still.cause.str.contains("insufficient capacity").sum())
+        words = ("insufficient capacity", _("insufficient capacity"))  # the run's language
+        lack = int(still.cause.map(lambda cause: any(w in str(cause) for w in words)).sum())
         vms = ", ".join(still.vm[:8])
         if lack:
             text = then(

@@ -187,8 +187,11 @@ def describe_storage(timeline: Timeline) -> str:
         lines.append(_("The paths came back before VMCP's delay ended: VMCP cancelled."))
     elif (ev.kind == "vmcp_not_terminated").any():
         detail = str(ev[ev.kind == "vmcp_not_terminated"].detail.iloc[0])
-        if "): " in detail:  # drop the per-host reasons: "no host can take it (…): VMCP …"
-            detail = detail.split(" (")[0] + ": " + detail.rsplit("): ", 1)[1]
+        # drop the per-host reasons: "no host can take it (…): VMCP …" (or in Chinese: "（…）：")
+        for opening, closing, colon in (("（", "）：", "："), (" (", "): ", ": ")):
+            if closing in detail:
+                detail = detail.split(opening)[0] + colon + detail.rsplit(closing, 1)[1]
+                break
         lines.append(_("VMCP did not terminate them: {detail}.").format(detail=detail))
     elif (ev.kind == "vmcp_warning").any():
         lines.append(_("VMCP only raised events: nobody restarted them."))
