@@ -30,6 +30,7 @@ from vmlab.i18n import N_, _, language
 _CALL = re.compile(r"`?\b(?:sim|cluster|c)\.(\w+)\((?:[^()]|\([^()]*\))*\)`?")
 
 _CALL_WORDS = {
+    # TRANSLATORS: what an engine call does, in "{action} (not possible in this widget)"
     "fail_host": N_("fail host"),
     "repair_host": N_("repair host"),
     "isolate_host": N_("isolate host"),

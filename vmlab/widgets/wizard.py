@@ -292,6 +292,7 @@ def compatibility(
     host = c.hosts[target]
     checks = [
         Check(
+            # TRANSLATORS: the name of one compatibility check of the Migrate wizard
             _("VM state"),
             vm_obj.state == "running",
             _("running: it can move live")
