@@ -1742,6 +1742,12 @@ everything in it."""
 
 PENDING: dict[str, str] = dict.fromkeys(
     [
+        "vmlab.reality_quiz.time_error_band",
+        "vmlab.vmotion_quiz.first_sdps_rate_mib_s",
+        "vmlab.vmotion_quiz.outage_band",
+        "vmlab.vmotion_quiz.vsphere_outcome",
+        "vmlab.widgets.messages.state_words",
+        "vmlab.widgets.messages.then",
         "vmlab.lessons.admission_warning",
         "vmlab.lessons.advise",
         "vmlab.lessons.checkpoint_costs",

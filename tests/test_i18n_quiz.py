@@ -22,9 +22,9 @@ import pytest  # noqa: E402
 from babel.messages.pofile import read_po  # noqa: E402
 
 import vmlab.ha_quiz  # noqa: E402, F401  (registers lesson 03's questions)
-import vmlab.reality  # noqa: E402, F401  (registers lesson 07's questions)
+import vmlab.reality_quiz  # noqa: E402, F401  (registers lesson 07's questions)
 import vmlab.storage_quiz  # noqa: E402, F401  (registers lesson 06's questions)
-import vmlab.widgets.wizard  # noqa: E402, F401  (registers lesson 01's, owned by the wizard)
+import vmlab.vmotion_quiz  # noqa: E402, F401  (registers lesson 01's questions)
 from tests.zh_text import english_left, has_chinese  # noqa: E402
 from vmlab import i18n, lessons, quiz, reality  # noqa: E402
 from vmlab.quiz import (  # noqa: E402
@@ -46,9 +46,11 @@ MINE = {
     "vmlab/ha_quiz.py",
     "vmlab/storage_quiz.py",
     "vmlab/reality.py",
+    "vmlab/reality_quiz.py",
+    "vmlab/vmotion_quiz.py",
 }
 # Questions registered from a module of another area: checked once their texts are translated.
-OTHER_AREAS = {"01.5", "01.6", "01.outage", "01.policy"}  # vmlab/widgets/wizard.py
+OTHER_AREAS: set[str] = set()
 TAG = re.compile(r"<[^>]+>")
 
 
@@ -123,7 +125,8 @@ def test_a_lesson_that_chose_chinese_before_importing_gets_the_same_banks():
 
     code = (
         "import json, vmlab.i18n as i; i.use_language('zh'); "
-        "import vmlab.ha_quiz, vmlab.storage_quiz, vmlab.reality; from vmlab import quiz; "
+        "import vmlab.ha_quiz, vmlab.storage_quiz, vmlab.reality_quiz, vmlab.vmotion_quiz; "
+        "from vmlab import quiz; "
         "print(json.dumps({k: getattr(q, 'correct', '') for k, q in quiz.QUESTIONS.items()})); "
         "print(json.dumps(sorted(quiz.PREDICTION_QUESTIONS)))"
     )

@@ -210,8 +210,8 @@ def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after()
     import nbformat
 
     import vmlab.ha_quiz  # noqa: F401  (lesson 03's predictions)
-    import vmlab.reality  # noqa: F401  (lesson 07's)
-    import vmlab.widgets.wizard  # noqa: F401  (lesson 01's)
+    import vmlab.reality_quiz  # noqa: F401  (lesson 07's)
+    import vmlab.vmotion_quiz  # noqa: F401  (lesson 01's)
     from vmlab.quiz import PREDICTION_QUESTIONS
 
     notebooks = Path(__file__).resolve().parents[1] / "notebooks"

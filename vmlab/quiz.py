@@ -335,29 +335,12 @@ def _lesson00_predictions() -> None:
 # ----------------------------------------------------------------------------------------
 
 
-def _slowest_move_s() -> float:
-    sim = Simulation(Cluster.example(), seed=0)
-    sim.enter_maintenance("esx-09", at_s=60)
-    return float(sim.run(until_s=3600).migrations.total_time_s.max())
-
-
 def _idle_move_s() -> float:
     from vmlab.migration import precopy
 
     return precopy(16, 0, 0, 10).total_time_s
 
 
-register(
-    Number(
-        "01.1",
-        N_("Entering maintenance on esx-09: how long does the slowest vMotion take?"),
-        answer=_slowest_move_s,
-        unit="s",
-        explain=N_("The 64 GiB database: the most memory to copy and the busiest writer."),
-        hint=N_("weekday_run.migrations.total_time_s.max()"),
-        abs_tolerance=1.5,
-    )
-)
 register(
     Number(
         "01.2",
