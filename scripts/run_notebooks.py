@@ -46,9 +46,25 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_PLACEHOLDER = "▶ Run this cell to bring the interactive widget to life."
 
 
+def placeholder(nb: nbformat.NotebookNode) -> str:
+    """:data:`WIDGET_PLACEHOLDER` in the lesson's language (a Chinese twin says it in Chinese,
+    from vmlab's catalog, as its widgets' own ``repr`` does)."""
+    if nb.metadata.get("vmlab", {}).get("edition") != "zh":
+        return WIDGET_PLACEHOLDER
+    from vmlab import i18n
+
+    previous = i18n.language()
+    try:
+        i18n.use_language("zh")
+        return i18n._(WIDGET_PLACEHOLDER)
+    finally:
+        i18n.use_language(previous)
+
+
 def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return a copy of ``nb`` with stable, machine-independent metadata."""
     nb = copy.deepcopy(nb)
+    text = placeholder(nb)
     meta = {k: v for k, v in nb.metadata.items() if k not in DROP_NOTEBOOK_METADATA}
     meta["kernelspec"] = dict(KERNELSPEC)
     meta["language_info"] = dict(LANGUAGE_INFO)
@@ -71,7 +87,7 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             # text/plain fallback instead: make that a note to the student, not a repr.
             data = output.get("data", {})
             if data.pop(WIDGET_VIEW, None) is not None:
-                data["text/plain"] = WIDGET_PLACEHOLDER
+                data["text/plain"] = text
     return nb
 
 

@@ -102,3 +102,20 @@ def test_check_names_what_make_notebooks_would_fix():
     stripped = run_notebooks.normalise(messy)
     stripped.cells[1].execution_count = None
     assert run_notebooks.check(stripped) == "cells [2] have no stored outputs"
+
+
+def test_a_saved_widget_says_to_run_its_cell_in_the_lessons_language():
+    # JupyterLab autosaves a live lesson: what it keeps of a widget is repr(widget).
+    from vmlab import Cluster, i18n
+    from vmlab.widgets import failure_picker
+    from vmlab.widgets.render import WIDGET_PLACEHOLDER
+
+    assert repr(failure_picker(Cluster.example())) == run_notebooks.WIDGET_PLACEHOLDER
+    assert WIDGET_PLACEHOLDER == run_notebooks.WIDGET_PLACEHOLDER
+    zh = nbformat.v4.new_notebook(metadata={"vmlab": {"edition": "zh"}})
+    try:
+        i18n.use_language("zh")
+        assert repr(failure_picker(Cluster.example())) == run_notebooks.placeholder(zh)
+    finally:
+        i18n.use_language("en")
+    assert "运行" in run_notebooks.placeholder(zh)

@@ -1221,7 +1221,9 @@ def forget_predictions() -> None:
 def _widget_classes():
     import ipywidgets as w
 
-    class PredictWidget(w.VBox):
+    from vmlab.widgets.render import Placeholder
+
+    class PredictWidget(Placeholder, w.VBox):
         """The question, its choices (or a number box with its unit) and the Lock button.
 
         After a press the controls are disabled and ``message`` says what was locked in.
@@ -1286,9 +1288,9 @@ def _widget_classes():
                 "Locked in: {choice}. Now run the experiment; "
                 "the result cell will compare it with what the model does."
             ).format(choice=self.question.label(record.value))
-            self.status.value = f"<span style='color:#009E73'>🔒 {_html(self.message)}</span>"
+            self.status.value = f"<span style='color:#009E73'>{_html(self.message)}</span>"
 
-    class RevealPanel(w.VBox):
+    class RevealPanel(Placeholder, w.VBox):
         """The locked-in prediction set against the run's result, then ``show`` (if any).
 
         Until a prediction is locked in, it says so and hides the result; it fills in by
@@ -1377,7 +1379,7 @@ def _as_output(obj: object) -> dict:
     if isinstance(obj, Figure):
         import matplotlib.pyplot as plt
 
-        out = figure_output(obj)
+        out = figure_output(obj, crop=True)
         plt.close(obj)
         return out
     if isinstance(obj, str):

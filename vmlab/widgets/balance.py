@@ -16,10 +16,10 @@ from vmlab.scenarios import rebalance
 from vmlab.sim import Timeline
 from vmlab.state import RunState
 from vmlab.widgets.messages import for_widget, then
-from vmlab.widgets.render import busy, figure_output
+from vmlab.widgets.render import Placeholder, busy, figure_output
 
 
-class Balancer(w.VBox):
+class Balancer(Placeholder, w.VBox):
     """A threshold slider and a *Run the moves* button over a cluster.
 
     Moving ``threshold`` redraws the proposal (``moves``); pressing ``run_button`` runs the

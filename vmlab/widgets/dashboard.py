@@ -31,7 +31,7 @@ from vmlab.plots.style import HOST_COLOURS, OKABE_ITO
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget, state_words, then
-from vmlab.widgets.render import FigureSlot, busy
+from vmlab.widgets.render import FigureSlot, Placeholder, busy
 
 ADMISSION_CHOICES = (
     (N_("off (no reserve)"), "none"),
@@ -87,7 +87,7 @@ _CONTROLS = {
 }
 
 
-class HADashboard(w.VBox):
+class HADashboard(Placeholder, w.VBox):
     """A cluster with HA you can break.
 
     Controls (all attributes, so tests drive them): ``host``, ``at_s``, ``fail_button``,

@@ -25,7 +25,7 @@ from vmlab import checks
 from vmlab.i18n import N_, _
 from vmlab.migration import MAX_ROUNDS, SWITCHOVER_TARGET_MS, MigrationResult, precopy
 from vmlab.plots.migration import plot_convergence
-from vmlab.widgets.render import figure_output, text_output
+from vmlab.widgets.render import Placeholder, figure_output, text_output
 
 __all__ = ["LINKS_GBIT_S", "PATTERNS", "POLICIES", "MigrationExplorer", "migration_explorer"]
 
@@ -82,7 +82,7 @@ _MARGINS = {"left": 0.09, "right": 0.98, "bottom": 0.13, "top": 0.91}
 _PLOT_HEIGHT = "360px"
 
 
-class MigrationExplorer(w.VBox):
+class MigrationExplorer(Placeholder, w.VBox):
     """Sliders and choices for one VM's vMotion; the plot and the result follow them.
 
     Controls: ``memory`` (GiB), ``dirty_rate`` (MiB/s), ``working_set`` (GiB),

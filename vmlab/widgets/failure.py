@@ -13,7 +13,7 @@ from vmlab.plots.cluster import plot_timeline
 from vmlab.sim import Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget, then
-from vmlab.widgets.render import busy, figure_output
+from vmlab.widgets.render import Placeholder, busy, figure_output
 
 _CONTROLS = {
     "repair_host": N_("the Repair after slider"),
@@ -21,7 +21,7 @@ _CONTROLS = {
 }
 
 
-class FailurePicker(w.VBox):
+class FailurePicker(Placeholder, w.VBox):
     """Fail one host of a cluster with no protection and show the damage.
 
     Controls: ``host`` (Dropdown), ``repair_after`` (how many minutes until the host is

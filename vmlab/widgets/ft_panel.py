@@ -15,7 +15,7 @@ from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
 from vmlab.widgets.messages import for_widget
-from vmlab.widgets.render import busy
+from vmlab.widgets.render import Placeholder, busy
 
 _AUTO = w.Layout(width="auto")
 _CONTROLS = {"enable_ft": N_("the lesson's code (this panel has no FT switch)")}
@@ -23,7 +23,7 @@ _NO_RACE = N_("no secondary in step, so there is nothing to race for")
 """The engine's detail of a cut that changes nothing (the VM has no secondary in step)."""
 
 
-class FTPanel(w.VBox):
+class FTPanel(Placeholder, w.VBox):
     """Fail the hosts of an FT VM, or cut its logging link, and see which copy goes on.
 
     Controls: ``vm`` (Dropdown of the cluster's VMs), ``second_after`` (seconds between the two

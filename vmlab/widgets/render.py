@@ -25,9 +25,36 @@ from matplotlib.layout_engine import PlaceHolderLayoutEngine
 
 from vmlab.i18n import N_, _
 
+WIDGET_PLACEHOLDER = N_("▶ Run this cell to bring the interactive widget to life.")
+"""What a saved lesson shows in place of a widget while no kernel runs it."""
 
-def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
-    """``fig`` as a Jupyter ``display_data`` output holding a PNG (``text`` is its fallback)."""
+
+class Placeholder:
+    """Mixin for vmlab's widgets: the text a notebook stores for the widget.
+
+    A widget's view lives in the running kernel; a notebook saved (JupyterLab autosaves every
+    few minutes) keeps only its ``text/plain`` fallback, which ipywidgets takes from
+    ``repr(widget)`` — a screenful of ``VBox(children=(HTML(value=…`` for a student who
+    reopens the lesson. With this mixin first in its bases, a widget says instead, in the
+    student's language, what to do::
+
+        >>> import ipywidgets as w
+        >>> class Panel(Placeholder, w.VBox): ...
+        >>> repr(Panel())
+        '▶ Run this cell to bring the interactive widget to life.'
+    """
+
+    def __repr__(self) -> str:
+        return _(WIDGET_PLACEHOLDER)
+
+
+def figure_output(fig: Figure, text: str = "<figure>", *, crop: bool = False) -> dict[str, Any]:
+    """``fig`` as a Jupyter ``display_data`` output holding a PNG (``text`` is its fallback).
+
+    ``crop`` draws it as the notebook shows a figure (``bbox_inches="tight"``: labels and a
+    legend outside the axes stay in the picture), for a figure made by a lesson's own cell;
+    widgets lay their figures out once and leave it off (one draw per press).
+    """
     if not isinstance(fig.canvas, FigureCanvasAgg):
         # A bare Figure has no drawing canvas, so each savefig() would build a new Agg
         # canvas and renderer, and lose the renderer's text cache (re-parsing the log
@@ -40,7 +67,7 @@ def figure_output(fig: Figure, text: str = "<figure>") -> dict[str, Any]:
         # already applied, so drop it: one draw per PNG, ~35 % less time per press.
         fig.set_layout_engine(None)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="png", **({"bbox_inches": "tight"} if crop else {}))
     png = base64.b64encode(buffer.getvalue()).decode("ascii")
     return {
         "output_type": "display_data",

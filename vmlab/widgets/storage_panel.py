@@ -14,7 +14,7 @@ from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
 from vmlab.sim import Simulation, Timeline
 from vmlab.storage import affected_vms
 from vmlab.units import format_duration
-from vmlab.widgets.render import figure_output
+from vmlab.widgets.render import Placeholder, figure_output
 
 __all__ = ["StoragePanel", "describe_storage", "storage_panel"]
 
@@ -34,7 +34,7 @@ _VMCP_LABELS = {
 }
 
 
-class StoragePanel(w.VBox):
+class StoragePanel(Placeholder, w.VBox):
     """Schedule one storage fault on a copy of a cluster with HA and show the result.
 
     Controls: ``datastore``, ``hosts`` (one host, or every host), ``kind`` (APD / PDL),

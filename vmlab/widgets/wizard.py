@@ -36,7 +36,7 @@ from vmlab.units import format_duration
 from vmlab.vmotion import MIN_VMOTION_GBIT_S, cpus_compatible
 from vmlab.vmotion import check as vmotion_check
 from vmlab.widgets.messages import state_words, then
-from vmlab.widgets.render import busy, figure_output, text_output
+from vmlab.widgets.render import Placeholder, busy, figure_output, text_output
 
 __all__ = [
     "KINDS",
@@ -77,7 +77,7 @@ def _shared_nothing_in_engine() -> bool:
     return "datastore" in inspect.signature(Simulation.migrate).parameters
 
 
-class MigrateWizard(w.VBox):
+class MigrateWizard(Placeholder, w.VBox):
     """The Migrate steps for one VM of ``cluster`` (the cluster itself is never changed:
     each press runs a fresh simulation of it)."""
 
