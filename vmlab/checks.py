@@ -49,6 +49,8 @@ from typing import Any
 
 import numpy as np
 
+from vmlab.i18n import N_, _, ngettext
+
 __all__ = [
     "NotFoundError",
     "axes",
@@ -81,8 +83,34 @@ __all__ = [
     "widget_callback",
 ]
 
-_UNIT_WORDS = {"s": "seconds", "ms": "milliseconds", "%": "percent"}
+_UNIT_WORDS = {"s": N_("seconds"), "ms": N_("milliseconds"), "%": N_("percent")}
 """Units spelled out after "a number of …"; other units are written as they are."""
+
+
+def what_text(what: str) -> str:
+    """``what`` as a message names it: an argument's own name (``at_s``, ``t_range[0]``) as
+    it is, a descriptive name (``"Host"``, ``"Event kind"``, marked with ``N_`` where it is
+    written) in the current language.
+
+    >>> what_text("at_s"), what_text("Host")
+    ('at_s', 'Host')
+    """
+    if not isinstance(what, str) or not what or (what.isidentifier() and what.islower()):
+        return what
+    if "[" in what or "(" in what and " " not in what:
+        return what
+    return _(what)
+
+
+def _noun(what: str) -> str:
+    """The lower-case noun of ``what`` ("Host" → "host"; a translated one as it is)."""
+    said = what_text(what)
+    return what.lower() if said == what else said
+
+
+def _unit_word(unit: str) -> str:
+    word = _UNIT_WORDS.get(unit)
+    return _(word) if word else unit
 
 
 class NotFoundError(KeyError, ValueError):
@@ -115,24 +143,25 @@ def describe(value: Any) -> str:
     if value is None:
         return "None"
     if isinstance(value, bool | np.bool_):
-        return f"{bool(value)} (a yes/no value)"
+        return _("{value} (a yes/no value)").format(value=bool(value))
     if isinstance(value, str):
-        return f"the string {_short(value)}"
+        return _("the string {text}").format(text=_short(value))
     if isinstance(value, numbers.Real):
         try:
             number = float(value)
         except OverflowError:  # an int too large for a float
             number = math.inf
         if math.isnan(number):
-            return "NaN (not a number)"
+            return _("NaN (not a number)")
         if isinstance(value, np.generic):
             return f"{value.item()!r}"
         return _short(value)
     kind = type(value).__name__
-    article = "an" if kind[0].lower() in "aeiou" else "a"
     if type(value) is object:
-        return "a bare object()"
-    return f"{article} {kind} ({_short(value)})"
+        return _("a bare object()")
+    if kind[0].lower() in "aeiou":
+        return _("an {kind} ({text})").format(kind=kind, text=_short(value))
+    return _("a {kind} ({text})").format(kind=kind, text=_short(value))
 
 
 def listing(names: Iterable[Any]) -> str:
@@ -145,14 +174,32 @@ def listing(names: Iterable[Any]) -> str:
     """
     names = [str(n) for n in names]
     if not names:
-        return "(none)"
+        # TRANSLATORS: an empty list of names
+        return _("(none)")
     if len(names) > 8:
         return f"{names[0]} … {names[-1]}"
     return ", ".join(names)
 
 
-def _unit_phrase(unit: str) -> str:
-    return f" of {_UNIT_WORDS.get(unit, unit)}" if unit else ""
+_MUST = {
+    ("a number", False): N_("{what} must be a number, not {value}"),
+    ("a number", True): N_("{what} must be a number of {unit}, not {value}"),
+    ("a whole number", False): N_("{what} must be a whole number, not {value}"),
+    ("a whole number", True): N_("{what} must be a whole number of {unit}, not {value}"),
+    ("a finite number", False): N_("{what} must be a finite number, not {value}"),
+    ("a finite number", True): N_("{what} must be a finite number of {unit}, not {value}"),
+    ("a finite whole number", False): N_("{what} must be a finite whole number, not {value}"),
+    ("a finite whole number", True): N_(
+        "{what} must be a finite whole number of {unit}, not {value}"
+    ),
+}
+"""'``what`` must be a number (of a unit), not …', for each kind of number."""
+
+
+def _must_be(kind: str, what: str, unit: str, value: str) -> str:
+    return _(_MUST[kind, bool(unit)]).format(
+        what=what_text(what), unit=_unit_word(unit), value=value
+    )
 
 
 def _with_unit(x: float, unit: str) -> str:
@@ -172,21 +219,25 @@ def _real(value: Any, what: str, unit: str, kind: str = "a number") -> float:
         hint = ""
         try:
             float(value)
-            hint = f"; write it without quotes: {what}={value.strip()}"
+            hint = _("; write it without quotes: {code}").format(code=f"{what}={value.strip()}")
         except ValueError:
             pass
-        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not {describe(value)}{hint}")
+        raise ValueError(_must_be(kind, what, unit, describe(value)) + hint)
     if isinstance(value, bool | np.bool_) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{what} must be {kind}{_unit_phrase(unit)}, not {describe(value)}")
+        raise ValueError(_must_be(kind, what, unit, describe(value)))
     try:
         number = float(value)
     except (OverflowError, TypeError, ValueError):
-        raise ValueError(f"{what} is too large to compute with: {_short(value)}") from None
+        raise ValueError(
+            _("{what} is too large to compute with: {value}").format(
+                what=what_text(what), value=_short(value)
+            )
+        ) from None
     if math.isnan(number):
         finite = kind.replace("a ", "a finite ", 1)
-        raise ValueError(f"{what} must be {finite}{_unit_phrase(unit)}, not NaN (not a number)")
+        raise ValueError(_must_be(finite, what, unit, describe(number)))
     if math.isinf(number):
-        raise ValueError(f"{what} must be a finite number{_unit_phrase(unit)}, not {number}")
+        raise ValueError(_must_be("a finite number", what, unit, str(number)))
     return number
 
 
@@ -218,29 +269,46 @@ def number(
     too_low = low is not None and (x <= low if low_open else x < low)
     too_high = high is not None and (x >= high if high_open else x > high)
     if too_low or too_high:
-        raise ValueError(f"{what} must be {_range(unit, low, high, low_open, high_open)}, "
-                         f"not {describe(value)}")  # fmt: skip
+        raise ValueError(_range(what, describe(value), unit, low, high, low_open, high_open))
     return x
 
 
+_RANGES = {
+    # (low bound, high bound): "closed" includes the bound, "open" excludes it, None: no bound
+    ("closed", "closed"): N_("{what} must be between {low} and {high}, not {value}"),
+    ("open", None): N_("{what} must be greater than {low}, not {value}"),
+    ("closed", None): N_("{what} must be {low} or more{unit}, not {value}"),
+    (None, "open"): N_("{what} must be less than {high}, not {value}"),
+    (None, "closed"): N_("{what} must be at most {high}, not {value}"),
+    ("open", "open"): N_("{what} must be greater than {low} and less than {high}, not {value}"),
+    ("open", "closed"): N_("{what} must be greater than {low} and at most {high}, not {value}"),
+    ("closed", "open"): N_("{what} must be {low} or more{unit} and less than {high}, not {value}"),
+}
+"""'``what`` must be in this range, not …', for each kind of range."""
+
+
 def _range(
-    unit: str, low: float | None, high: float | None, low_open: bool, high_open: bool
+    what: str,
+    value: str,
+    unit: str,
+    low: float | None,
+    high: float | None,
+    low_open: bool,
+    high_open: bool,
 ) -> str:
-    if low is not None and high is not None and not low_open and not high_open:
-        return f"between {low:g} and {_with_unit(high, unit)}"
-    parts = []
-    if low is not None:
-        parts.append(f"greater than {_with_unit(low, unit)}" if low_open
-                     else f"{low:g} or more{' ' + unit if unit else ''}")  # fmt: skip
-    if high is not None:
-        parts.append(f"less than {_with_unit(high, unit)}" if high_open
-                     else f"at most {_with_unit(high, unit)}")  # fmt: skip
-    return " and ".join(parts)
+    low_kind = None if low is None else "open" if low_open else "closed"
+    high_kind = None if high is None else "open" if high_open else "closed"
+    low_text = "" if low is None else f"{low:g}" if low_kind == "closed" else _with_unit(low, unit)
+    high_text = "" if high is None else _with_unit(high, unit)
+    return _(_RANGES[low_kind, high_kind]).format(
+        what=what_text(what), low=low_text, high=high_text, unit=f" {unit}" if unit else "",
+        value=value,
+    )  # fmt: skip
 
 
 def _capped(x: float, value: Any, what: str, unit: str, high: float | None) -> float:
     if high is not None and x > high:
-        raise ValueError(f"{what} must be at most {_with_unit(high, unit)}, not {describe(value)}")
+        raise ValueError(_range(what, describe(value), unit, None, high, False, False))
     return x
 
 
@@ -278,6 +346,17 @@ def percent(value: Any, what: str, *, low: float = 0, high: float = 100) -> floa
     return number(value, what, unit="%", low=low, high=high)
 
 
+_WHOLE_RANGES = {
+    ("low", False): N_("{what} must be a whole number of {low} or more, not {value}"),
+    ("low", True): N_("{what} must be a whole number of {low} or more of {unit}, not {value}"),
+    ("high", False): N_("{what} must be a whole number of at most {high}, not {value}"),
+    ("high", True): N_("{what} must be a whole number of at most {high} of {unit}, not {value}"),
+    ("both", False): N_("{what} must be a whole number from {low} to {high}, not {value}"),
+    ("both", True): N_("{what} must be a whole number from {low} to {high} of {unit}, not {value}"),
+}
+"""'``what`` must be a whole number in this range, not …'."""
+
+
 def whole(
     value: Any, what: str, *, low: int | None = 0, high: int | None = None, unit: str = ""
 ) -> int:
@@ -301,19 +380,24 @@ def whole(
     else:
         x = _real(value, what, unit, kind="a whole number")
         if x != int(x):
-            raise ValueError(f"{what} must be a whole number{_unit_phrase(unit)}, "
-                             f"not {describe(value)}")  # fmt: skip
+            raise ValueError(_must_be("a whole number", what, unit, describe(value)))
         n = int(x)
     if (low is not None and n < low) or (high is not None and n > high):
         if high is None:
-            bounds = f"{low} or more"
+            message = _WHOLE_RANGES["low", bool(unit)]
         elif low is None:
-            bounds = f"at most {high}"
+            message = _WHOLE_RANGES["high", bool(unit)]
         else:
-            bounds = f"from {low} to {high}"
-        of = "" if bounds.startswith("from") else " of"
-        raise ValueError(f"{what} must be a whole number{of} {bounds}{_unit_phrase(unit)}, "
-                         f"not {describe(value)}")  # fmt: skip
+            message = _WHOLE_RANGES["both", bool(unit)]
+        raise ValueError(
+            _(message).format(
+                what=what_text(what),
+                low=low,
+                high=high,
+                unit=_unit_word(unit),
+                value=describe(value),
+            )
+        )
     return n
 
 
@@ -331,7 +415,9 @@ def seed(value: Any, what: str = "seed") -> int:
         return whole(value, what, low=0)
     except ValueError as err:
         raise ValueError(
-            f"{err} (any one will do; the same seed gives the same run, e.g. {what}=0)"
+            _("{error} (any one will do; the same seed gives the same run, e.g. {example})").format(
+                error=err, example=f"{what}=0"
+            )
         ) from None
 
 
@@ -350,10 +436,21 @@ def time_s(
     """
     x = _real(value, what, "s")
     if x < 0 or (x == 0 and not zero_ok) or (high is not None and x > high):
-        bound = "0 or more seconds" if zero_ok else "more than 0 seconds"
-        if high is not None:
-            bound = f"between {'0' if zero_ok else 'more than 0'} and {high:g} seconds"
-        raise ValueError(f"{what} must be {bound}, not {describe(value)}")
+        if high is None and zero_ok:
+            message = _("{what} must be 0 or more seconds, not {value}")
+        elif high is None:
+            message = _("{what} must be more than 0 seconds, not {value}")
+        elif zero_ok:
+            message = _("{what} must be between 0 and {high} seconds, not {value}")
+        else:
+            message = _("{what} must be between more than 0 and {high} seconds, not {value}")
+        raise ValueError(
+            message.format(
+                what=what_text(what),
+                high="" if high is None else f"{high:g}",
+                value=describe(value),
+            )
+        )
     return x
 
 
@@ -368,17 +465,25 @@ def time_range(value: Any, what: str = "t_range") -> tuple[float, float]:
     ValueError: t_range must be (start_s, end_s) with start_s before end_s, not (600, 0)
     """
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
-        raise ValueError(f"{what} must be two times in seconds, (start_s, end_s), such as "
-                         f"(0, 600), not {describe(value)}")  # fmt: skip
+        raise ValueError(_("{what} must be two times in seconds, (start_s, end_s), such as "
+                           "(0, 600), not {value}").format(what=what_text(what),
+                                                           value=describe(value)))  # fmt: skip
     items = list(value)
     if len(items) != 2:
-        raise ValueError(f"{what} must be two times in seconds, (start_s, end_s), such as "
-                         f"(0, 600), not {len(items)} values")  # fmt: skip
+        raise ValueError(ngettext(
+            "{what} must be two times in seconds, (start_s, end_s), such as (0, 600), "
+            "not {n} value",
+            "{what} must be two times in seconds, (start_s, end_s), such as (0, 600), "
+            "not {n} values",
+            len(items),
+        ).format(what=what_text(what), n=len(items)))  # fmt: skip
     start = _real(items[0], f"{what}[0]", "s")
     end = _real(items[1], f"{what}[1]", "s")
     if not start < end:
         raise ValueError(
-            f"{what} must be (start_s, end_s) with start_s before end_s, not {_short(value)}"
+            _("{what} must be (start_s, end_s) with start_s before end_s, not {value}").format(
+                what=what_text(what), value=_short(value)
+            )
         )
     return start, end
 
@@ -390,7 +495,7 @@ def time_range(value: Any, what: str = "t_range") -> tuple[float, float]:
 
 def _close(value: str, known: list[str]) -> str:
     match = difflib.get_close_matches(value, known, n=1, cutoff=0.86)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    return _("; did you mean {name}?").format(name=repr(match[0])) if match else ""
 
 
 def name(value: Any, known: Iterable[str], what: str) -> str:
@@ -408,22 +513,34 @@ def name(value: Any, known: Iterable[str], what: str) -> str:
     vmlab.checks.NotFoundError: Host 'esx01' does not exist; hosts are esx-01, esx-02; did ...
     """
     known = list(known)
-    noun = what.lower()  # "hosts are …", "vms are …" as cluster.hosts[…] says it
+    noun = _noun(what)  # "hosts are …", "vms are …" as cluster.hosts[…] says it
     if not isinstance(value, str):
         example = repr(known[0]) if known else "'…'"
         hint = ""
         if isinstance(value, list | tuple | set) and len(value) == 1:
             (only,) = tuple(value)
             if isinstance(only, str):
-                hint = f"; write {only!r}"
-        article = "An" if noun[0].lower() in "aeiou" else "A"
-        raise NotFoundError(f"{article} {noun} is named by one string such as {example}, "
-                            f"not {describe(value)}{hint}")  # fmt: skip
+                hint = _("; write {name}").format(name=repr(only))
+        if noun[0].lower() in "aeiou":
+            message = _("An {noun} is named by one string such as {example}, not {value}")
+        else:
+            message = _("A {noun} is named by one string such as {example}, not {value}")
+        raise NotFoundError(message.format(noun=noun, example=example, value=describe(value))
+                            + hint)  # fmt: skip
     if value not in known:
-        raise NotFoundError(
-            f"{what} {value!r} does not exist; {noun}s are {listing(known)}{_close(value, known)}"
-        )
+        raise NotFoundError(not_found(what, value, known) + _close(value, known))
     return value
+
+
+def not_found(what: str, value: str, known: Iterable[str]) -> str:
+    """'Host 'esx-17' does not exist; hosts are esx-01 … esx-16' (without a suggestion).
+
+    >>> not_found("VM", "x", ["web-01"])
+    "VM 'x' does not exist; vms are web-01"
+    """
+    return _("{what} {value} does not exist; {noun}s are {names}").format(
+        what=what_text(what), value=repr(value), noun=_noun(what), names=listing(known)
+    )
 
 
 def names(
@@ -446,20 +563,26 @@ def names(
     ValueError: Host 'esx-01' is named twice; name each host once
     """
     known = list(known)
-    noun = what.lower()  # "hosts are …", "vms are …" as cluster.hosts[…] says it
+    noun = _noun(what)  # "hosts are …", "vms are …" as cluster.hosts[…] says it
     if isinstance(values, str) and single_ok:
         values = [values]
     if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
-        raise ValueError(f"Name the {noun}s in a list of strings such as "
-                         f"{known[:2] or ['…']}, not {describe(values)}")  # fmt: skip
+        raise ValueError(_("Name the {noun}s in a list of strings such as {example}, "
+                           "not {value}").format(noun=noun, example=known[:2] or ["…"],
+                                                 value=describe(values)))  # fmt: skip
     out = [name(v, known, what) for v in values]
     if not out and not empty_ok:
-        raise ValueError(f"Name at least one {noun}; {noun}s are {listing(known)}")
+        raise ValueError(_("Name at least one {noun}; {noun}s are {names}").format(
+            noun=noun, names=listing(known)))  # fmt: skip
     if unique:
         seen: set[str] = set()
         for n in out:
             if n in seen:
-                raise ValueError(f"{what} {n!r} is named twice; name each {noun} once")
+                raise ValueError(
+                    _("{what} {name} is named twice; name each {noun} once").format(
+                        what=what_text(what), name=repr(n), noun=noun
+                    )
+                )
             seen.add(n)
     return out
 
@@ -476,12 +599,16 @@ def choice(value: Any, choices: Iterable[str], what: str) -> str:
     """
     options = [str(c) for c in choices]
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be one of {', '.join(options)} (a string), "
-                         f"not {describe(value)}")  # fmt: skip
+        raise ValueError(_("{what} must be one of {options} (a string), not {value}").format(
+            what=what_text(what), options=", ".join(options), value=describe(value)))  # fmt: skip
     if value not in options:
         close = _close(value, options) or _close(value.lower(), options)
-        raise ValueError(f"{what} {value!r} is not known; choose one of "
-                         f"{', '.join(options)}{close}")  # fmt: skip
+        raise ValueError(
+            _("{what} {value} is not known; choose one of {options}").format(
+                what=what_text(what), value=repr(value), options=", ".join(options)
+            )
+            + close
+        )
     return value
 
 
@@ -501,15 +628,16 @@ def choices(
     ValueError: Give the event kinds as a list, such as ['host_failed'], not the string ...
     """
     options = list(options)
-    noun = what.lower()
+    noun = _noun(what)
     if isinstance(values, str) and single_ok:
         values = [values]
+    message = _("Give the {noun}s as a list, such as {example}, not {value}")
     if isinstance(values, str):
-        raise ValueError(f"Give the {noun}s as a list, such as [{values!r}], "
-                         f"not {describe(values)}")  # fmt: skip
+        raise ValueError(message.format(noun=noun, example=f"[{values!r}]",
+                                        value=describe(values)))  # fmt: skip
     if isinstance(values, bytes | Mapping) or not isinstance(values, Iterable):
-        raise ValueError(f"Give the {noun}s as a list, such as {options[:1]}, "
-                         f"not {describe(values)}")  # fmt: skip
+        raise ValueError(message.format(noun=noun, example=options[:1],
+                                        value=describe(values)))  # fmt: skip
     return [choice(v, options, what) for v in values]
 
 
@@ -525,7 +653,11 @@ def flag(value: Any, what: str) -> bool:
     """
     if isinstance(value, bool | np.bool_):
         return bool(value)
-    raise ValueError(f"{what} must be True or False, not {describe(value)}")
+    raise ValueError(
+        _("{what} must be True or False, not {value}").format(
+            what=what_text(what), value=describe(value)
+        )
+    )
 
 
 def text(value: Any, what: str, *, empty_ok: bool = False) -> str:
@@ -535,9 +667,13 @@ def text(value: Any, what: str, *, empty_ok: bool = False) -> str:
     '01.converge'
     """
     if not isinstance(value, str):
-        raise ValueError(f"{what} must be a string, not {describe(value)}")
+        raise ValueError(
+            _("{what} must be a string, not {value}").format(
+                what=what_text(what), value=describe(value)
+            )
+        )
     if not value.strip() and not empty_ok:
-        raise ValueError(f"{what} must not be empty")
+        raise ValueError(_("{what} must not be empty").format(what=what_text(what)))
     return value
 
 
@@ -550,8 +686,9 @@ def function(value: Any, what: str) -> Any:
     ValueError: action must be a function to call (a def or a lambda), not None
     """
     if not callable(value):
-        raise ValueError(f"{what} must be a function to call (a def or a lambda), "
-                         f"not {describe(value)}")  # fmt: skip
+        raise ValueError(_("{what} must be a function to call (a def or a lambda), "
+                           "not {value}").format(what=what_text(what),
+                                                 value=describe(value)))  # fmt: skip
     return value
 
 
@@ -564,11 +701,17 @@ def numbers_by_name(
     {'HA': 120.0, 'FT': 0.0}
     """
     if not isinstance(value, Mapping) or not value:
-        raise ValueError(f"{what} must be a dict of label → number{_unit_phrase(unit)}, "
-                         f"such as {{'HA': 120, 'FT': 0}}, not {describe(value)}")  # fmt: skip
+        if unit:
+            message = _("{what} must be a dict of label → number of {unit}, such as {example}, "
+                        "not {value}")  # fmt: skip
+        else:
+            message = _("{what} must be a dict of label → number, such as {example}, not {value}")
+        raise ValueError(message.format(what=what_text(what), unit=_unit_word(unit),
+                                        example="{'HA': 120, 'FT': 0}",
+                                        value=describe(value)))  # fmt: skip
     out = {}
     for key, x in value.items():
-        label = text(key, f"each label of {what}")
+        label = text(key, _("each label of {what}").format(what=what_text(what)))
         out[label] = number(x, f"{what}[{label!r}]", unit=unit, low=low)
     return out
 
@@ -583,7 +726,11 @@ def kind_of(value: Any, what: str, attributes: Iterable[str], expected: str) -> 
     ``what`` must be ``expected`` (e.g. "the Timeline that sim.run(until_s=…) returns")."""
     missing = [a for a in attributes if not hasattr(value, a)]
     if missing or isinstance(value, type):
-        raise ValueError(f"{what} must be {expected}, not {describe(value)}")
+        raise ValueError(
+            _("{what} must be {expected}, not {value}").format(
+                what=what_text(what), expected=_(expected), value=describe(value)
+            )
+        )
     return value
 
 
@@ -599,7 +746,9 @@ def timeline(value: Any, what: str = "timeline") -> Any:
     ...
     ValueError: timeline must be the Timeline that sim.run(until_s=…) returns, not the string 't'
     """
-    return kind_of(value, what, TIMELINE_ATTRIBUTES, "the Timeline that sim.run(until_s=…) returns")
+    return kind_of(
+        value, what, TIMELINE_ATTRIBUTES, N_("the Timeline that sim.run(until_s=…) returns")
+    )
 
 
 def cluster(value: Any, what: str = "cluster") -> Any:
@@ -612,10 +761,10 @@ def cluster(value: Any, what: str = "cluster") -> Any:
     """
     if what.endswith("()"):  # the caller names itself: "Simulation() needs a Cluster …"
         if not all(hasattr(value, a) for a in CLUSTER_ATTRIBUTES) or isinstance(value, type):
-            raise ValueError(f"{what} needs a Cluster, such as Cluster.example(), "
-                             f"not {describe(value)}")  # fmt: skip
+            raise ValueError(_("{what} needs a Cluster, such as Cluster.example(), not {value}")
+                             .format(what=what, value=describe(value)))  # fmt: skip
         return value
-    return kind_of(value, what, CLUSTER_ATTRIBUTES, "a Cluster, such as Cluster.example()")
+    return kind_of(value, what, CLUSTER_ATTRIBUTES, N_("a Cluster, such as Cluster.example()"))
 
 
 def frame(value: Any, what: str, columns: Iterable[str], made_by: str) -> Any:
@@ -630,13 +779,16 @@ def frame(value: Any, what: str, columns: Iterable[str], made_by: str) -> Any:
     import pandas as pd
 
     if not isinstance(value, pd.DataFrame):
-        raise ValueError(f"{what} must be the DataFrame that {made_by} returns, "
-                         f"not {describe(value)}")  # fmt: skip
+        raise ValueError(_("{what} must be the DataFrame that {made_by} returns, not {value}")
+                         .format(what=what_text(what), made_by=made_by,
+                                 value=describe(value)))  # fmt: skip
     missing = [c for c in columns if c not in value.columns]
     if missing:
-        plural = "s" if len(missing) > 1 else ""
-        raise ValueError(f"{what} lacks the column{plural} {', '.join(missing)}; "
-                         f"pass the DataFrame that {made_by} returns")  # fmt: skip
+        raise ValueError(ngettext(
+            "{what} lacks the column {columns}; pass the DataFrame that {made_by} returns",
+            "{what} lacks the columns {columns}; pass the DataFrame that {made_by} returns",
+            len(missing),
+        ).format(what=what_text(what), columns=", ".join(missing), made_by=made_by))  # fmt: skip
     return value
 
 
@@ -653,21 +805,21 @@ def axes(value: Any, what: str = "ax") -> Any:
     if value is None:
         return None
     return kind_of(value, what, ("plot", "set_title", "figure"),
-                   "a matplotlib Axes (fig, ax = plt.subplots(); then ax=ax)")  # fmt: skip
+                   N_("a matplotlib Axes (fig, ax = plt.subplots(); then ax=ax)"))  # fmt: skip
 
 
 def cluster_or_timeline(value: Any, what: str = "source") -> Any:
     """A :class:`vmlab.Cluster` or a :class:`vmlab.sim.Timeline`."""
     if all(hasattr(value, a) for a in TIMELINE_ATTRIBUTES):
         return value
-    expected = "a Timeline or a Cluster (what sim.run(until_s=…) returns, or Cluster.example())"
+    expected = N_("a Timeline or a Cluster (what sim.run(until_s=…) returns, or Cluster.example())")
     return kind_of(value, what, CLUSTER_ATTRIBUTES, expected)
 
 
 def migration_result(value: Any, what: str = "result") -> Any:
     """What :func:`vmlab.migration.precopy` returns."""
     return kind_of(value, what, ("outcome", "n_rounds", "memory_mib", "downtime_s"),
-                   "the MigrationResult that precopy(…) returns")  # fmt: skip
+                   N_("the MigrationResult that precopy(…) returns"))  # fmt: skip
 
 
 # ----------------------------------------------------------------------------------------
@@ -705,13 +857,13 @@ def show_error(widget: Any, err: BaseException) -> str:
     if isinstance(err, ValueError):
         text_ = str(err)
     else:
-        text_ = (f"something went wrong inside vmlab ({type(err).__name__}: {err}). "
-                 "Please report it; the widget is as it was before")  # fmt: skip
+        text_ = _("something went wrong inside vmlab ({error}). Please report it; the widget "
+                  "is as it was before").format(error=f"{type(err).__name__}: {err}")  # fmt: skip
     say = getattr(widget, "_say_error", None)
     if callable(say):
         say(ValueError(text_))
         return str(getattr(widget, "message", text_))
-    message = f"Cannot do that: {text_}"
+    message = _("Cannot do that: {message}").format(message=text_)
     widget.message = message
     summary = getattr(widget, "summary", None)
     if summary is not None and hasattr(summary, "value"):
@@ -751,25 +903,34 @@ def number_in(
     >>> number_in(3, "the VM's memory", name="memory_gib", low=0, low_ok=False, unit="GiB")
     3.0
     """
-    unit_text = f" {unit}" if unit else ""
+    said = {"name": name, "what": what_text(what), "value": repr(value),
+            "unit": (f" {_(unit)}" if " " in unit else f" {unit}") if unit else ""}  # fmt: skip
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         and not _is_numpy_number(value)
     ):
-        raise ValueError(f"{name} must be a number ({what}); got {value!r}.")
+        raise ValueError(_("{name} must be a number ({what}); got {value}.").format(**said))
     try:
         number = float(value)
     except OverflowError:  # an int too large for a float
-        raise ValueError(f"{name} is too large to compute with ({what}); got {value!r}.") from None
+        raise ValueError(
+            _("{name} is too large to compute with ({what}); got {value}.").format(**said)
+        ) from None
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be a finite number ({what}); got {value!r}.")
+        raise ValueError(_("{name} must be a finite number ({what}); got {value}.").format(**said))
     if low is not None and (number < low or (number == low and not low_ok)):
-        bound = f"at least {low:g}" if low_ok else f"greater than {low:g}"
-        raise ValueError(f"{name} must be {bound}{unit_text} ({what}); got {value!r}.")
+        if low_ok:
+            message = _("{name} must be at least {low}{unit} ({what}); got {value}.")
+        else:
+            message = _("{name} must be greater than {low}{unit} ({what}); got {value}.")
+        raise ValueError(message.format(low=f"{low:g}", **said))
     if high is not None and (number > high or (number == high and not high_ok)):
-        bound = f"at most {high:g}" if high_ok else f"less than {high:g}"
-        raise ValueError(f"{name} must be {bound}{unit_text} ({what}); got {value!r}.")
+        if high_ok:
+            message = _("{name} must be at most {high}{unit} ({what}); got {value}.")
+        else:
+            message = _("{name} must be less than {high}{unit} ({what}); got {value}.")
+        raise ValueError(message.format(high=f"{high:g}", **said))
     return number
 
 
@@ -779,14 +940,12 @@ def whole_in(value: Any, what: str, *, name: str, low: int, high: int) -> int:
     >>> whole_in(30, "rounds", name="max_rounds", low=2, high=100_000)
     30
     """
+    message = _("{name} must be a whole number from {low} to {high} ({what}); got {value}.")
+    said = message.format(name=name, low=low, high=high, what=what_text(what), value=repr(value))
     if isinstance(value, bool) or not (isinstance(value, int) or _is_numpy_integer(value)):
-        raise ValueError(
-            f"{name} must be a whole number from {low} to {high} ({what}); got {value!r}."
-        )
+        raise ValueError(said)
     if not low <= int(value) <= high:
-        raise ValueError(
-            f"{name} must be a whole number from {low} to {high} ({what}); got {value!r}."
-        )
+        raise ValueError(said)
     return int(value)
 
 
@@ -797,8 +956,12 @@ def one_of(value: Any, choices: dict[str, str], *, name: str) -> str:
     'sdps'
     """
     if not isinstance(value, str) or value not in choices:
-        listed = "; ".join(f"{key!r} ({meaning})" for key, meaning in choices.items())
-        raise ValueError(f"{name} must be one of: {listed}. Got {value!r}.")
+        listed = "; ".join(f"{key!r} ({_(meaning)})" for key, meaning in choices.items())
+        raise ValueError(
+            _("{name} must be one of: {choices}. Got {value}.").format(
+                name=name, choices=listed, value=repr(value)
+            )
+        )
     return value
 
 

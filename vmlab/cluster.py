@@ -39,7 +39,8 @@ from vmlab.ft_rules import (
     enable_problem,
 )
 from vmlab.ha_settings import RESTART_PRIORITIES
-from vmlab.words import listing
+from vmlab.i18n import N_, _
+from vmlab.words import Reason, listing
 
 if TYPE_CHECKING:
     from vmlab.ha_settings import HAConfig
@@ -112,12 +113,34 @@ shared-nothing vMotion copies (teaching assumptions too)."""
 
 _listing = listing
 
+_NEEDS_NAME = {
+    "host": N_("A host needs a name (a non-empty string), not {value}"),
+    "datastore": N_("A datastore needs a name (a non-empty string), not {value}"),
+    "VM": N_("A VM needs a name (a non-empty string), not {value}"),
+}
+_TAKEN = {
+    "host": N_("There is already a host called {name}; pick another name"),
+    "datastore": N_("There is already a datastore called {name}; pick another name"),
+    "VM": N_("There is already a VM called {name}; pick another name"),
+}
+
 
 NotFoundError = checks.NotFoundError
 """A name that is not in the cluster (one class for all of vmlab, from :mod:`vmlab.checks`)."""
 
 
 T = TypeVar("T")
+
+_REGISTRY_REPRS = {
+    "Host": N_("<{n} hosts: {names}>"),
+    "VM": N_("<{n} vms: {names}>"),
+    "Datastore": N_("<{n} datastores: {names}>"),
+}
+"""How ``cluster.hosts`` (…) shows itself: ``<16 hosts: esx-01 … esx-16>``."""
+
+# Names of what a message is about, said in the student's language (vmlab.checks.what_text).
+N_("Host"), N_("VM"), N_("Datastore"), N_("CPU model"), N_("EVC baseline"), N_("Network kind")
+N_("Protection"), N_("Restart priority"), N_("Edition")
 
 
 class Registry(Mapping[str, T], Generic[T]):
@@ -133,10 +156,7 @@ class Registry(Mapping[str, T], Generic[T]):
         try:
             return self._items[name]
         except KeyError:
-            plural = self._what.lower() + "s"
-            raise NotFoundError(
-                f"{self._what} {name!r} does not exist; {plural} are {_listing(self._items)}"
-            ) from None
+            raise NotFoundError(checks.not_found(self._what, name, self._items)) from None
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._items)
@@ -145,7 +165,10 @@ class Registry(Mapping[str, T], Generic[T]):
         return len(self._items)
 
     def __repr__(self) -> str:
-        return f"<{len(self)} {self._what.lower()}s: {_listing(self._items)}>"
+        message = _REGISTRY_REPRS.get(self._what)
+        if message is None:
+            return f"<{len(self)} {self._what.lower()}s: {_listing(self._items)}>"
+        return _(message).format(n=len(self), names=_listing(self._items))
 
     def _add(self, name: str, item: T) -> None:
         self._items[name] = item
@@ -355,12 +378,12 @@ class Cluster:
             ]
             if above:
                 raise ValueError(
-                    f"Cannot lower the cluster's EVC mode to {label}: {_listing(above)} "
-                    f"already run with newer CPU features. In vSphere those VMs must be "
-                    f"powered off (or moved out of the cluster) first, and a VM picks up a "
-                    f"new EVC mode only after a power cycle. Set cluster.evc before adding "
-                    f"the VMs"
-                )
+                    _("Cannot lower the cluster's EVC mode to {label}: {vms} already run with "
+                      "newer CPU features. In vSphere those VMs must be powered off (or moved "
+                      "out of the cluster) first, and a VM picks up a new EVC mode only after "
+                      "a power cycle. Set cluster.evc before adding the VMs"
+                      ).format(label=label, vms=_listing(above))
+                )  # fmt: skip
         self._evc = baseline
 
     # -- building -------------------------------------------------------------------------
@@ -378,7 +401,11 @@ class Cluster:
         self._new_name(name, self.hosts, "host")
         choice(cpu, CPU_MODELS, "CPU model")
         if int(positive(cores, "cores")) != cores:
-            raise ValueError(f"cores must be a whole number, not {cores!r}")
+            raise ValueError(
+                _("{what} must be a whole number, not {value}").format(
+                    what="cores", value=repr(cores)
+                )
+            )
         host = Host(name, cpu, int(cores), positive(memory_gib, "memory_gib"))
         self.hosts._add(name, host)
         return host
@@ -400,8 +427,9 @@ class Cluster:
                 self.hosts[h]  # raises NotFoundError with the valid names
         if not shared and (seen is None or len(seen) != 1):
             raise ValueError(
-                f"A local datastore belongs to one host: add_datastore({name!r}, "
-                f"shared=False, hosts=['esx-01'])"
+                _("A local datastore belongs to one host: {call}").format(
+                    call=f"add_datastore({name!r}, shared=False, hosts=['esx-01'])"
+                )
             )
         ds = Datastore(name, bool(shared), seen)
         self.datastores._add(name, ds)
@@ -461,53 +489,75 @@ class Cluster:
         vcpus = profile.vcpus if vcpus is None else vcpus
         memory = positive(profile.memory_gib if memory_gib is None else memory_gib, "memory_gib")
         if int(positive(vcpus, "vcpus")) != vcpus:
-            raise ValueError(f"vcpus must be a whole number, not {vcpus!r}")
+            raise ValueError(
+                _("{what} must be a whole number, not {value}").format(
+                    what="vcpus", value=repr(vcpus)
+                )
+            )
         dirty = profile.dirty_rate_mib_s if dirty_rate_mib_s is None else dirty_rate_mib_s
         if float(dirty) < 0:
-            raise ValueError(f"dirty_rate_mib_s must be 0 or more, not {dirty!r}")
+            raise ValueError(
+                _("{what} must be {low} or more{unit}, not {value}").format(
+                    what="dirty_rate_mib_s", low=0, unit="", value=repr(dirty)
+                )
+            )
         wss = positive(
             min(profile.working_set_gib, memory) if working_set_gib is None else working_set_gib,
             "working_set_gib",
         )
         if wss > memory:
             raise ValueError(
-                f"working_set_gib ({wss:g}) cannot be larger than the VM's memory ({memory:g} GiB)"
-            )
+                _("working_set_gib ({wss}) cannot be larger than the VM's memory ({memory} GiB)")
+                .format(wss=f"{wss:g}", memory=f"{memory:g}")
+            )  # fmt: skip
         boot = positive(profile.boot_s if boot_s is None else boot_s, "boot_s")
         disk = positive(profile.disk_gib if disk_gib is None else disk_gib, "disk_gib")
         choice(protection, PROTECTIONS, "Protection")
         if protection == "ft":
             raise ValueError(
-                f"FT needs a secondary copy on another host: add {name!r} with protection "
-                f"'none' or 'ha', then call cluster.enable_ft({name!r})"
-            )
+                _("FT needs a secondary copy on another host: add {vm} with protection 'none' "
+                  "or 'ha', then call {call}").format(vm=repr(name),
+                                                      call=f"cluster.enable_ft({name!r})")
+            )  # fmt: skip
         choice(restart_priority, RESTART_PRIORITIES, "Restart priority")
 
         biggest = max(self.hosts.values(), key=lambda x: x.memory_gib)
         if memory > biggest.memory_gib or vcpus > max(x.cores for x in self.hosts.values()):
             raise ValueError(
-                f"VM {name!r} ({vcpus} vCPU, {memory:g} GiB) is larger than any host; the "
-                f"largest is {biggest.name} ({biggest.cores} cores, {biggest.memory_gib:g} GiB)"
-            )
+                _("VM {vm} ({vcpus} vCPU, {memory} GiB) is larger than any host; the largest "
+                  "is {host} ({cores} cores, {host_memory} GiB)").format(
+                    vm=repr(name), vcpus=vcpus, memory=f"{memory:g}", host=biggest.name,
+                    cores=biggest.cores, host_memory=f"{biggest.memory_gib:g}")
+            )  # fmt: skip
         if vcpus > h.cores:
-            raise ValueError(f"VM {name!r} has {vcpus} vCPUs but {host} has only {h.cores} cores")
+            raise ValueError(
+                _("VM {vm} has {vcpus} vCPUs but {host} has only {cores} cores").format(
+                    vm=repr(name), vcpus=vcpus, host=host, cores=h.cores
+                )
+            )
         free = self.free_memory_gib(host)
         if memory > free:
             roomy = [x for x in self.hosts if self.free_memory_gib(x) >= memory]
             raise ValueError(
-                f"{host} has {free:g} GiB free, not enough for {name!r} ({memory:g} GiB); "
-                f"hosts with room: {_listing(roomy)}"
-            )
+                _("{host} has {free} GiB free, not enough for {vm} ({memory} GiB); hosts with "
+                  "room: {hosts}").format(host=host, free=f"{free:g}", vm=repr(name),
+                                          memory=f"{memory:g}", hosts=_listing(roomy))
+            )  # fmt: skip
         if datastore is None:
             seen = [d.name for d in self.datastores.values() if d.visible_from(host)]
             if not seen:
                 raise ValueError(
-                    f"{host} sees no datastore for the disks of {name!r}: add one first, "
-                    f"e.g. cluster.add_datastore('san-01', shared=True)"
-                )
+                    _("{host} sees no datastore for the disks of {vm}: add one first, e.g. "
+                      "{call}").format(host=host, vm=repr(name),
+                                       call="cluster.add_datastore('san-01', shared=True)")
+                )  # fmt: skip
             datastore = seen[0]
         elif not self.datastores[datastore].visible_from(host):
-            raise ValueError(f"{host} cannot see datastore {datastore!r}")
+            raise ValueError(
+                _("{host} cannot see datastore {datastore}").format(
+                    host=host, datastore=repr(datastore)
+                )
+            )
         if self.ha is not None:  # admission control may refuse it (HA's failover reserve)
             self.ha.admit(name, host, int(vcpus), memory)
             if protection == "none":
@@ -539,9 +589,9 @@ class Cluster:
 
     def _new_name(self, name: str, registry: Registry, what: str) -> None:
         if not isinstance(name, str) or not name.strip():
-            raise ValueError(f"A {what} needs a name (a non-empty string), not {name!r}")
+            raise ValueError(_(_NEEDS_NAME[what]).format(value=repr(name)))
         if name in registry:
-            raise ValueError(f"There is already a {what} called {name!r}; pick another name")
+            raise ValueError(_(_TAKEN[what]).format(name=repr(name)))
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -711,16 +761,19 @@ class Cluster:
         with_ft = [vm.name for vm in self.vms.values() if vm.secondary_host is not None]
         if with_ft:
             raise ValueError(
-                f"HA cannot be switched off while FT protects {_listing(with_ft)}: FT needs HA. "
-                f"Turn FT off first with cluster.disable_ft({with_ft[0]!r})"
-            )
+                _("HA cannot be switched off while FT protects {vms}: FT needs HA. Turn FT off "
+                  "first with {call}").format(vms=_listing(with_ft),
+                                              call=f"cluster.disable_ft({with_ft[0]!r})")
+            )  # fmt: skip
         self.ha = None
         for vm in self.vms.values():
             if vm.protection == "ha":
                 vm.protection = "none"
 
     def __repr__(self) -> str:
-        return f"<Cluster {self.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
+        return _("<Cluster {name}: {hosts} hosts, {vms} VMs>").format(
+            name=repr(self.name), hosts=len(self.hosts), vms=len(self.vms)
+        )
 
     # -- vSphere FT (its rules live in vmlab.ft_rules, its behaviour in vmlab.ft_agent) ------
 
@@ -744,7 +797,7 @@ class Cluster:
         choice(edition, FT_MAX_VCPUS, "Edition")
         found = placement.problems(self, vm, host, "secondary")
         if found and not found[0].startswith(host):
-            found = [f"{host} {found[0]}", *found[1:]]
+            found = [Reason("{host} {reason}", host=host, reason=found[0]), *found[1:]]
         return found
 
     def ft_vms_on(self, host: str) -> list[VM]:
@@ -804,18 +857,20 @@ class Cluster:
             problems = self.ft_host_problems(vm, secondary_host, edition=edition)
             if problems:
                 raise ValueError(
-                    f"The secondary of {vm!r} cannot run on {secondary_host}: "
-                    + "; ".join(problems)
+                    _("The secondary of {vm} cannot run on {host}: {problems}").format(
+                        vm=repr(vm), host=secondary_host, problems=Reason.joined(problems)
+                    )
                 )
             target = secondary_host
         else:
             chosen = placement.place(self, vm, "secondary")
             if chosen.host is None:
                 raise ValueError(
-                    f"No host can run the secondary of {vm!r} ({v.vcpus} vCPU, "
-                    f"{v.memory_gib:g} GiB): {chosen.why_not()}. FT needs a second host with "
-                    "a matching CPU and room"
-                )
+                    _("No host can run the secondary of {vm} ({vcpus} vCPU, {memory} GiB): "
+                      "{why}. FT needs a second host with a matching CPU and room").format(
+                        vm=repr(vm), vcpus=v.vcpus, memory=f"{v.memory_gib:g}",
+                        why=chosen.why_not())
+                )  # fmt: skip
             target = chosen.host
         v.protection = "ft"
         v.secondary_host = target
@@ -835,7 +890,11 @@ class Cluster:
         v = self.vms[vm]
         if v.secondary_host is None and v.protection != "ft":
             with_ft = [x.name for x in self.vms.values() if x.secondary_host]
-            raise ValueError(f"VM {vm!r} has no FT; VMs with FT: {_listing(with_ft)}")
+            raise ValueError(
+                _("VM {vm} has no FT; VMs with FT: {vms}").format(
+                    vm=repr(vm), vms=_listing(with_ft)
+                )
+            )
         v.secondary_host = None
         v.protection = "ha" if self.ha is not None else "none"
         return v

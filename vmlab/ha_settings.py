@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from vmlab import checks
+from vmlab.i18n import N_, _
 from vmlab.words import listing as _listing
 
 if TYPE_CHECKING:
@@ -257,7 +258,11 @@ class SlotPolicy:
         for attr in ("slot_vcpus", "slot_memory_gib"):
             value = getattr(self, attr)
             if value is not None and not float(value) > 0:
-                raise ValueError(f"{attr} must be greater than 0, not {value!r}")
+                raise ValueError(
+                    _("{what} must be greater than {low}, not {value}").format(
+                        what=attr, low=0, value=repr(value)
+                    )
+                )
 
 
 @dataclass(frozen=True)
@@ -269,7 +274,7 @@ class FailoverHostsPolicy:
 
     def __post_init__(self) -> None:
         if isinstance(self.hosts, str):
-            checks.text(self.hosts, "failover host")
+            checks.text(self.hosts, N_("failover host"))
         else:
             checks.names(
                 self.hosts,
@@ -283,7 +288,9 @@ class FailoverHostsPolicy:
         object.__setattr__(self, "hosts", hosts)
         if not hosts:
             raise ValueError(
-                "Name at least one dedicated failover host, e.g. failover_hosts=['esx-16']"
+                _("Name at least one dedicated failover host, e.g. {code}").format(
+                    code="failover_hosts=['esx-16']"
+                )
             )
 
 
@@ -326,30 +333,33 @@ def slot_failover_capacity(
     for what, pairs, low_open in (("hosts", hosts, False), ("vms", vms, True)):
         if isinstance(pairs, str | bytes) or not isinstance(pairs, list | tuple):
             raise ValueError(
-                f"{what} must be a list of (cpu, memory) pairs, such as [(9, 9)], "
-                f"not {checks.describe(pairs)}"
-            )
+                _("{what} must be a list of (cpu, memory) pairs, such as [(9, 9)], not {value}")
+                .format(what=what, value=checks.describe(pairs))
+            )  # fmt: skip
         for pair in pairs:
             if not (isinstance(pair, list | tuple) and len(pair) == 2):
                 raise ValueError(
-                    f"Each of {what} is a (cpu, memory) pair, such as (9, 9), "
-                    f"not {checks.describe(pair)}"
-                )
+                    _("Each of {what} is a (cpu, memory) pair, such as (9, 9), not {value}")
+                    .format(what=what, value=checks.describe(pair))
+                )  # fmt: skip
             for x in pair:
-                checks.number(x, f"each size in {what}", low=0, low_open=low_open, high=1e12)
+                size = _("each size in {what}").format(what=what)
+                checks.number(x, size, low=0, low_open=low_open, high=1e12)
     if slot is not None:
         if not (isinstance(slot, list | tuple) and len(slot) == 2):
             raise ValueError(
-                f"slot is a (cpu, memory) pair, such as (2, 2), not {checks.describe(slot)}"
+                _("slot is a (cpu, memory) pair, such as (2, 2), not {value}").format(
+                    value=checks.describe(slot)
+                )
             )
         for x in slot:
-            checks.positive(x, "each size of slot", high=1e12)
+            checks.positive(x, N_("each size of slot"), high=1e12)
     if not hosts:
         return 0
     if slot is None:
         slot = (
-            max((c for c, _ in vms), default=SLOT_DEFAULT_CPU_MHZ),
-            max((m for _, m in vms), default=1.0),
+            max((c for c, _unused in vms), default=SLOT_DEFAULT_CPU_MHZ),
+            max((m for _unused, m in vms), default=1.0),
         )
     slot_cpu, slot_mem = slot
     eps = 1e-9
@@ -513,25 +523,25 @@ class HAConfig:
         """
         cluster = self._cluster()
         rows: list[tuple[str, Any, str]] = [
-            ("primary", self.primary, "the host that watches the others"),
+            ("primary", self.primary, _("the host that watches the others")),
             ("admission control", self.policy_name, ""),
             (
                 "current failover capacity (hosts)",
                 self.failover_capacity,
-                "host failures whose VMs can all be restarted",
+                _("host failures whose VMs can all be restarted"),
             ),
         ]
         ac = self.admission_control
         cpu_free, mem_free = self._free_pct(cluster)
         rows += [
-            ("free CPU (%)", round(cpu_free, 1), "vCPUs not in use, of all cores of up hosts"),
-            ("free memory (%)", round(mem_free, 1), "memory not in use, of all up hosts"),
+            ("free CPU (%)", round(cpu_free, 1), _("vCPUs not in use, of all cores of up hosts")),
+            ("free memory (%)", round(mem_free, 1), _("memory not in use, of all up hosts")),
         ]
         if isinstance(ac, PercentagePolicy):
             cpu, mem = ac.reserved_pct(cluster)
             rows += [
-                ("reserved CPU (%)", round(cpu, 1), "kept free for failover"),
-                ("reserved memory (%)", round(mem, 1), "kept free for failover"),
+                ("reserved CPU (%)", round(cpu, 1), _("kept free for failover")),
+                ("reserved memory (%)", round(mem, 1), _("kept free for failover")),
             ]
         if isinstance(ac, SlotPolicy):
             hosts, vms, slot = self._slot_inputs()
@@ -543,14 +553,16 @@ class HAConfig:
                 (
                     "slot size",
                     f"{slot[0]:g} vCPU, {slot[1]:g} GiB",
-                    "largest CPU and largest memory reservation, each taken separately",
+                    _("largest CPU and largest memory reservation, each taken separately"),
                 ),
                 ("slots in the cluster", total, ""),
-                ("slots used", len(vms), "one per powered-on VM"),
+                ("slots used", len(vms), _("one per powered-on VM")),
             ]
         if isinstance(ac, FailoverHostsPolicy):
-            rows.append(("failover hosts", ", ".join(ac.hosts), "kept for restarts"))
-        rows.append(("policy satisfied", self.satisfied(), "the reserve asked for is really free"))
+            rows.append(("failover hosts", ", ".join(ac.hosts), _("kept for restarts")))
+        rows.append(
+            ("policy satisfied", self.satisfied(), _("the reserve asked for is really free"))
+        )
         return pd.DataFrame(rows, columns=["figure", "value", "note"])
 
     def vms_on_failover_hosts(self) -> dict[str, list[str]]:
@@ -596,9 +608,10 @@ class HAConfig:
             if host in ac.hosts:
                 others = [h for h in cluster.hosts if h not in ac.hosts]
                 raise ValueError(
-                    f"Admission control refuses {name!r} on {host}: it is a dedicated failover "
-                    f"host, kept empty for restarts. Put it on another host ({_listing(others)})."
-                )
+                    _("Admission control refuses {vm} on {host}: it is a dedicated failover "
+                      "host, kept empty for restarts. Put it on another host ({hosts}).")
+                    .format(vm=repr(name), host=host, hosts=_listing(others))
+                )  # fmt: skip
             return
         up = [h for h in cluster.hosts.values() if h.state != "down"]
         cores = sum(h.cores for h in up)
@@ -611,20 +624,23 @@ class HAConfig:
             mem_free = 100 * (1 - used_mem / memory) if memory else 0.0
             if cpu_free < cpu_res - 1e-9 or mem_free < mem_res - 1e-9:
                 raise ValueError(
-                    f"Admission control refuses {name!r}: with it only {cpu_free:.1f} % of the "
-                    f"CPU and {mem_free:.1f} % of the memory would be free, but the percentage "
-                    f"policy keeps {cpu_res:g} % CPU and {mem_res:g} % memory for failover. "
-                    f"Remove a VM, add a host, or lower the reserve."
-                )
+                    _("Admission control refuses {vm}: with it only {cpu_free:.1f} % of the CPU "
+                      "and {mem_free:.1f} % of the memory would be free, but the percentage "
+                      "policy keeps {cpu_reserved} % CPU and {mem_reserved} % memory for "
+                      "failover. Remove a VM, add a host, or lower the reserve.")
+                    .format(vm=repr(name), cpu_free=cpu_free, mem_free=mem_free,
+                            cpu_reserved=f"{cpu_res:g}", mem_reserved=f"{mem_res:g}")
+                )  # fmt: skip
             return
         hosts, vms, slot = self._slot_inputs(extra=(vcpus, memory_gib))
         capacity = slot_failover_capacity(hosts, vms, slot=slot)
         if capacity < ac.host_failures:
             raise ValueError(
-                f"Admission control refuses {name!r}: with it the slot policy could absorb "
-                f"only {capacity} host failure(s), not the {ac.host_failures} it promises. "
-                f"Remove a VM, add a host, or make the slot smaller."
-            )
+                _("Admission control refuses {vm}: with it the slot policy could absorb only "
+                  "{capacity} host failure(s), not the {promised} it promises. Remove a VM, add "
+                  "a host, or make the slot smaller.")
+                .format(vm=repr(name), capacity=capacity, promised=ac.host_failures)
+            )  # fmt: skip
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -654,8 +670,8 @@ class HAConfig:
         vms = [(float(vm.vcpus), vm.memory_gib) for vm in cluster.vms.values()]
         if extra is not None:
             vms.append((float(extra[0]), float(extra[1])))
-        slot_cpu = max((c for c, _ in vms), default=1.0)
-        slot_mem = max((m for _, m in vms), default=1.0)
+        slot_cpu = max((c for c, _unused in vms), default=1.0)
+        slot_mem = max((m for _unused, m in vms), default=1.0)
         if isinstance(ac, SlotPolicy):
             slot_cpu = float(ac.slot_vcpus) if ac.slot_vcpus is not None else slot_cpu
             slot_mem = float(ac.slot_memory_gib) if ac.slot_memory_gib is not None else slot_mem
@@ -696,15 +712,15 @@ def make_policy(
                                            else failover_hosts))  # fmt: skip
     else:
         raise ValueError(
-            f"Admission control {admission_control!r} is not known; choose one of "
-            f"{', '.join(ADMISSION_POLICIES)} (or None), or pass a PercentagePolicy, "
-            f"SlotPolicy or FailoverHostsPolicy"
-        )
+            _("Admission control {value} is not known; choose one of {options} (or None), or "
+              "pass a PercentagePolicy, SlotPolicy or FailoverHostsPolicy")
+            .format(value=repr(admission_control), options=", ".join(ADMISSION_POLICIES))
+        )  # fmt: skip
     assert isinstance(policy, FailoverHostsPolicy)
     for h in policy.hosts:
         cluster.hosts[h]  # unknown → NotFoundError listing the hosts
     if len(set(policy.hosts)) >= len(cluster.hosts):
-        raise ValueError("At least one host must run VMs: not every host can be a failover host")
+        raise ValueError(_("At least one host must run VMs: not every host can be a failover host"))
     return policy
 
 
@@ -726,11 +742,11 @@ def make_config(
 
     Nothing is changed here; a bad setting raises ``ValueError`` naming the valid choices.
     """
-    checks.choice(isolation_response, ISOLATION_RESPONSES, "Isolation response")
+    checks.choice(isolation_response, ISOLATION_RESPONSES, N_("Isolation response"))
     if vm_monitoring is not None and not isinstance(vm_monitoring, str):
-        checks.choice(vm_monitoring, ("off", "low", "medium", "high"), "VM monitoring")
+        checks.choice(vm_monitoring, ("off", "low", "medium", "high"), N_("VM monitoring"))
     if isinstance(admission_control, str) and admission_control != "none":
-        checks.choice(admission_control, ADMISSION_POLICIES, "Admission control")
+        checks.choice(admission_control, ADMISSION_POLICIES, N_("Admission control"))
     checks.whole(host_failures, "host_failures", low=0, high=max(len(cluster.hosts), 1))
     if percent is not None:
         checks.percent(percent, "percent")
@@ -743,25 +759,30 @@ def make_config(
             checks.number(value, key, unit="s", low=0, high=1e6)
     if isolation_response not in ISOLATION_RESPONSES:
         raise ValueError(
-            f"Isolation response {isolation_response!r} is not known; choose one of "
-            f"{', '.join(ISOLATION_RESPONSES)}"
-        )
+            _("{what} {value} is not known; choose one of {options}").format(
+                what=_("Isolation response"), value=repr(isolation_response),
+                options=", ".join(ISOLATION_RESPONSES))
+        )  # fmt: skip
     if vm_monitoring == "off":
         vm_monitoring = None
     if vm_monitoring is not None and vm_monitoring not in VM_MONITORING_INTERVALS_S:
         raise ValueError(
-            f"VM monitoring {vm_monitoring!r} is not known; choose one of "
-            f"{', '.join(VM_MONITORING_LEVELS)} (or None)"
+            _("VM monitoring {value} is not known; choose one of {options} (or None)").format(
+                value=repr(vm_monitoring), options=", ".join(VM_MONITORING_LEVELS)
+            )
         )
     if not cluster.hosts:
-        raise ValueError("HA needs hosts: add some with cluster.add_host(...) first")
-    checks.choice(restart_readiness, READINESS, "Restart readiness")
-    checks.choice(vmcp, VMCP_RESPONSES, "VM Component Protection response (vmcp)")
+        raise ValueError(
+            _("HA needs hosts: add some with {call} first").format(call="cluster.add_host(...)")
+        )
+    checks.choice(restart_readiness, READINESS, N_("Restart readiness"))
+    checks.choice(vmcp, VMCP_RESPONSES, N_("VM Component Protection response (vmcp)"))
     heartbeat_datastores = checks.whole(heartbeat_datastores, "heartbeat_datastores")
     if heartbeat_datastores > MAX_HEARTBEAT_DATASTORES:
         raise ValueError(
-            f"heartbeat_datastores can be at most {MAX_HEARTBEAT_DATASTORES} (vSphere's "
-            f"limit), not {heartbeat_datastores}"
+            _("heartbeat_datastores can be at most {limit} (vSphere's limit), not {value}").format(
+                limit=MAX_HEARTBEAT_DATASTORES, value=heartbeat_datastores
+            )
         )
     policy = make_policy(
         cluster, admission_control, host_failures=host_failures, percent=percent,
@@ -774,7 +795,9 @@ def make_config(
     for key, value in timings.items():
         if key not in known:
             raise ValueError(
-                f"enable_ha() has no setting {key!r}; timings are {', '.join(sorted(known))}"
+                _("enable_ha() has no setting {key}; timings are {names}").format(
+                    key=repr(key), names=", ".join(sorted(known))
+                )
             )
         if key == "max_restart_attempts":
             timings[key] = checks.whole(value, key, low=1)

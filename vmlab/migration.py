@@ -54,6 +54,7 @@ import numpy as np
 
 from vmlab import checks
 from vmlab.checks import number_in, one_of, whole_in
+from vmlab.i18n import N_, _
 from vmlab.units import (
     KIB_PER_MIB,
     PAGE_KIB,
@@ -373,22 +374,21 @@ class MigrationResult:
         >>> print(precopy(4, 0, 0, 10).summary().splitlines()[0])
         Rounds: 2 (round 0 and the final stop-and-copy included)
         """
-        verdict = {
-            "converged": "converged",
-            "sdps": "converged with SDPS",
-            "forced": "did NOT converge: switched over anyway (a forced stun: not vSphere's rule)",
-            "aborted": "did NOT converge: aborted, the VM stays on the source",
-        }[self.outcome]
+        verdict = _(_VERDICTS[self.outcome])
+        if self.switched_over:
+            rounds = _("Rounds: {n} (round 0 and the final stop-and-copy included)")
+        else:
+            rounds = _("Rounds: {n} (no stop-and-copy: aborted)")
         return "\n".join(
             [
-                f"Rounds: {self.n_rounds} (round 0 and the final stop-and-copy included)"
-                if self.switched_over
-                else f"Rounds: {self.n_rounds} (no stop-and-copy: aborted)",
-                f"Total time: {_fmt_s(self.total_time_s)}",
-                f"Downtime: {_fmt_s(self.downtime_s)}",
-                f"Data sent: {_fmt_mib(self.transferred_mib)} "
-                f"({self.transferred_mib / self.memory_mib:.2f} × memory)",
-                f"Result: {verdict}",
+                rounds.format(n=self.n_rounds),
+                _("Total time: {time}").format(time=_fmt_s(self.total_time_s)),
+                _("Downtime: {time}").format(time=_fmt_s(self.downtime_s)),
+                _("Data sent: {sent} ({ratio:.2f} × memory)").format(
+                    sent=_fmt_mib(self.transferred_mib),
+                    ratio=self.transferred_mib / self.memory_mib,
+                ),
+                _("Result: {verdict}").format(verdict=verdict),
                 self.reason,
             ]
         )
@@ -398,20 +398,28 @@ class MigrationResult:
 # Settings: one object for the choices a migration is run with
 # ---------------------------------------------------------------------------------------
 
+_VERDICTS = {
+    # TRANSLATORS: the result of a pre-copy migration
+    "converged": N_("converged"),
+    "sdps": N_("converged with SDPS"),
+    "forced": N_("did NOT converge: switched over anyway (a forced stun: not vSphere's rule)"),
+    "aborted": N_("did NOT converge: aborted, the VM stays on the source"),
+}
+
 _PATTERNS = {
-    "uniform": "random writes in the working set",
-    "sequential": "a scan through it",
-    "hot": "most writes in a hot part of it (hot_fraction, hot_share)",
+    "uniform": N_("random writes in the working set"),
+    "sequential": N_("a scan through it"),
+    "hot": N_("most writes in a hot part of it (hot_fraction, hot_share)"),
 }
 _POLICIES = {
-    "sdps": "slow the guest down until it converges (vSphere's SDPS)",
-    "force": "switch over anyway when pre-copy stops (Xen's rule)",
-    "abort": "give up; the VM stays on the source",
+    "sdps": N_("slow the guest down until it converges (vSphere's SDPS)"),
+    "force": N_("switch over anyway when pre-copy stops (Xen's rule)"),
+    "abort": N_("give up; the VM stays on the source"),
 }
-_MODELS = {"expected": "closed-form expected volumes", "pages": "a bitmap of 4 KiB pages"}
+_MODELS = {"expected": N_("closed-form expected volumes"), "pages": N_("a bitmap of 4 KiB pages")}
 _RESYNCS = {
-    "pass": "re-read the dirty bitmap when a pass has sent everything (Clark's rounds)",
-    "qemu": "re-read it when what is left of the pass falls below the threshold (QEMU)",
+    "pass": N_("re-read the dirty bitmap when a pass has sent everything (Clark's rounds)"),
+    "qemu": N_("re-read it when what is left of the pass falls below the threshold (QEMU)"),
 }
 
 
@@ -527,7 +535,9 @@ class PrecopySettings:
         for name in changes:
             if name not in known:
                 raise ValueError(
-                    f"precopy() has no setting {name!r}; its settings are {', '.join(known)}."
+                    _("precopy() has no setting {name}; its settings are {names}.").format(
+                        name=repr(name), names=", ".join(known)
+                    )
                 )
         return dataclass_replace(self, **changes).checked()
 
@@ -536,7 +546,7 @@ class PrecopySettings:
         one_of(self.pattern, _PATTERNS, name="pattern")
         number_in(
             self.hot_fraction,
-            "the hot part's share of the working set",
+            N_("the hot part's share of the working set"),
             name="hot_fraction",
             low=0,
             low_ok=False,
@@ -544,14 +554,14 @@ class PrecopySettings:
         )
         number_in(
             self.hot_share,
-            "the share of writes that land in the hot part",
+            N_("the share of writes that land in the hot part"),
             name="hot_share",
             low=0,
             high=1,
         )
         number_in(
             self.switchover_target_ms,
-            "the longest stun pre-copy aims for",
+            N_("the longest stun pre-copy aims for"),
             name="switchover_target_ms",
             low=0,
             unit="ms",
@@ -561,7 +571,7 @@ class PrecopySettings:
         if self.max_rounds is not None:
             whole_in(
                 self.max_rounds,
-                "round 0 plus at least the final stop-and-copy round; None for no limit",
+                N_("round 0 plus at least the final stop-and-copy round; None for no limit"),
                 name="max_rounds",
                 low=2,
                 high=SAFETY_ROUNDS,
@@ -569,7 +579,7 @@ class PrecopySettings:
         if self.max_switchover_s is not None:
             number_in(
                 self.max_switchover_s,
-                "the longest switchover allowed; vSphere's default is 100 s",
+                N_("the longest switchover allowed; vSphere's default is 100 s"),
                 name="max_switchover_s",
                 low=0,
                 low_ok=False,
@@ -578,7 +588,7 @@ class PrecopySettings:
         if self.max_precopy_s is not None:
             number_in(
                 self.max_precopy_s,
-                "give up after this much pre-copy",
+                N_("give up after this much pre-copy"),
                 name="max_precopy_s",
                 low=0,
                 low_ok=False,
@@ -587,26 +597,28 @@ class PrecopySettings:
         one_of(self.model, _MODELS, name="model")
         number_in(
             self.zero_fraction,
-            "the share of memory holding only zeros, from 0 up to (not including) 1",
+            N_("the share of memory holding only zeros, from 0 up to (not including) 1"),
             name="zero_fraction",
             low=0,
             high=1,
             high_ok=False,
         )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
-            raise ValueError(f"seed must be a whole number, e.g. 0; got {self.seed!r}.")
+            raise ValueError(
+                _("seed must be a whole number, e.g. 0; got {value}.").format(value=repr(self.seed))
+            )
         checks.seed(self.seed)
         number_in(
             self.device_state_mib,
-            "device state sent during the stun",
+            N_("device state sent during the stun"),
             name="device_state_mib",
             low=0,
             unit="MiB",
         )
-        number_in(self.resume_ms, "resume time", name="resume_ms", low=0, unit="ms")
+        number_in(self.resume_ms, N_("resume time"), name="resume_ms", low=0, unit="ms")
         number_in(
             self.announce_ms,
-            "outage added by the network announcement",
+            N_("outage added by the network announcement"),
             name="announce_ms",
             low=0,
             unit="ms",
@@ -614,7 +626,7 @@ class PrecopySettings:
         if self.min_dirty_pages is not None:
             whole_in(
                 self.min_dirty_pages,
-                "pages; Xen uses 50; None: not used",
+                N_("pages; Xen uses 50; None: not used"),
                 name="min_dirty_pages",
                 low=0,
                 high=2**40,
@@ -622,15 +634,15 @@ class PrecopySettings:
         if self.max_transfer_factor is not None:
             number_in(
                 self.max_transfer_factor,
-                "stop once this many times the memory has been sent; Xen uses 3",
+                N_("stop once this many times the memory has been sent; Xen uses 3"),
                 name="max_transfer_factor",
                 low=1,
-                unit="× memory",
+                unit=N_("× memory"),
             )
         if self.final_copy_gbit_s is not None:
             number_in(
                 self.final_copy_gbit_s,
-                "the stop-and-copy's bandwidth; None: the link's",
+                N_("the stop-and-copy's bandwidth; None: the link's"),
                 name="final_copy_gbit_s",
                 low=0,
                 low_ok=False,
@@ -710,7 +722,7 @@ class _ExpectedMemory:
         self.batches: list[tuple[list[float], float]] = [(list(self.sizes), wire0)]
 
     def pending(self) -> float:
-        return sum(sum(parts) for parts, _ in self.batches)
+        return sum(sum(parts) for parts, _unused in self.batches)
 
     def pending_wire(self) -> float:
         return sum(sum(parts) * wire for parts, wire in self.batches)
@@ -739,7 +751,7 @@ class _ExpectedMemory:
 
     def sync(self, written_mib: float) -> float:
         """Re-read the bitmap after ``written_mib`` of writes; return the new dirty MiB."""
-        pending = [sum(parts[i] for parts, _ in self.batches) for i in range(len(self.sizes))]
+        pending = [sum(parts[i] for parts, _unused in self.batches) for i in range(len(self.sizes))]
         if written_mib <= 0 or self.ws <= 0:
             return 0.0
         if self.sequential:
@@ -1013,32 +1025,34 @@ def precopy(
     ('forced', 52)
     """
     memory = gib_to_mib(
-        number_in(memory_gib, "the VM's memory", name="memory_gib", low=0, low_ok=False, unit="GiB")
+        number_in(
+            memory_gib, N_("the VM's memory"), name="memory_gib", low=0, low_ok=False, unit="GiB"
+        )
     )
     rate = number_in(
         dirty_rate_mib_s,
-        "how fast the guest writes memory; 0 means idle",
+        N_("how fast the guest writes memory; 0 means idle"),
         name="dirty_rate_mib_s",
         low=0,
         unit="MiB/s",
     )
     ws_gib = number_in(
         working_set_gib,
-        "the memory the guest keeps rewriting",
+        N_("the memory the guest keeps rewriting"),
         name="working_set_gib",
         low=0,
         unit="GiB",
     )
     if ws_gib > float(memory_gib):
         raise ValueError(
-            f"working_set_gib ({ws_gib:g} GiB) cannot be larger than memory_gib "
-            f"({float(memory_gib):g} GiB): the guest can only rewrite memory it has. "
-            f"Choose a working set between 0 and {float(memory_gib):g} GiB."
-        )
+            _("working_set_gib ({ws} GiB) cannot be larger than memory_gib ({memory} GiB): the "
+              "guest can only rewrite memory it has. Choose a working set between 0 and "
+              "{memory} GiB.").format(ws=f"{ws_gib:g}", memory=f"{float(memory_gib):g}")
+        )  # fmt: skip
     ws = gib_to_mib(ws_gib)
     bw_gbit = number_in(
         bandwidth_gbit_s,
-        "the vMotion link's speed, e.g. 1, 10 or 25",
+        N_("the vMotion link's speed, e.g. 1, 10 or 25"),
         name="bandwidth_gbit_s",
         low=0,
         low_ok=False,
@@ -1048,15 +1062,16 @@ def precopy(
         settings = VSPHERE_SETTINGS
     elif not isinstance(settings, PrecopySettings):
         raise ValueError(
-            f"settings must be a PrecopySettings (e.g. QEMU_SETTINGS) or None; got {settings!r}."
-        )
+            _("settings must be a PrecopySettings (e.g. QEMU_SETTINGS) or None; got {value}.")
+            .format(value=repr(settings))
+        )  # fmt: skip
     s = settings.replace(**overrides) if overrides else settings.checked()
     if s.model == "pages" and float(memory_gib) > PAGES_MODEL_MAX_GIB:
         raise ValueError(
-            f"memory_gib must be at most {PAGES_MODEL_MAX_GIB:g} GiB with model='pages' "
-            f"(its page bitmap gets too big); got {float(memory_gib):g}. "
-            "Use model='expected' for bigger VMs."
-        )
+            _("memory_gib must be at most {limit} GiB with model='pages' (its page bitmap gets "
+              "too big); got {value}. Use model='expected' for bigger VMs.")
+            .format(limit=f"{PAGES_MODEL_MAX_GIB:g}", value=f"{float(memory_gib):g}")
+        )  # fmt: skip
     return _run(memory, rate, ws, bw_gbit, s)
 
 
@@ -1233,6 +1248,12 @@ def _fmt_s(seconds: float) -> str:
     return format_duration(seconds)
 
 
+def _then(first: str, second: str) -> str:
+    """Two sentences, one after the other."""
+    # TRANSLATORS: two sentences one after the other (Chinese needs no space between them)
+    return _("{first} {second}").format(first=first, second=second)
+
+
 def _explain(
     *,
     outcome: Outcome,
@@ -1250,83 +1271,101 @@ def _explain(
     would_stun_s: float,
     settings: PrecopySettings,
 ) -> str:
-    link = f"{bandwidth_gbit_s:g} Gbit/s link ({bandwidth_mib_s:.0f} MiB/s)"
+    link = _("{gbit} Gbit/s link ({mib} MiB/s)").format(
+        gbit=f"{bandwidth_gbit_s:g}", mib=f"{bandwidth_mib_s:.0f}"
+    )
     precopy_rounds = n_rounds - 1 if outcome != "aborted" else n_rounds
     faster = rate_mib_s >= bandwidth_mib_s
+    said = {
+        "rounds": precopy_rounds, "left": _fmt_mib(remaining_mib), "link": link,
+        "target": f"{target_ms:g}", "rate": f"{rate_mib_s:.0f}", "throttle": f"{throttle_pct:.0f}",
+        "downtime": _fmt_s(downtime_s), "threshold": _fmt_mib(threshold_mib),
+    }  # fmt: skip
     if outcome in ("converged", "sdps"):
         if stop == "few_pages":
-            why = (
-                f"fewer than {settings.min_dirty_pages} pages ({_fmt_mib(remaining_mib)}) "
-                "were left dirty, so the rest is sent with the VM paused"
+            head = _(
+                "Pre-copy converged after {rounds} round(s): fewer than {pages} pages "
+                "({left}) were left dirty, so the rest is sent with the VM paused."
             )
         elif remaining_mib <= 0:
-            why = "no memory was left dirty"
+            head = _("Pre-copy converged after {rounds} round(s): no memory was left dirty.")
         else:
-            why = (
-                f"only {_fmt_mib(remaining_mib)} was left dirty, which the {link} sends "
-                f"within the {target_ms:g} ms switchover target"
+            head = _(
+                "Pre-copy converged after {rounds} round(s): only {left} was left dirty, "
+                "which the {link} sends within the {target} ms switchover target."
             )
-        head = f"Pre-copy converged after {precopy_rounds} round(s): {why}."
+        head = head.format(pages=settings.min_dirty_pages, **said)
         if outcome == "sdps":
-            pace = (
-                f"The guest writes {rate_mib_s:.0f} MiB/s, faster than the {link} sends"
-                if faster
-                else "The guest dirtied more than half as much memory as each round sent, "
-                "so pre-copy was catching up too slowly"
-            )
-            head = (
-                f"{pace}; SDPS slowed its vCPUs (held back up to {throttle_pct:.0f} % of "
-                "the time). " + head
-            )
-        return head + f" The VM was paused for {_fmt_s(downtime_s)} while it moved."
+            if faster:
+                pace = _(
+                    "The guest writes {rate} MiB/s, faster than the {link} sends; SDPS "
+                    "slowed its vCPUs (held back up to {throttle} % of the time)."
+                )
+            else:
+                pace = _(
+                    "The guest dirtied more than half as much memory as each round sent, "
+                    "so pre-copy was catching up too slowly; SDPS slowed its vCPUs (held "
+                    "back up to {throttle} % of the time)."
+                )
+            head = _then(pace.format(**said), head)
+        paused = _("The VM was paused for {downtime} while it moved.").format(**said)
+        return _then(head, paused)
 
     if stop == "switchover":
         limit = settings.max_switchover_s or 0.0
-        return (
-            f"Pre-copy could not bring the dirty memory down to the switchover target, and "
-            f"the switchover would have stunned the VM for {_fmt_s(would_stun_s)}, more than "
-            f"vSphere's limit of {limit:g} s (vmotion.maxSwitchoverSeconds): the migration "
-            "failed and the VM keeps running on the source host."
-        )
-    causes = {
-        "volume": f"more than {settings.max_transfer_factor or 0:g} × the VM's memory had "
-        "already been sent (Xen's limit)",
-        "time": f"it had run for {settings.max_precopy_s or 0:g} s, the time allowed",
-        "stalled": "the dirty memory left had stopped shrinking"
-        + (" even with SDPS at its strongest" if throttle_pct > 0 else ""),
-        "rounds": f"the round limit was reached ({settings.max_rounds or SAFETY_ROUNDS} "
-        "rounds, the last one kept for the stop-and-copy)",
-    }
-    cause = causes.get(stop, causes["rounds"])
+        return _(
+            "Pre-copy could not bring the dirty memory down to the switchover target, and the "
+            "switchover would have stunned the VM for {stun}, more than vSphere's limit of "
+            "{limit} s (vmotion.maxSwitchoverSeconds): the migration failed and the VM keeps "
+            "running on the source host."
+        ).format(stun=_fmt_s(would_stun_s), limit=f"{limit:g}")
+    if stop == "volume":
+        cause = _("more than {factor} × the VM's memory had already been sent (Xen's limit)")
+    elif stop == "time":
+        cause = _("it had run for {time} s, the time allowed")
+    elif stop == "stalled" and throttle_pct > 0:
+        cause = _("the dirty memory left had stopped shrinking even with SDPS at its strongest")
+    elif stop == "stalled":
+        cause = _("the dirty memory left had stopped shrinking")
+    else:
+        cause = _("the round limit was reached ({n} rounds, the last one kept for the "
+                  "stop-and-copy)")  # fmt: skip
+    cause = cause.format(
+        factor=f"{settings.max_transfer_factor or 0:g}", time=f"{settings.max_precopy_s or 0:g}",
+        n=settings.max_rounds or SAFETY_ROUNDS,
+    )  # fmt: skip
     effective = rate_mib_s * (1 - throttle_pct / 100)
     if effective >= bandwidth_mib_s * 0.5 and ws_mib > threshold_mib:
-        because = (
-            f"The guest rewrites its {_fmt_mib(ws_mib)} working set at "
-            f"{effective:.0f} MiB/s, "
-            + (
-                f"faster than the {link} can send it"
-                if effective >= bandwidth_mib_s
-                else f"too close to what the {link} can send"
-            )
-            + ", so every round leaves about as much dirty memory as the last."
-        )
+        if effective >= bandwidth_mib_s:
+            because = _("The guest rewrites its {ws} working set at {rate} MiB/s, faster than "
+                        "the {link} can send it, so every round leaves about as much dirty "
+                        "memory as the last.")  # fmt: skip
+        else:
+            because = _("The guest rewrites its {ws} working set at {rate} MiB/s, too close to "
+                        "what the {link} can send, so every round leaves about as much dirty "
+                        "memory as the last.")  # fmt: skip
+        because = because.format(ws=_fmt_mib(ws_mib), rate=f"{effective:.0f}", link=link)
     else:
-        because = (
+        because = _(
             "The dirty memory was shrinking, but too slowly to fit the switchover target in time."
         )
-    head = (
-        f"Pre-copy did not converge: {cause}, and {_fmt_mib(remaining_mib)} was still "
-        f"dirty, more than the {_fmt_mib(threshold_mib)} the link sends within the "
-        f"{target_ms:g} ms switchover target. {because}"
-    )
+    head = _("Pre-copy did not converge: {cause}, and {left} was still dirty, more than the "
+             "{threshold} the link sends within the {target} ms switchover target.").format(
+        cause=cause, **said)  # fmt: skip
+    head = _then(head, because)
     if throttle_pct > 0:
-        head += f" SDPS slowed the guest (up to {throttle_pct:.0f} %), but not enough."
+        head = _then(
+            head, _("SDPS slowed the guest (up to {throttle} %), but not enough.").format(**said)
+        )
     if outcome == "aborted":
-        return head + " The migration was abandoned: the VM keeps running on the source host."
-    return head + (
-        f" The VM was switched over anyway and stayed paused for {_fmt_s(downtime_s)}"
-        " (a forced switchover: Xen's rule, not vSphere's)."
-    )
+        return _then(
+            head, _("The migration was abandoned: the VM keeps running on the source host.")
+        )
+    return _then(
+        head,
+        _("The VM was switched over anyway and stayed paused for {downtime} (a forced "
+          "switchover: Xen's rule, not vSphere's).").format(**said),
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------

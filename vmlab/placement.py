@@ -38,6 +38,8 @@ from typing import Any, Literal
 from vmlab import checks
 from vmlab.cpus import CPU_MODELS
 from vmlab.ft_rules import ft_limit_problems, secondary_cpu_problem
+from vmlab.i18n import N_, _, ngettext
+from vmlab.words import Reason
 
 __all__ = [
     "PURPOSES",
@@ -56,10 +58,20 @@ balancing move, or a new FT secondary."""
 
 LIVE_MOVES = frozenset({"vmotion", "evacuate", "balance"})
 
+_HOST_STATES = {
+    "down": N_("is down"),
+    "maintenance": N_("is maintenance"),
+    "isolated": N_("is isolated"),
+}
+"""Why a host that is not up cannot take a VM: "is {state}" for each state."""
+
 
 @dataclass(frozen=True)
 class Placement:
-    """The chosen host (``None`` when no host passes) and, for every host left out, why."""
+    """The chosen host (``None`` when no host passes) and, for every host left out, why.
+
+    Each reason is a :class:`vmlab.words.Reason`: it compares as English (what the engine
+    and the tests look for) and prints in the current language."""
 
     vm: str
     purpose: str
@@ -68,14 +80,18 @@ class Placement:
 
     def why_not(self, most: int = 4) -> str:
         """The reasons in one line: ``'esx-02: is down; esx-03: has 2 GiB free …'``."""
-        items = [f"{h}: {why}" for h, why in self.rejected.items()]
+        items = [_("{host}: {why}").format(host=h, why=why) for h, why in self.rejected.items()]
         if not items:
-            return "no host to choose from"
-        more = f"; … ({len(items)} hosts in all)" if len(items) > most else ""
-        return "; ".join(items[:most]) + more
+            return _("no host to choose from")
+        more = ""
+        if len(items) > most:
+            more = ngettext("; … ({n} host in all)", "; … ({n} hosts in all)", len(items))
+            more = more.format(n=len(items))
+        # TRANSLATORS: the separator between two reasons (a semicolon and a space)
+        return _("; ").join(items[:most]) + more
 
 
-def cpus_compatible(view: Any, source: str, target: str) -> str | None:
+def cpus_compatible(view: Any, source: str, target: str) -> Reason | None:
     """Why the CPUs of ``source`` and ``target`` forbid a live move, or None when they allow it.
 
     A running guest has seen its CPU's features and may be using them, so the target must
@@ -88,21 +104,24 @@ def cpus_compatible(view: Any, source: str, target: str) -> str | None:
     checks.name(target, view.hosts, "Host")
     s, t = view.hosts[source], view.hosts[target]
     if s.cpu_vendor != t.cpu_vendor:
-        return (
-            f"CPUs are not compatible: {source} has an {s.cpu_label}, {target} an "
-            f"{t.cpu_label}; vMotion never crosses CPU vendors (not even with EVC)"
-        )
+        return Reason(
+            N_("CPUs are not compatible: {source} has an {source_cpu}, {target} an "
+               "{target_cpu}; vMotion never crosses CPU vendors (not even with EVC)"),
+            source=source, source_cpu=s.cpu_label, target=target, target_cpu=t.cpu_label,
+        )  # fmt: skip
     if view.evc is not None:
         vendor, generation, _label = CPU_MODELS[view.evc]
         if vendor == s.cpu_vendor and min(s.cpu_generation, t.cpu_generation) >= generation:
             return None
     if t.cpu_generation < s.cpu_generation:
         newest_common = min((s, t), key=lambda h: h.cpu_generation).cpu
-        return (
-            f"CPUs are not compatible: {source} ({s.cpu_label}) has features that {target} "
-            f"({t.cpu_label}) lacks; give the cluster an EVC baseline, e.g. "
-            f"cluster.evc = {newest_common!r}, before its VMs power on"
-        )
+        return Reason(
+            N_("CPUs are not compatible: {source} ({source_cpu}) has features that {target} "
+               "({target_cpu}) lacks; give the cluster an EVC baseline, e.g. {code}, before "
+               "its VMs power on"),
+            source=source, source_cpu=s.cpu_label, target=target, target_cpu=t.cpu_label,
+            code=f"cluster.evc = {newest_common!r}",
+        )  # fmt: skip
     return None
 
 
@@ -140,31 +159,39 @@ def problems(
     out: list[str] = []
     if purpose == "secondary":
         if host == v.host:
-            return [f"{host} runs the primary; the secondary must be on another host"]
+            return [
+                Reason(N_("{host} runs the primary; the secondary must be on another host"),
+                       host=host)
+            ]  # fmt: skip
     elif host == v.host:
-        return [f"{vm} already runs on {host}"]
+        return [Reason(N_("{vm} already runs on {host}"), vm=vm, host=host)]
     if h.state != "up":
-        out.append(f"is {h.state}")
+        out.append(Reason(_HOST_STATES.get(h.state, "is {state}"), state=h.state))
     elif host in getattr(view, "evacuating", ()):
-        out.append("is entering maintenance mode")
+        out.append(Reason(N_("is entering maintenance mode")))
     if host in _failover_hosts(view) and purpose != "restart":
-        out.append("is a dedicated failover host, kept empty for HA restarts")
+        out.append(Reason(N_("is a dedicated failover host, kept empty for HA restarts")))
     if h.cores < v.vcpus:
-        out.append(f"has {h.cores} cores, {vm} has {v.vcpus} vCPUs")
+        out.append(Reason(N_("has {cores} cores, {vm} has {vcpus} vCPUs"), cores=h.cores, vm=vm,
+                          vcpus=v.vcpus))  # fmt: skip
     ds = datastore or v.datastore
     if ds and not view.datastores[ds].visible_from(host):
-        out.append(f"cannot see datastore {ds!r} where the disks of {vm} are")
+        out.append(Reason(N_("cannot see datastore {datastore} where the disks of {vm} are"),
+                          datastore=repr(ds), vm=vm))  # fmt: skip
     elif ds and ds in lost_datastores(view, host):
         kind = lost_datastores(view, host)[ds].upper()
-        out.append(f"has lost its paths to {ds} ({kind}), where the disks of {vm} are")
+        out.append(Reason(N_("has lost its paths to {datastore} ({kind}), where the disks of "
+                             "{vm} are"), datastore=ds, kind=kind, vm=vm))  # fmt: skip
     if purpose != "restart" and host in quarantined(view):
-        out.append("is in quarantine (Proactive HA): DRS places no new VM there")
+        out.append(Reason(N_("is in quarantine (Proactive HA): DRS places no new VM there")))
     free = view.free_memory_gib(host)
     if free + 1e-9 < v.memory_gib:
-        out.append(f"has {max(free, 0):g} GiB of memory free, {vm} needs {v.memory_gib:g} GiB")
+        out.append(Reason(N_("has {free} GiB of memory free, {vm} needs {memory} GiB"),
+                          free=f"{max(free, 0):g}", vm=vm, memory=f"{v.memory_gib:g}"))  # fmt: skip
     if purpose == "secondary":
         if host == getattr(view, "incoming", lambda _vm: None)(vm):
-            out.append(f"is where {vm} is moving to with vMotion: the copies must not meet")
+            out.append(Reason(N_("is where {vm} is moving to with vMotion: the copies must not "
+                                 "meet"), vm=vm))  # fmt: skip
         cpu = secondary_cpu_problem(view, vm, host)
         if cpu:
             out.append(cpu)
@@ -173,8 +200,9 @@ def problems(
         pending = getattr(view, "pending_secondary", lambda _vm: None)(vm)
         if host in (v.secondary_host, pending):
             out.append(
-                f"holds the FT secondary of {vm}: a primary and its secondary never share a host"
-            )
+                Reason(N_("holds the FT secondary of {vm}: a primary and its secondary never "
+                          "share a host"), vm=vm)
+            )  # fmt: skip
         out += ft_limit_problems(view, vm, host)
     if purpose in LIVE_MOVES and v.host in view.hosts:
         cpu = cpus_compatible(view, v.host, host)
@@ -192,7 +220,7 @@ def place(
     exclude: Iterable[str] = (),
     prefer: Iterable[str] = (),
     datastore: str | None = None,
-    unreachable: str = "not reachable by the HA primary (network partition)",
+    unreachable: str = N_("not reachable by the HA primary (network partition)"),
 ) -> Placement:
     """Choose a host for ``vm``; see the module docstring for the rules.
 
@@ -206,6 +234,7 @@ def place(
     """
     if purpose not in PURPOSES:
         raise ValueError(f"Placement purpose {purpose!r} is not known; choose one of {PURPOSES}")
+    gone = unreachable if isinstance(unreachable, Reason) else Reason(unreachable)
     allowed = None if candidates is None else set(candidates)
     skip = set(exclude)
     preferred = set(prefer)
@@ -217,11 +246,11 @@ def place(
             continue
         if allowed is not None and host not in allowed:
             if host != view.vms[vm].host:
-                rejected[host] = unreachable
+                rejected[host] = gone
             continue
         found = problems(view, vm, host, purpose, datastore=datastore)
         if found:
-            rejected[host] = "; ".join(found)
+            rejected[host] = found[0] if len(found) == 1 else Reason.joined(found)
             continue
         key = (1 if host in preferred else 0, view.free_memory_gib(host), -i)
         if best is None or key > best:
