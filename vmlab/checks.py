@@ -956,7 +956,11 @@ def one_of(value: Any, choices: dict[str, str], *, name: str) -> str:
     'sdps'
     """
     if not isinstance(value, str) or value not in choices:
-        listed = "; ".join(f"{key!r} ({_(meaning)})" for key, meaning in choices.items())
+        # TRANSLATORS: the separator between two reasons (a semicolon and a space)
+        listed = _("; ").join(
+            _("{key} ({meaning})").format(key=repr(key), meaning=_(meaning))
+            for key, meaning in choices.items()
+        )
         raise ValueError(
             _("{name} must be one of: {choices}. Got {value}.").format(
                 name=name, choices=listed, value=repr(value)

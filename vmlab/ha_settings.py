@@ -624,12 +624,15 @@ class HAConfig:
             mem_free = 100 * (1 - used_mem / memory) if memory else 0.0
             if cpu_free < cpu_res - 1e-9 or mem_free < mem_res - 1e-9:
                 raise ValueError(
-                    _("Admission control refuses {vm}: with it only {cpu_free:.1f} % of the CPU "
-                      "and {mem_free:.1f} % of the memory would be free, but the percentage "
-                      "policy keeps {cpu_reserved} % CPU and {mem_reserved} % memory for "
-                      "failover. Remove a VM, add a host, or lower the reserve.")
-                    .format(vm=repr(name), cpu_free=cpu_free, mem_free=mem_free,
-                            cpu_reserved=f"{cpu_res:g}", mem_reserved=f"{mem_res:g}")
+                    # the percentages come with their "%" (a "%" in a msgid reads as a
+                    # printf field to the catalog tools)
+                    _("Admission control refuses {vm}: with it only {cpu_free} of the CPU and "
+                      "{mem_free} of the memory would be free, but the percentage policy keeps "
+                      "{cpu_reserved} CPU and {mem_reserved} memory for failover. Remove a VM, "
+                      "add a host, or lower the reserve.")
+                    .format(vm=repr(name), cpu_free=f"{cpu_free:.1f} %",
+                            mem_free=f"{mem_free:.1f} %", cpu_reserved=f"{cpu_res:g} %",
+                            mem_reserved=f"{mem_res:g} %")
                 )  # fmt: skip
             return
         hosts, vms, slot = self._slot_inputs(extra=(vcpus, memory_gib))

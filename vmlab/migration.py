@@ -1278,7 +1278,7 @@ def _explain(
     faster = rate_mib_s >= bandwidth_mib_s
     said = {
         "rounds": precopy_rounds, "left": _fmt_mib(remaining_mib), "link": link,
-        "target": f"{target_ms:g}", "rate": f"{rate_mib_s:.0f}", "throttle": f"{throttle_pct:.0f}",
+        "target": f"{target_ms:g}", "rate": f"{rate_mib_s:.0f}", "throttle": f"{throttle_pct:.0f} %",
         "downtime": _fmt_s(downtime_s), "threshold": _fmt_mib(threshold_mib),
     }  # fmt: skip
     if outcome in ("converged", "sdps"):
@@ -1299,13 +1299,13 @@ def _explain(
             if faster:
                 pace = _(
                     "The guest writes {rate} MiB/s, faster than the {link} sends; SDPS "
-                    "slowed its vCPUs (held back up to {throttle} % of the time)."
+                    "slowed its vCPUs (held back up to {throttle} of the time)."
                 )
             else:
                 pace = _(
                     "The guest dirtied more than half as much memory as each round sent, "
                     "so pre-copy was catching up too slowly; SDPS slowed its vCPUs (held "
-                    "back up to {throttle} % of the time)."
+                    "back up to {throttle} of the time)."
                 )
             head = _then(pace.format(**said), head)
         paused = _("The VM was paused for {downtime} while it moved.").format(**said)
@@ -1355,7 +1355,7 @@ def _explain(
     head = _then(head, because)
     if throttle_pct > 0:
         head = _then(
-            head, _("SDPS slowed the guest (up to {throttle} %), but not enough.").format(**said)
+            head, _("SDPS slowed the guest (up to {throttle}), but not enough.").format(**said)
         )
     if outcome == "aborted":
         return _then(
