@@ -1278,7 +1278,8 @@ def _explain(
     faster = rate_mib_s >= bandwidth_mib_s
     said = {
         "rounds": precopy_rounds, "left": _fmt_mib(remaining_mib), "link": link,
-        "target": f"{target_ms:g}", "rate": f"{rate_mib_s:.0f}", "throttle": f"{throttle_pct:.0f} %",
+        "target": f"{target_ms:g}", "rate": f"{rate_mib_s:.0f}",
+        "throttle": f"{throttle_pct:.0f} %",  # with its "%": see ha_settings.HAConfig.admit
         "downtime": _fmt_s(downtime_s), "threshold": _fmt_mib(threshold_mib),
     }  # fmt: skip
     if outcome in ("converged", "sdps"):
