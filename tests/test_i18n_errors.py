@@ -561,3 +561,37 @@ def test_every_explanation_sentence_is_chinese(outcome, stop, rate_mib_s):
     assert_chinese(zh_text, f"{outcome}/{stop}/{rate_mib_s}")
     i18n.use_language("en")
     assert numbers_in(zh_text) == numbers_in(_explain(**args))
+
+
+# ----------------------------------------------------------------------------------------
+# A run is the same run in both languages (placement reasons compare as English)
+# ----------------------------------------------------------------------------------------
+
+
+def _busy_run():
+    from vmlab import Simulation
+
+    c = Cluster.example()
+    c.enable_ha()
+    c.enable_ft("web-01")
+    c.enable_ft("app-01")
+    sim = Simulation(c)
+    sim.migrate("web-03", "esx-05", at_s=5)
+    sim.enter_maintenance("esx-05", at_s=6)  # web-03 switches over while esx-05 is entering it
+    sim.migrate("web-01", c.vms["web-01"].secondary_host, at_s=6)  # the FT rule refuses
+    sim.enter_maintenance(c.vms["web-01"].secondary_host, at_s=10)
+    sim.fail_host("esx-12", at_s=20)
+    sim.enter_maintenance("esx-03", at_s=40)
+    sim.fail_host(c.vms["web-01"].host, at_s=60)
+    return sim.run(until_s=900)
+
+
+def test_a_run_is_the_same_run_in_both_languages():
+    zh_events = _busy_run().events
+    i18n.use_language("en")
+    en_events = _busy_run().events
+    columns = ["t_s", "kind", "host", "vm"]
+    rules_at_work = {"vmotion_refused", "vmotion_failed", "maintenance_blocked", "ft_failover",
+                     "restart_issued", "host_in_maintenance"}  # fmt: skip
+    assert rules_at_work <= set(en_events.kind), "the run exercises placement's rules"
+    pd.testing.assert_frame_equal(zh_events[columns], en_events[columns])
