@@ -32,6 +32,10 @@ The rules, the same everywhere:
   suggests the closest one. A list, dict, number or ``None`` where one name is expected is
   refused with what to write instead.
 - **Choices** are a ``str`` among a fixed set; **flags** are ``True`` or ``False``.
+- **Language**: a message is said in the language vmlab speaks
+  (:func:`vmlab.i18n.use_language`). An argument's own name (``at_s``) is code and printed as
+  it is; a descriptive name (``"Host"``, ``"Event kind"``) is looked up in the catalog
+  (:func:`what_text`), so the caller marks it with ``N_`` where it is written.
 - **Results** handed back to vmlab (a :class:`~vmlab.sim.Timeline`, a cluster, a DataFrame
   from :mod:`vmlab.scenarios`, a migration result) are recognised by their attributes or
   columns, so this module never imports :mod:`vmlab.sim` or the plots.
