@@ -371,12 +371,26 @@ def test_admission_control_refusals_and_report_are_chinese():
 
 def test_reprs_a_student_sees_are_chinese():
     c = Cluster.example()
-    for text in (repr(c), repr(c.hosts), repr(c.vms), repr(c.datastores)):
-        assert_chinese(text, "repr")
+    c.enable_ha()
+    c.enable_ft("web-01")
+    c.add_datastore("local-01", shared=False, hosts=["esx-01"])
+    c.add_datastore("pair-01", shared=True, hosts=["esx-01", "esx-02"])
+    state = RunState(c)
+    shown = [c, c.hosts, c.vms, c.datastores, c.vms["web-01"], c.vms["web-02"],
+             c.datastores["san-01"], c.datastores["local-01"], c.datastores["pair-01"], state,
+             state.vms["web-01"], state.vms["web-02"]]  # fmt: skip
+    for obj in shown:
+        assert_chinese(repr(obj), f"repr of {type(obj).__name__}")
+    # a host's repr has one word, "cores" (the rest is names, numbers and its state)
+    assert "个核心" in repr(c.hosts["esx-01"])
     assert "16" in repr(c.hosts) and "76" in repr(c)
     i18n.use_language("en")
     assert repr(c) == "<Cluster 'example': 16 hosts, 76 VMs>"
     assert repr(c.hosts) == "<16 hosts: esx-01 … esx-16>"
+    assert (
+        repr(c.vms["web-01"])
+        == "VM('web-01' on esx-01, 2 vCPU, 4 GiB, web, FT secondary on esx-02)"
+    )
 
 
 # ----------------------------------------------------------------------------------------

@@ -215,10 +215,10 @@ class Host:
         return CPU_MODELS[self.cpu][2]
 
     def __repr__(self) -> str:
-        return (
-            f"Host({self.name!r}, {self.cpu}, {self.cores} cores, "
-            f"{self.memory_gib:g} GiB, {self.state})"
-        )
+        return _("Host({name}, {cpu}, {cores} cores, {memory} GiB, {state})").format(
+            name=repr(self.name), cpu=self.cpu, cores=self.cores,
+            memory=f"{self.memory_gib:g}", state=self.state,
+        )  # fmt: skip
 
 
 @dataclass
@@ -270,11 +270,15 @@ class VM:
     baseline when that is lower (see :attr:`Cluster.evc`)."""
 
     def __repr__(self) -> str:
-        ft = f", FT secondary on {self.secondary_host}" if self.secondary_host else ""
-        return (
-            f"VM({self.name!r} on {self.host}, {self.vcpus} vCPU, "
-            f"{self.memory_gib:g} GiB, {self.service}{ft})"
-        )
+        said = {"name": repr(self.name), "host": self.host, "vcpus": self.vcpus,
+                "memory": f"{self.memory_gib:g}", "service": self.service,
+                "secondary": self.secondary_host}  # fmt: skip
+        if self.secondary_host:
+            return _(
+                "VM({name} on {host}, {vcpus} vCPU, {memory} GiB, {service}, FT secondary on "
+                "{secondary})"
+            ).format(**said)
+        return _("VM({name} on {host}, {vcpus} vCPU, {memory} GiB, {service})").format(**said)
 
 
 @dataclass
@@ -290,11 +294,14 @@ class Datastore:
         return self.hosts is None or host in self.hosts
 
     def __repr__(self) -> str:
-        if self.shared:
-            where = "shared" if self.hosts is None else f"shared by {_listing(sorted(self.hosts))}"
+        hosts = _listing(sorted(self.hosts or ()))
+        if self.shared and self.hosts is None:
+            message = _("Datastore({name}, shared)")
+        elif self.shared:
+            message = _("Datastore({name}, shared by {hosts})")
         else:
-            where = f"local to {_listing(sorted(self.hosts or ()))}"
-        return f"Datastore({self.name!r}, {where})"
+            message = _("Datastore({name}, local to {hosts})")
+        return message.format(name=repr(self.name), hosts=hosts)
 
 
 @dataclass

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from vmlab.cluster import Registry
-from vmlab.i18n import N_
+from vmlab.i18n import N_, _
 from vmlab.words import Reason
 
 if TYPE_CHECKING:  # the spec's types, for annotations only
@@ -78,8 +78,11 @@ class VMRun(_Run):
         self.datastore: str = spec.datastore
 
     def __repr__(self) -> str:
-        ft = f", FT secondary on {self.secondary_host}" if self.secondary_host else ""
-        return f"VMRun({self.name!r} {self.state} on {self.host}{ft})"
+        said = {"name": repr(self.name), "state": self.state, "host": self.host,
+                "secondary": self.secondary_host}  # fmt: skip
+        if self.secondary_host:
+            return _("VMRun({name} {state} on {host}, FT secondary on {secondary})").format(**said)
+        return _("VMRun({name} {state} on {host})").format(**said)
 
 
 class HostRun(_Run):
@@ -319,4 +322,6 @@ class RunState:
         return c
 
     def __repr__(self) -> str:
-        return f"<RunState of {self.spec.name!r}: {len(self.hosts)} hosts, {len(self.vms)} VMs>"
+        return _("<RunState of {name}: {hosts} hosts, {vms} VMs>").format(
+            name=repr(self.spec.name), hosts=len(self.hosts), vms=len(self.vms)
+        )
