@@ -517,6 +517,19 @@ def test_precopy_explanations_cover_every_outcome():
     assert outcomes == {"converged", "sdps", "forced", "aborted"}
 
 
+def test_the_policy_table_labels_its_rows_in_chinese():
+    from vmlab.migration import compare_policies
+
+    zh_table = compare_policies(8, 2048, 6, 1)
+    for label in zh_table.index:
+        assert_chinese(label, "compare_policies row")
+    i18n.use_language("en")
+    en_table = compare_policies(8, 2048, 6, 1)
+    assert list(en_table.index)[0] == "vSphere: SDPS (default)"
+    assert list(zh_table.columns) == list(en_table.columns), "columns stay as they are"
+    assert zh_table.to_numpy().tolist() == en_table.to_numpy().tolist(), "the same figures"
+
+
 def test_precopy_refusals_are_chinese():
     for fn in (lambda: precopy(4, 0, 8, 10),
                lambda: precopy(4, 0, 0, 10, settings="qemu"),

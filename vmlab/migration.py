@@ -1374,12 +1374,13 @@ def _explain(
 # ---------------------------------------------------------------------------------------
 
 POLICY_COMPARISON: dict[str, dict[str, Any]] = {
-    "vSphere: SDPS (default)": {},
-    "pre-copy alone (no SDPS)": {"on_no_convergence": "abort"},
-    "Xen: force (30 rounds or 3 × RAM sent)": XEN_RULES,
+    N_("vSphere: SDPS (default)"): {},
+    N_("pre-copy alone (no SDPS)"): {"on_no_convergence": "abort"},
+    N_("Xen: force (30 rounds or 3 × RAM sent)"): XEN_RULES,
 }
 """The policies :func:`compare_policies` sets side by side: vSphere's default, pre-copy
-with nothing to help it, and Xen's rule (a comparison, not vSphere)."""
+with nothing to help it, and Xen's rule (a comparison, not vSphere). The keys label the rows
+of the table, in the current language."""
 
 
 def compare_policies(
@@ -1396,7 +1397,7 @@ def compare_policies(
     rows = {}
     for name, rules in POLICY_COMPARISON.items():
         r = precopy(memory_gib, dirty_rate_mib_s, working_set_gib, bandwidth_gbit_s, **rules)
-        rows[name] = {
+        rows[_(name)] = {  # the row's label in the current language
             "outcome": r.outcome,
             "total time (s)": round(r.total_time_s, 1),
             "downtime (s)": round(r.downtime_s, 3),
