@@ -432,8 +432,8 @@ def test_placement_reasons_are_chinese_and_compare_as_english():
                  "the secondary follows the primary"):  # fmt: skip
         assert rule in english, f"no host refused for {rule!r}"
     down = place(c, "web-02", "vmotion").rejected["esx-03"]
-    assert down == "is down" and down.startswith("is ") and str(down) == "已宕机"
-    assert f"{down}" == "已宕机" and repr(down) == "'已宕机'"
+    assert down == "is down" and down.startswith("is ") and str(down) == "已停机"
+    assert f"{down}" == "已停机" and repr(down) == "'已停机'"
 
 
 def test_run_time_reasons_are_chinese():
@@ -460,7 +460,7 @@ def test_reasons_keep_their_translation_through_copy_and_pickle():
     j = Reason.joined([r, Reason("is down")])
     for again in (copy.deepcopy(j), pickle.loads(pickle.dumps(j))):
         assert again == "web-01 already runs on esx-01; is down"
-        assert str(again) == "web-01 已经在 esx-01 上运行；已宕机"
+        assert str(again) == "web-01 已经在 esx-01 上运行；已停机"
 
 
 def test_cpu_reasons_are_chinese():
