@@ -393,6 +393,17 @@ def test_reprs_a_student_sees_are_chinese():
     )
 
 
+def test_service_descriptions_print_in_chinese_and_equal_the_english():
+    from vmlab.cluster import SERVICE_PROFILES
+
+    table = pd.DataFrame({"what it is": [p.description for p in SERVICE_PROFILES.values()]})
+    for text in table["what it is"]:
+        assert_chinese(str(text), "service description")
+    assert "数据库" in table.to_html() and SERVICE_PROFILES["db"].description == (
+        "database (PostgreSQL)"
+    )
+
+
 # ----------------------------------------------------------------------------------------
 # Placement: reasons print in Chinese and compare as English
 # ----------------------------------------------------------------------------------------

@@ -97,18 +97,20 @@ class ServiceProfile:
 SERVICE_PROFILES: dict[str, ServiceProfile] = {
     p.service: p
     for p in (
-        ServiceProfile("web", "web front end (nginx)", 2, 4, 20, 0.5, 45, 20),
-        ServiceProfile("app", "application server (Java)", 4, 16, 150, 3, 120, 40),
-        ServiceProfile("db", "database (PostgreSQL)", 8, 64, 400, 12, 300, 200),
-        ServiceProfile("mail", "mail server", 4, 16, 60, 2, 150, 100),
-        ServiceProfile("file", "file server", 2, 8, 30, 1, 90, 500),
-        ServiceProfile("dc", "directory and DNS", 2, 8, 10, 0.5, 90, 40),
-        ServiceProfile("batch", "batch job server", 4, 24, 250, 4, 120, 60),
+        ServiceProfile("web", Reason(N_("web front end (nginx)")), 2, 4, 20, 0.5, 45, 20),
+        ServiceProfile("app", Reason(N_("application server (Java)")), 4, 16, 150, 3, 120, 40),
+        ServiceProfile("db", Reason(N_("database (PostgreSQL)")), 8, 64, 400, 12, 300, 200),
+        ServiceProfile("mail", Reason(N_("mail server")), 4, 16, 60, 2, 150, 100),
+        ServiceProfile("file", Reason(N_("file server")), 2, 8, 30, 1, 90, 500),
+        ServiceProfile("dc", Reason(N_("directory and DNS")), 2, 8, 10, 0.5, 90, 40),
+        ServiceProfile("batch", Reason(N_("batch job server")), 4, 24, 250, 4, 120, 60),
     )
 }
 """Default workload per service. ``boot_s`` is guest boot plus service start — the part of
 an HA outage after the restart is issued. ``disk_gib`` is the size of the VM's disks, which a
-shared-nothing vMotion copies (teaching assumptions too)."""
+shared-nothing vMotion copies (teaching assumptions too). A ``description`` is a
+:class:`vmlab.words.Reason`: it equals the English words and prints in the current language
+(a table of the profiles reads in Chinese after ``use_language("zh")``)."""
 
 
 _listing = listing
