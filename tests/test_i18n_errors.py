@@ -356,7 +356,12 @@ def test_admission_control_refusals_and_report_are_chinese():
     for policy in ("percentage", "slots", "failover_hosts"):
         report = Cluster.example().enable_ha(admission_control=policy).report()
         assert list(report.columns) == ["figure", "value", "note"]
-        assert "current failover capacity (hosts)" in set(report.figure), "figures are keys"
+        values = report.set_index("figure").value
+        assert values["policy satisfied"] in (True, False), "figures are still the keys"
+        assert "current failover capacity (hosts)" in set(report.figure)
+        for figure in report.figure:
+            assert_chinese(str(figure), f"report figure ({policy})")
+        assert "策略已满足" in report.to_html()
         for note in report.note:
             if note:
                 assert_chinese(note, f"report note ({policy})")
@@ -533,7 +538,8 @@ def test_the_policy_table_labels_its_rows_in_chinese():
 
     zh_table = compare_policies(8, 2048, 6, 1)
     for label in zh_table.index:
-        assert_chinese(label, "compare_policies row")
+        assert_chinese(str(label), "compare_policies row")
+    assert zh_table.loc["vSphere: SDPS (default)", "outcome"] == "sdps", "rows keep their keys"
     i18n.use_language("en")
     en_table = compare_policies(8, 2048, 6, 1)
     assert list(en_table.index)[0] == "vSphere: SDPS (default)"

@@ -23,6 +23,7 @@ import pandas as pd
 
 from vmlab import checks
 from vmlab.i18n import N_, _
+from vmlab.words import Reason
 from vmlab.words import listing as _listing
 
 if TYPE_CHECKING:
@@ -517,16 +518,21 @@ class HAConfig:
     def report(self) -> pd.DataFrame:
         """Admission control at a glance: one row per figure (``figure, value, note``).
 
+        Each figure's name is a :class:`vmlab.words.Reason`: it equals the English name (look a
+        row up with ``report.set_index("figure").value["policy satisfied"]`` in either
+        language) and prints in the current language, like the notes.
+
         >>> from vmlab import Cluster
         >>> Cluster.example().enable_ha(admission_control="percentage").report().figure.tolist()[:3]
         ['primary', 'admission control', 'current failover capacity (hosts)']
         """
         cluster = self._cluster()
         rows: list[tuple[str, Any, str]] = [
-            ("primary", self.primary, _("the host that watches the others")),
-            ("admission control", self.policy_name, ""),
+            # TRANSLATORS: a row of HA's admission-control report: HA's primary host
+            (_figure(N_("primary")), self.primary, _("the host that watches the others")),
+            (_figure(N_("admission control")), self.policy_name, ""),
             (
-                "current failover capacity (hosts)",
+                _figure(N_("current failover capacity (hosts)")),
                 self.failover_capacity,
                 _("host failures whose VMs can all be restarted"),
             ),
@@ -534,14 +540,22 @@ class HAConfig:
         ac = self.admission_control
         cpu_free, mem_free = self._free_pct(cluster)
         rows += [
-            ("free CPU (%)", round(cpu_free, 1), _("vCPUs not in use, of all cores of up hosts")),
-            ("free memory (%)", round(mem_free, 1), _("memory not in use, of all up hosts")),
+            (
+                _figure(N_("free CPU (%)")),
+                round(cpu_free, 1),
+                _("vCPUs not in use, of all cores of up hosts"),
+            ),
+            (
+                _figure(N_("free memory (%)")),
+                round(mem_free, 1),
+                _("memory not in use, of all up hosts"),
+            ),
         ]
         if isinstance(ac, PercentagePolicy):
             cpu, mem = ac.reserved_pct(cluster)
             rows += [
-                ("reserved CPU (%)", round(cpu, 1), _("kept free for failover")),
-                ("reserved memory (%)", round(mem, 1), _("kept free for failover")),
+                (_figure(N_("reserved CPU (%)")), round(cpu, 1), _("kept free for failover")),
+                (_figure(N_("reserved memory (%)")), round(mem, 1), _("kept free for failover")),
             ]
         if isinstance(ac, SlotPolicy):
             hosts, vms, slot = self._slot_inputs()
@@ -551,17 +565,23 @@ class HAConfig:
             )
             rows += [
                 (
-                    "slot size",
+                    _figure(N_("slot size")),
                     f"{slot[0]:g} vCPU, {slot[1]:g} GiB",
                     _("largest CPU and largest memory reservation, each taken separately"),
                 ),
-                ("slots in the cluster", total, ""),
-                ("slots used", len(vms), _("one per powered-on VM")),
+                (_figure(N_("slots in the cluster")), total, ""),
+                (_figure(N_("slots used")), len(vms), _("one per powered-on VM")),
             ]
         if isinstance(ac, FailoverHostsPolicy):
-            rows.append(("failover hosts", ", ".join(ac.hosts), _("kept for restarts")))
+            rows.append(
+                (_figure(N_("failover hosts")), ", ".join(ac.hosts), _("kept for restarts"))
+            )
         rows.append(
-            ("policy satisfied", self.satisfied(), _("the reserve asked for is really free"))
+            (
+                _figure(N_("policy satisfied")),
+                self.satisfied(),
+                _("the reserve asked for is really free"),
+            )
         )
         return pd.DataFrame(rows, columns=["figure", "value", "note"])
 
@@ -679,6 +699,10 @@ class HAConfig:
             slot_cpu = float(ac.slot_vcpus) if ac.slot_vcpus is not None else slot_cpu
             slot_mem = float(ac.slot_memory_gib) if ac.slot_memory_gib is not None else slot_mem
         return hosts, vms, (slot_cpu, slot_mem)
+
+
+def _figure(name: str) -> Reason:
+    return Reason(name)
 
 
 def make_policy(

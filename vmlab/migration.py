@@ -64,6 +64,7 @@ from vmlab.units import (
     mib_to_pages,
     pages_to_mib,
 )
+from vmlab.words import Reason
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -1380,7 +1381,7 @@ POLICY_COMPARISON: dict[str, dict[str, Any]] = {
 }
 """The policies :func:`compare_policies` sets side by side: vSphere's default, pre-copy
 with nothing to help it, and Xen's rule (a comparison, not vSphere). The keys label the rows
-of the table, in the current language."""
+of the table; each label equals the key and prints in the current language."""
 
 
 def compare_policies(
@@ -1397,7 +1398,7 @@ def compare_policies(
     rows = {}
     for name, rules in POLICY_COMPARISON.items():
         r = precopy(memory_gib, dirty_rate_mib_s, working_set_gib, bandwidth_gbit_s, **rules)
-        rows[_(name)] = {  # the row's label in the current language
+        rows[Reason(name)] = {  # equals the English label, prints in the current language
             "outcome": r.outcome,
             "total time (s)": round(r.total_time_s, 1),
             "downtime (s)": round(r.downtime_s, 3),
