@@ -87,6 +87,7 @@ __all__ = [
     "widget_callback",
 ]
 
+# TRANSLATORS: a unit spelled out ("a number of seconds")
 _UNIT_WORDS = {"s": N_("seconds"), "ms": N_("milliseconds"), "%": N_("percent")}
 """Units spelled out after "a number of …"; other units are written as they are."""
 

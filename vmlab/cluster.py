@@ -141,7 +141,9 @@ _REGISTRY_REPRS = {
 """How ``cluster.hosts`` (…) shows itself: ``<16 hosts: esx-01 … esx-16>``."""
 
 # Names of what a message is about, said in the student's language (vmlab.checks.what_text).
+# TRANSLATORS: what an error message is about (a noun, e.g. "Host 'esx-17' does not exist")
 N_("Host"), N_("VM"), N_("Datastore"), N_("CPU model"), N_("EVC baseline"), N_("Network kind")
+# TRANSLATORS: what an error message is about (a noun)
 N_("Protection"), N_("Restart priority"), N_("Edition")
 
 

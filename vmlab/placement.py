@@ -59,6 +59,7 @@ balancing move, or a new FT secondary."""
 LIVE_MOVES = frozenset({"vmotion", "evacuate", "balance"})
 
 _HOST_STATES = {
+    # TRANSLATORS: why a host cannot take a VM (after "esx-02: "): its state
     "down": N_("is down"),
     "maintenance": N_("is maintenance"),
     "isolated": N_("is isolated"),
