@@ -567,7 +567,7 @@ _FIELD = re.compile(r"\{[^{}]*\}")
 def _my_entries():
     catalog = read_po(PO.open("rb"))
     return [m for m in catalog if m.id and any(
-        Path(loc).stem in MODULES and loc.startswith("vmlab/") for loc, _line in m.locations
+        loc in {f"vmlab/{m}.py" for m in MODULES} for loc, _line in m.locations
     )]  # fmt: skip
 
 
