@@ -808,7 +808,7 @@ class Cluster:
         choice(edition, FT_MAX_VCPUS, "Edition")
         found = placement.problems(self, vm, host, "secondary")
         if found and not found[0].startswith(host):
-            found = [Reason("{host} {reason}", host=host, reason=found[0]), *found[1:]]
+            found = [f"{host} {found[0]}", *found[1:]]
         return found
 
     def ft_vms_on(self, host: str) -> list[VM]:
@@ -869,7 +869,7 @@ class Cluster:
             if problems:
                 raise ValueError(
                     _("The secondary of {vm} cannot run on {host}: {problems}").format(
-                        vm=repr(vm), host=secondary_host, problems=Reason.joined(problems)
+                        vm=repr(vm), host=secondary_host, problems=_("; ").join(problems)
                     )
                 )
             target = secondary_host

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from vmlab.i18n import N_, _
-from vmlab.words import Reason, listing
+from vmlab.words import listing, say
 
 __all__ = [
     "FT_LOGGING_MIN_GBIT_S",
@@ -35,14 +35,14 @@ FT_LOGGING_MIN_GBIT_S = 10.0
 """SMP-FT needs a dedicated 10 Gbit/s low-latency logging network (VMware documentation)."""
 
 
-def secondary_cpu_problem(view: Any, vm: str, host: str) -> Reason | None:
+def secondary_cpu_problem(view: Any, vm: str, host: str) -> str | None:
     """Why ``host``'s CPU cannot replay ``vm``'s primary (same model, or the same vendor
     under an EVC baseline), or ``None``."""
     v = view.vms[vm]
     h, p = view.hosts[host], view.hosts[v.host]
     if h.cpu == p.cpu or (view.evc is not None and h.cpu_vendor == p.cpu_vendor):
         return None
-    return Reason(
+    return say(
         N_("{host} has a {cpu} CPU and {primary_host} a {primary_cpu}: the secondary follows "
            "the primary instruction by instruction, so the CPUs must match (or set an EVC "
            "baseline)"),
@@ -50,20 +50,20 @@ def secondary_cpu_problem(view: Any, vm: str, host: str) -> Reason | None:
     )  # fmt: skip
 
 
-def ft_limit_problems(view: Any, vm: str, host: str) -> list[Reason]:
+def ft_limit_problems(view: Any, vm: str, host: str) -> list[str]:
     """The per-host FT limits if one more copy of FT VM ``vm`` lands on ``host``."""
     v = view.vms[vm]
     others = [x for x in view.ft_vms_on(host) if x.name != vm]
     problems = []
     if len(others) + 1 > FT_MAX_VMS_PER_HOST:
         problems.append(
-            Reason(N_("{host} already holds {n} FT VMs (limit {limit})"), host=host,
+            say(N_("{host} already holds {n} FT VMs (limit {limit})"), host=host,
                    n=len(others), limit=FT_MAX_VMS_PER_HOST)
         )  # fmt: skip
     vcpus = sum(x.vcpus for x in others) + v.vcpus
     if vcpus > FT_MAX_VCPUS_PER_HOST:
         problems.append(
-            Reason(N_("{host} would hold {n} FT vCPUs (limit {limit})"), host=host, n=vcpus,
+            say(N_("{host} would hold {n} FT vCPUs (limit {limit})"), host=host, n=vcpus,
                    limit=FT_MAX_VCPUS_PER_HOST)
         )  # fmt: skip
     return problems

@@ -39,7 +39,7 @@ from vmlab import checks
 from vmlab.cpus import CPU_MODELS
 from vmlab.ft_rules import ft_limit_problems, secondary_cpu_problem
 from vmlab.i18n import N_, _, ngettext
-from vmlab.words import Reason
+from vmlab.words import say
 
 __all__ = [
     "PURPOSES",
@@ -71,8 +71,8 @@ _HOST_STATES = {
 class Placement:
     """The chosen host (``None`` when no host passes) and, for every host left out, why.
 
-    Each reason is a :class:`vmlab.words.Reason`: it compares as English (what the engine
-    and the tests look for) and prints in the current language."""
+    The reasons are in the current language (code that tells them apart by their words asks
+    for them in English too: :func:`vmlab.features.in_both_languages`)."""
 
     vm: str
     purpose: str
@@ -92,7 +92,7 @@ class Placement:
         return _("; ").join(items[:most]) + more
 
 
-def cpus_compatible(view: Any, source: str, target: str) -> Reason | None:
+def cpus_compatible(view: Any, source: str, target: str) -> str | None:
     """Why the CPUs of ``source`` and ``target`` forbid a live move, or None when they allow it.
 
     A running guest has seen its CPU's features and may be using them, so the target must
@@ -105,7 +105,7 @@ def cpus_compatible(view: Any, source: str, target: str) -> Reason | None:
     checks.name(target, view.hosts, "Host")
     s, t = view.hosts[source], view.hosts[target]
     if s.cpu_vendor != t.cpu_vendor:
-        return Reason(
+        return say(
             N_("CPUs are not compatible: {source} has an {source_cpu}, {target} an "
                "{target_cpu}; vMotion never crosses CPU vendors (not even with EVC)"),
             source=source, source_cpu=s.cpu_label, target=target, target_cpu=t.cpu_label,
@@ -116,7 +116,7 @@ def cpus_compatible(view: Any, source: str, target: str) -> Reason | None:
             return None
     if t.cpu_generation < s.cpu_generation:
         newest_common = min((s, t), key=lambda h: h.cpu_generation).cpu
-        return Reason(
+        return say(
             N_("CPUs are not compatible: {source} ({source_cpu}) has features that {target} "
                "({target_cpu}) lacks; give the cluster an EVC baseline, e.g. {code}, before "
                "its VMs power on"),
@@ -161,37 +161,37 @@ def problems(
     if purpose == "secondary":
         if host == v.host:
             return [
-                Reason(N_("{host} runs the primary; the secondary must be on another host"),
+                say(N_("{host} runs the primary; the secondary must be on another host"),
                        host=host)
             ]  # fmt: skip
     elif host == v.host:
-        return [Reason(N_("{vm} already runs on {host}"), vm=vm, host=host)]
+        return [say(N_("{vm} already runs on {host}"), vm=vm, host=host)]
     if h.state != "up":
-        out.append(Reason(_HOST_STATES.get(h.state, "is {state}"), state=h.state))
+        out.append(say(_HOST_STATES.get(h.state, "is {state}"), state=h.state))
     elif host in getattr(view, "evacuating", ()):
-        out.append(Reason(N_("is entering maintenance mode")))
+        out.append(say(N_("is entering maintenance mode")))
     if host in _failover_hosts(view) and purpose != "restart":
-        out.append(Reason(N_("is a dedicated failover host, kept empty for HA restarts")))
+        out.append(say(N_("is a dedicated failover host, kept empty for HA restarts")))
     if h.cores < v.vcpus:
-        out.append(Reason(N_("has {cores} cores, {vm} has {vcpus} vCPUs"), cores=h.cores, vm=vm,
+        out.append(say(N_("has {cores} cores, {vm} has {vcpus} vCPUs"), cores=h.cores, vm=vm,
                           vcpus=v.vcpus))  # fmt: skip
     ds = datastore or v.datastore
     if ds and not view.datastores[ds].visible_from(host):
-        out.append(Reason(N_("cannot see datastore {datastore} where the disks of {vm} are"),
+        out.append(say(N_("cannot see datastore {datastore} where the disks of {vm} are"),
                           datastore=repr(ds), vm=vm))  # fmt: skip
     elif ds and ds in lost_datastores(view, host):
         kind = lost_datastores(view, host)[ds].upper()
-        out.append(Reason(N_("has lost its paths to {datastore} ({kind}), where the disks of "
+        out.append(say(N_("has lost its paths to {datastore} ({kind}), where the disks of "
                              "{vm} are"), datastore=ds, kind=kind, vm=vm))  # fmt: skip
     if purpose != "restart" and host in quarantined(view):
-        out.append(Reason(N_("is in quarantine (Proactive HA): DRS places no new VM there")))
+        out.append(say(N_("is in quarantine (Proactive HA): DRS places no new VM there")))
     free = view.free_memory_gib(host)
     if free + 1e-9 < v.memory_gib:
-        out.append(Reason(N_("has {free} GiB of memory free, {vm} needs {memory} GiB"),
+        out.append(say(N_("has {free} GiB of memory free, {vm} needs {memory} GiB"),
                           free=f"{max(free, 0):g}", vm=vm, memory=f"{v.memory_gib:g}"))  # fmt: skip
     if purpose == "secondary":
         if host == getattr(view, "incoming", lambda _vm: None)(vm):
-            out.append(Reason(N_("is where {vm} is moving to with vMotion: the copies must not "
+            out.append(say(N_("is where {vm} is moving to with vMotion: the copies must not "
                                  "meet"), vm=vm))  # fmt: skip
         cpu = secondary_cpu_problem(view, vm, host)
         if cpu:
@@ -201,7 +201,7 @@ def problems(
         pending = getattr(view, "pending_secondary", lambda _vm: None)(vm)
         if host in (v.secondary_host, pending):
             out.append(
-                Reason(N_("holds the FT secondary of {vm}: a primary and its secondary never "
+                say(N_("holds the FT secondary of {vm}: a primary and its secondary never "
                           "share a host"), vm=vm)
             )  # fmt: skip
         out += ft_limit_problems(view, vm, host)
@@ -235,7 +235,7 @@ def place(
     """
     if purpose not in PURPOSES:
         raise ValueError(f"Placement purpose {purpose!r} is not known; choose one of {PURPOSES}")
-    gone = unreachable if isinstance(unreachable, Reason) else Reason(unreachable)
+    gone = _(unreachable)  # a caller's sentence, marked N_ (or said already)
     allowed = None if candidates is None else set(candidates)
     skip = set(exclude)
     preferred = set(prefer)
@@ -251,7 +251,8 @@ def place(
             continue
         found = problems(view, vm, host, purpose, datastore=datastore)
         if found:
-            rejected[host] = found[0] if len(found) == 1 else Reason.joined(found)
+            # TRANSLATORS: the separator between two reasons (a semicolon and a space)
+            rejected[host] = _("; ").join(found)
             continue
         key = (1 if host in preferred else 0, view.free_memory_gib(host), -i)
         if best is None or key > best:

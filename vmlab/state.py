@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 
 from vmlab.cluster import Registry
 from vmlab.i18n import N_, _
-from vmlab.words import Reason
+from vmlab.words import say
 
 if TYPE_CHECKING:  # the spec's types, for annotations only
     from vmlab.cluster import VM, Cluster, Host
@@ -196,10 +196,7 @@ class RunState:
         """What still runs on ``host``: live primaries and secondaries (e.g. ``'db-01'``,
         ``'db-01 (secondary)'``)."""
         live = [vm.name for vm in self.vms_on(host) if vm.state in LIVE_STATES]
-        # each a Reason: it compares as English and prints in the current language
-        return live + [
-            Reason(N_("{vm} (secondary)"), vm=vm.name) for vm in self.secondaries_on(host)
-        ]
+        return live + [say(N_("{vm} (secondary)"), vm=vm.name) for vm in self.secondaries_on(host)]
 
     def used_memory_gib(self, host: str) -> float:
         """Memory of the VMs and FT secondaries on ``host`` (reservations not included)."""

@@ -7,7 +7,7 @@ from typing import Any
 
 from vmlab.i18n import _, language
 
-__all__ = ["Reason", "listing", "plural", "said"]
+__all__ = ["Reason", "listing", "plural", "said", "say"]
 
 
 class Reason(str):
@@ -71,6 +71,17 @@ def _rebuild(
     self = str.__new__(Reason, english)
     self.template, self.params, self.parts = template, params, parts
     return self
+
+
+def say(template: str, /, **params: Any) -> str:
+    """``template`` (a msgid, marked with ``N_`` where it is written) in the current language,
+    filled with ``params``: a plain ``str``, for sentences other code joins and escapes.
+
+        >>> say("{vm} already runs on {host}", vm="web-01", host="esx-01")
+        'web-01 already runs on esx-01'
+    """
+    text = _(template)
+    return text.format(**params) if params else text
 
 
 def said(text: Any) -> Any:
