@@ -868,7 +868,7 @@ def show_error(widget: Any, err: BaseException) -> str:
     if callable(say):
         say(ValueError(text_))
         return str(getattr(widget, "message", text_))
-    message = _("Cannot do that: {message}").format(message=text_)
+    message = _("Cannot do that: {error}").format(error=text_)  # as the widgets say it
     widget.message = message
     summary = getattr(widget, "summary", None)
     if summary is not None and hasattr(summary, "value"):
