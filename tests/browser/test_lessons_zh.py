@@ -76,6 +76,10 @@ def test_chinese_lesson_runs_and_its_widgets_speak_chinese(page, lab_server, num
     radio = ask.locator(".widget-radio-box label")
     if radio.count():
         radio.first.click()
+    else:  # a number to predict
+        box = ask.locator("input").first
+        box.fill("10")
+        box.press("Tab")
     ask.locator(".widget-button").first.click()  # lock in
     revealed = wait_for_change(page, cell_output(answer), held, images=False)
     _assert_chinese(revealed.text, f"the reveal of {prediction}")
