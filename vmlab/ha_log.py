@@ -132,7 +132,7 @@ def readable_log(timeline: Any, kinds: Iterable[str] | None = HA_EVENT_KINDS,
     if kinds is not None:
         from vmlab.events import EventKind  # the vocabulary of the log
 
-        checks.choices(kinds, [k.value for k in EventKind], "Event kind")
+        checks.choices(kinds, [k.value for k in EventKind], N_("Event kind"))
     if max_lines is not None:
         checks.whole(max_lines, "max_lines", low=1)
     ev = timeline.events

@@ -565,7 +565,7 @@ def vm_story(timeline: Timeline, vm: str, kinds: list[str] | None = None) -> str
     checks.name(vm, timeline.cluster.vms, "VM")
     if kinds is not None:
         checks.choices(
-            kinds, set(timeline.events.kind) | {k.value for k in EventKind}, "Event kind"
+            kinds, set(timeline.events.kind) | {k.value for k in EventKind}, N_("Event kind")
         )
     ev = timeline.events if kinds is None else timeline.events[timeline.events.kind.isin(kinds)]
     lines = timeline.log(kinds).splitlines()

@@ -139,7 +139,7 @@ def enable_drs(
     DRSConfig(automation='fully_automated', migration_threshold=5)
     """
     checks.cluster(cluster)
-    choice(automation, DRS_AUTOMATION_LEVELS, "DRS automation level")
+    choice(automation, DRS_AUTOMATION_LEVELS, N_("DRS automation level"))
     if (
         isinstance(migration_threshold, bool)
         or not isinstance(migration_threshold, int)
@@ -181,8 +181,8 @@ def enable_proactive_ha(
     ValueError: Proactive HA requires DRS (it is DRS that moves the VMs): call enable_drs...
     """
     checks.cluster(cluster)
-    choice(remediation, REMEDIATIONS, "Proactive HA remediation")
-    choice(automation, AUTOMATION_LEVELS, "Proactive HA automation level")
+    choice(remediation, REMEDIATIONS, N_("Proactive HA remediation"))
+    choice(automation, AUTOMATION_LEVELS, N_("Proactive HA automation level"))
     if drs_of(cluster) is None:
         raise ValueError(
             _(

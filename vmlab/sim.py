@@ -355,7 +355,7 @@ class Timeline:
     def log(self, kinds: list[str] | None = None) -> str:
         """The event log as lines a person reads: ``01:00 esx-03 host_failed — …``."""
         if kinds is not None:
-            checks.choices(kinds, [k.value for k in EventKind], "Event kind")
+            checks.choices(kinds, [k.value for k in EventKind], N_("Event kind"))
         ev = self.events if kinds is None else self.events[self.events.kind.isin(kinds)]
         lines = []
         for r in ev.itertuples(index=False):
