@@ -28,7 +28,9 @@ KEPT = {
     "pdl", "vmcp", "fdm", "qemu", "xen", "remus", "kvm", "vm", "vms", "cpu", "cpus", "vcpu",
     "vcpus", "ip", "mac", "rarp", "smp", "gib", "mib", "kib", "tib", "gbit", "mbit", "ms", "min",
     "ice", "lake", "skylake", "cascade", "intel", "amd", "epyc", "milan", "genoa", "rome",
-    "xeon", "sapphire", "rapids", "emerald", "zen", "fault", "tolerance", "broadwell", "haswell", "numpy", "pandas", "simpy", "jupyter",
+    "xeon", "sapphire", "rapids",
+    "emerald", "zen", "fault", "tolerance", "broadwell", "haswell", "numpy", "pandas", "simpy",
+    "jupyter",
     "jupyterlab", "python", "binder", "seed", "until", "vmkernel", "nic", "ssd", "san", "nfs",
     "vsan", "vmfs", "iscsi", "fc", "io", "os", "tools", "vmware", "proactive",
 }  # fmt: skip
