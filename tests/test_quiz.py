@@ -24,6 +24,8 @@ def test_numeric_answers_are_computed_by_the_model():
     assert "too high" in check("00.3", 2000).message
     assert check("00.1", 5).correct and not check("00.1", 4)
     assert "Answer with a number" in check("00.1", "five").message
+    for endless in (float("nan"), float("inf"), "-inf"):  # not a number to judge
+        assert check("02.1", endless).message.startswith("✎ Answer with a number (in ms)")
 
 
 def test_placeholder_and_unknown_questions():

@@ -183,6 +183,8 @@ class Number:
         unit = _unit_text(self.unit)
         try:
             given = float(answer)  # type: ignore[arg-type]
+            if not math.isfinite(given):
+                raise ValueError(answer)
         except (TypeError, ValueError, OverflowError):
             return Feedback(
                 False,
