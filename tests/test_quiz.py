@@ -297,7 +297,9 @@ def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after()
             assert shown[qid] > i, f"{qid} is revealed before or with its prediction"
 
 
-register_prediction("test.pause", "How long is the pause?", unit="ms")  # within 20 %
+register_prediction(  # within 20 %
+    "test.pause", "How long is the pause?", unit="ms", explain=lambda r: f"It took {r:g} ms."
+)
 register_prediction("test.moves", "How many moves?", unit="moves", tolerance=0)
 
 
@@ -335,7 +337,8 @@ def test_reveals_print_the_result_rounded():
         assert abs(float(shown) - result) <= 0.2 * result / 10, message  # the same number
         assert f"{result:g}" not in message, message
     lock_prediction("test.pause", 300)
-    assert "the run gave 306 ms" in reveal("test.pause", 306.0639462230199).message
+    message = reveal("test.pause", 306.0639462230199).message
+    assert "the run gave 306 ms. Close enough, a little low. It took 306 ms." in message
     # a miss is never shown as a hit: the result gets the decimals that tell them apart
     q = PREDICTION_QUESTIONS["test.moves"]
     assert q.compare(2.5, 2.504) == (

@@ -1061,7 +1061,8 @@ class PredictionQuestion:
     ``choices`` (texts, shown as a), b), …) make it multiple choice; otherwise the answer is a
     number in ``unit``, close enough when within ``tolerance`` (relative) or ``abs_tolerance``.
     ``measure`` turns what :func:`reveal` is given (a run) into the result; ``explain`` (a
-    string, or a function of the result) is shown with the verdict.
+    string, or a function of the result, rounded as the verdict prints it) is shown with the
+    verdict.
     """
 
     id: str
@@ -1170,8 +1171,22 @@ class PredictionQuestion:
         return False, text.format(**fields)
 
     def explanation(self, result: object) -> str:
-        """The explanation shown with the verdict, in the current language."""
-        return self.explain(result) if callable(self.explain) else _t(self.explain)
+        """The explanation shown with the verdict, in the current language. A function gets
+        a numeric result rounded as the verdict prints it, so both say the same number.
+
+        >>> q = register_prediction(
+        ...     "99.explain", "How long?", unit="s", tolerance=0.05, explain="{:g} s".format
+        ... )
+        >>> q.explanation(63.2500001), q.explanation(306.0639462), q.compare(60, 63.2500001)[1]
+        ('63.3 s', '306 s', '✘ You predicted 60 s; the run gave 63.3 s: too low.')
+        """
+        if not callable(self.explain):
+            return _t(self.explain)
+        if self.choices is None and isinstance(result, int | float) and math.isfinite(result):
+            r = float(result)
+            slack = max(abs(r) * self.tolerance, self.abs_tolerance)
+            result = float(_shown(r, _decimals(r, slack)))
+        return self.explain(result)
 
 
 @dataclass
