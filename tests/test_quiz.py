@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from vmlab.quiz import QUESTIONS, Choice, Number, check, register, show
@@ -22,6 +24,8 @@ def test_numeric_answers_are_computed_by_the_model():
     assert "too high" in check("00.3", 2000).message
     assert check("00.1", 5).correct and not check("00.1", 4)
     assert "Answer with a number" in check("00.1", "five").message
+    for endless in (float("nan"), float("inf"), "-inf"):  # not a number to judge
+        assert check("02.1", endless).message.startswith("✎ Answer with a number (in ms)")
 
 
 def test_placeholder_and_unknown_questions():
@@ -41,6 +45,70 @@ def test_every_question_has_a_correct_answer_that_passes():
         assert show(qid)
 
 
+def _numbers_in(text: str) -> list[str]:
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def _significant(number: str) -> int:
+    """Significant digits of a printed number; a whole number counts as its digits less
+    trailing zeros (1200 → 2), so only a fraction's digits are limited."""
+    digits = number.replace(".", "").lstrip("0")
+    return len(digits.rstrip("0")) if "." not in number else len(digits)
+
+
+def _fractional_numbers():
+    """Number questions whose model answer is not a whole number (38.2618… ms, …)."""
+    return {
+        qid: (q, float(q.answer()))
+        for qid, q in QUESTIONS.items()
+        if isinstance(q, Number) and float(q.answer()) != round(float(q.answer()))
+    }
+
+
+def test_an_exact_answer_is_right_not_close_enough():
+    whole = {
+        qid: int(q.answer())
+        for qid, q in QUESTIONS.items()
+        if isinstance(q, Number) and qid in ("00.1", "00.3", "02.2")
+    }
+    for qid, answer in whole.items():  # 5 VMs, 1200 s, 4 moves: given exactly
+        message = check(qid, answer).message
+        assert message.startswith(f"✔ Right: {answer} "), message
+        assert "Close enough" not in message
+    # a fractional answer, given as the feedback prints it, counts as right
+    for qid, (q, truth) in _fractional_numbers().items():
+        slack = max(abs(truth) * q.tolerance, q.abs_tolerance)
+        printed = re.search(r"the model gives (\S+) ", check(qid, truth + 0.8 * slack).message)
+        message = check(qid, float(printed.group(1))).message
+        assert message.startswith(f"✔ Right: {printed.group(1)} "), (qid, message)
+
+
+def test_a_near_miss_counts_and_says_which_way():
+    for qid, (q, truth) in _fractional_numbers().items():
+        slack = max(abs(truth) * q.tolerance, q.abs_tolerance)
+        high, low = check(qid, truth + 0.8 * slack), check(qid, truth - 0.8 * slack)
+        assert high.correct and low.correct, qid
+        assert "Close enough" in high.message and "a little high" in high.message, high.message
+        assert "Close enough" in low.message and "a little low" in low.message, low.message
+        assert "Right" not in high.message + low.message
+    # outside the tolerance, the verdict stays "too high" / "too low"
+    assert check("02.1", 60).message.startswith("✘ 60 ms is too high.")
+    assert check("02.1", 20).message.startswith("✘ 20 ms is too low.")
+
+
+def test_the_model_s_numbers_are_rounded_in_the_feedback():
+    assert _fractional_numbers(), "no question with a fractional answer left to test"
+    for qid, (q, truth) in _fractional_numbers().items():
+        slack = max(abs(truth) * q.tolerance, q.abs_tolerance)
+        message = check(qid, round(truth - 0.8 * slack)).message  # a whole number given
+        model = re.search(r"the model gives (\S+) ", message).group(1)
+        assert _significant(model) <= 3, (qid, message)
+        assert abs(float(model) - truth) <= slack / 10, (qid, model, truth)  # still that number
+        assert f"{truth:g}" not in message, (qid, message)  # not the unrounded answer
+    # 02.1 (38.26… ms, within 5 %): one decimal, not six digits
+    assert "the model gives 38.3 ms" in check("02.1", 37).message
+
+
 def test_ids_are_unique():
     with pytest.raises(ValueError, match="already in the bank"):
         register(Choice("00.2", "?", {"a": "x"}, "a"))
@@ -56,6 +124,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 from vmlab import Cluster, Simulation  # noqa: E402
 from vmlab.quiz import (  # noqa: E402
     LOCK_LABEL,
+    PREDICTION_QUESTIONS,
     PREDICTIONS,
     forget_predictions,
     lock_prediction,
@@ -226,3 +295,53 @@ def test_every_lesson_of_this_course_predicts_at_least_twice_and_reveals_after()
             assert qid in PREDICTION_QUESTIONS, qid
             assert qid.startswith(lesson + "."), qid
             assert shown[qid] > i, f"{qid} is revealed before or with its prediction"
+
+
+register_prediction(  # within 20 %
+    "test.pause", "How long is the pause?", unit="ms", explain=lambda r: f"It took {r:g} ms."
+)
+register_prediction("test.moves", "How many moves?", unit="moves", tolerance=0)
+
+
+def test_an_exact_prediction_is_right_not_close_enough():
+    for qid, value in (("test.moves", 2), ("test.number", 0), ("test.pause", 11.5)):
+        ok, sentence = PREDICTION_QUESTIONS[qid].compare(value, value)
+        assert ok and sentence.endswith(". Right."), sentence
+        assert "Close enough" not in sentence
+    lock_prediction("test.outage", 1200)
+    panel = reveal("test.outage", _run())  # the run's own 1200 s (a float from the model)
+    assert panel.verdict is True and "the run gave 1200 s. Right." in panel.message
+    # a prediction that reads as the rounded result is right too
+    lock_prediction("test.pause", 38.3)
+    assert "the run gave 38.3 ms. Right." in reveal("test.pause", 38.2618283497288).message
+
+
+def test_a_near_miss_prediction_says_which_way():
+    lock_prediction("test.outage", 1150)
+    low = reveal("test.outage", _run())
+    assert low.verdict is True
+    assert "the run gave 1200 s. Close enough, a little low." in low.message
+    lock_prediction("test.outage", 1250)
+    high = reveal("test.outage", _run())
+    assert high.verdict is True and "Close enough, a little high." in high.message
+    q = PREDICTION_QUESTIONS["test.moves"]  # tolerance 0: one move off is a miss
+    assert q.compare(3, 2) == (False, "✘ You predicted 3 moves; the run gave 2 moves: too high.")
+
+
+def test_reveals_print_the_result_rounded():
+    for predicted, result in ((300, 306.0639462230199), (40, 38.2618283497288), (5, 4.99579)):
+        lock_prediction("test.pause", predicted)
+        message = reveal("test.pause", result).message
+        shown = re.search(r"the run gave (\S+) ms", message).group(1)
+        assert _significant(shown) <= 3, message
+        assert abs(float(shown) - result) <= 0.2 * result / 10, message  # the same number
+        assert f"{result:g}" not in message, message
+    lock_prediction("test.pause", 300)
+    message = reveal("test.pause", 306.0639462230199).message
+    assert "the run gave 306 ms. Close enough, a little low. It took 306 ms." in message
+    # a miss is never shown as a hit: the result gets the decimals that tell them apart
+    q = PREDICTION_QUESTIONS["test.moves"]
+    assert q.compare(2.5, 2.504) == (
+        False,
+        "✘ You predicted 2.5 moves; the run gave 2.504 moves: too low.",
+    )

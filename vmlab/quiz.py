@@ -19,6 +19,7 @@ from the run, and holds back the run's figures until a prediction is locked in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,67 @@ def _unit_text(unit: str | None) -> str:
     if not unit:
         return ""
     return _(unit) if unit in _WORD_UNITS else unit
+
+
+# How a number from the model is printed in feedback: 3 significant digits, and never more
+# decimals than the tolerance's own digit and one more (within ±1.9 ms: 38.3 ms; within ±5 ms:
+# 268 ms; within ±0.5 nines: 5); whole numbers as whole numbers, no trailing zeros (1200, 15.2).
+# The student's own number is printed as given ({given:g}).
+SIGNIFICANT_DIGITS = 3
+
+
+def _decimals(value: float, slack: float) -> int:
+    """The decimals ``value`` is shown with when answers within ``slack`` count.
+
+    >>> _decimals(38.2618, 1.9), _decimals(267.708, 5), _decimals(15.167, 0.455)
+    (1, 0, 1)
+    >>> _decimals(11.5, 1.15), _decimals(2160, 43.2), _decimals(0.01234, 0)
+    (1, 0, 4)
+    """
+    if value == 0 or not math.isfinite(value):
+        return 0
+    places = SIGNIFICANT_DIGITS - 1 - math.floor(math.log10(abs(value)))
+    if slack > 0:
+        places = min(places, 1 - math.floor(math.log10(slack)))
+    return max(places, 0)
+
+
+def _shown(value: float, places: int) -> str:
+    """``value`` with ``places`` decimals, without trailing zeros: 1200, 38, 15.2, 5.
+
+    >>> _shown(38.2618, 0), _shown(15.167, 1), _shown(4.99579, 1), _shown(-0.01, 1)
+    ('38', '15.2', '5', '0')
+    """
+    text = f"{value:.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _apart(result: float, places: int, given: float) -> str:
+    """``result`` shown so that it reads on the right side of ``given`` (printed ``:g``):
+    more decimals only where the usual ones would make a miss look like a hit."""
+    for more in range(places, places + 10):
+        text = _shown(result, more)
+        if text != f"{given:g}" and (float(text) < given) == (result < given):
+            return text
+    return f"{result:g}"
+
+
+def _verdict(given: float, truth: float, slack: float) -> tuple[str, str]:
+    """How ``given`` stands against ``truth``: ('right' | 'high' | 'low', the truth as shown).
+
+    'right' when it reads the same as the truth at the precision shown (and is within
+    ``slack``); otherwise the direction, with the truth shown apart from ``given``.
+
+    >>> _verdict(38.3, 38.2618, 1.9), _verdict(38, 38.2618, 1.9), _verdict(2, 2, 0)
+    (('right', '38.3'), ('low', '38.3'), ('right', '2'))
+    """
+    places = _decimals(truth, slack)
+    shown = _shown(truth, places)
+    if abs(given - truth) <= slack and _shown(given, places) == shown:
+        return "right", shown
+    return ("high" if given > truth else "low"), _apart(truth, places, given)
 
 
 @dataclass(frozen=True)
@@ -121,6 +183,8 @@ class Number:
         unit = _unit_text(self.unit)
         try:
             given = float(answer)  # type: ignore[arg-type]
+            if not math.isfinite(given):
+                raise ValueError(answer)
         except (TypeError, ValueError, OverflowError):
             return Feedback(
                 False,
@@ -130,13 +194,22 @@ class Number:
             )
         truth = float(self.answer())
         slack = max(abs(truth) * self.tolerance, self.abs_tolerance)
+        way, shown = _verdict(given, truth, slack)
+        fields = {"given": given, "truth": shown, "unit": unit, "explain": _t(self.explain)}
+        if way == "right":
+            return Feedback(True, _("✔ Right: {given:g} {unit}. {explain}").format(**fields))
         if abs(given - truth) <= slack:
-            return Feedback(
-                True,
-                _("✔ Right: {truth:g} {unit}. {explain}").format(
-                    truth=truth, unit=unit, explain=_t(self.explain)
-                ),
-            )
+            if way == "high":
+                text = _(
+                    "✔ Close enough: {given:g} {unit} is a little high; the model gives "
+                    "{truth} {unit}. {explain}"
+                )
+            else:
+                text = _(
+                    "✔ Close enough: {given:g} {unit} is a little low; the model gives "
+                    "{truth} {unit}. {explain}"
+                )
+            return Feedback(True, text.format(**fields))
         if given > truth:
             text = _("✘ {given:g} {unit} is too high. Hint: {hint}")
         else:
@@ -988,7 +1061,8 @@ class PredictionQuestion:
     ``choices`` (texts, shown as a), b), …) make it multiple choice; otherwise the answer is a
     number in ``unit``, close enough when within ``tolerance`` (relative) or ``abs_tolerance``.
     ``measure`` turns what :func:`reveal` is given (a run) into the result; ``explain`` (a
-    string, or a function of the result) is shown with the verdict.
+    string, or a function of the result, rounded as the verdict prints it) is shown with the
+    verdict.
     """
 
     id: str
@@ -1065,27 +1139,54 @@ class PredictionQuestion:
         p, r = float(predicted), float(result)  # type: ignore[arg-type]
         slack = max(abs(r) * self.tolerance, self.abs_tolerance)
         unit = f" {_unit_text(self.unit)}" if self.unit else ""
-        fields = {"p": p, "r": r, "unit": unit}
+        way, shown = _verdict(p, r, slack)
+        fields = {"p": p, "r": shown, "unit": unit}
+        if way == "right":
+            text = _("✔ You predicted {p:g}{unit}; the run gave {r}{unit}. Right.")
+            return True, text.format(**fields)
         if abs(p - r) <= slack:
-            text = _("✔ You predicted {p:g}{unit}; the run gave {r:g}{unit}. Close enough.")
+            if way == "high":
+                text = _(
+                    "✔ You predicted {p:g}{unit}; the run gave {r}{unit}. Close enough, "
+                    "a little high."
+                )
+            else:
+                text = _(
+                    "✔ You predicted {p:g}{unit}; the run gave {r}{unit}. Close enough, "
+                    "a little low."
+                )
             return True, text.format(**fields)
         if r and p and (p / r >= 2 or r / p >= 2) and (p > 0) == (r > 0):
             ratio = p / r if abs(p) > abs(r) else r / p
             size = f"{ratio:.0f}×" if ratio >= 3 else f"{ratio:.1f}×"
             if p > r:
-                text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too high.")
+                text = _("✘ You predicted {p:g}{unit}; the run gave {r}{unit} — {size} too high.")
             else:
-                text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit} — {size} too low.")
+                text = _("✘ You predicted {p:g}{unit}; the run gave {r}{unit} — {size} too low.")
             return False, text.format(**fields, size=size)
         if p > r:
-            text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too high.")
+            text = _("✘ You predicted {p:g}{unit}; the run gave {r}{unit}: too high.")
         else:
-            text = _("✘ You predicted {p:g}{unit}; the run gave {r:g}{unit}: too low.")
+            text = _("✘ You predicted {p:g}{unit}; the run gave {r}{unit}: too low.")
         return False, text.format(**fields)
 
     def explanation(self, result: object) -> str:
-        """The explanation shown with the verdict, in the current language."""
-        return self.explain(result) if callable(self.explain) else _t(self.explain)
+        """The explanation shown with the verdict, in the current language. A function gets
+        a numeric result rounded as the verdict prints it, so both say the same number.
+
+        >>> q = register_prediction(
+        ...     "99.explain", "How long?", unit="s", tolerance=0.05, explain="{:g} s".format
+        ... )
+        >>> q.explanation(63.2500001), q.explanation(306.0639462), q.compare(60, 63.2500001)[1]
+        ('63.3 s', '306 s', '✘ You predicted 60 s; the run gave 63.3 s: too low.')
+        """
+        if not callable(self.explain):
+            return _t(self.explain)
+        if self.choices is None and isinstance(result, int | float) and math.isfinite(result):
+            r = float(result)
+            slack = max(abs(r) * self.tolerance, self.abs_tolerance)
+            result = float(_shown(r, _decimals(r, slack)))
+        return self.explain(result)
 
 
 @dataclass
@@ -1121,7 +1222,9 @@ def register_prediction(
 
     >>> q = register_prediction("99.doc", "How many?", unit="VMs", tolerance=0.1)
     >>> q.compare(10, 11)
-    (True, '✔ You predicted 10 VMs; the run gave 11 VMs. Close enough.')
+    (True, '✔ You predicted 10 VMs; the run gave 11 VMs. Close enough, a little low.')
+    >>> q.compare(11, 11)
+    (True, '✔ You predicted 11 VMs; the run gave 11 VMs. Right.')
 
     Raises
     ------
@@ -1427,7 +1530,7 @@ def reveal(qid: str, run: object, *, show: object | tuple = ()):
     True
     >>> _ = lock_prediction("99.reveal", 300)
     >>> reveal("99.reveal", 315).message
-    '✔ You predicted 300 s; the run gave 315 s. Close enough.'
+    '✔ You predicted 300 s; the run gave 315 s. Close enough, a little low.'
 
     Raises
     ------
