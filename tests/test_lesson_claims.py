@@ -288,8 +288,27 @@ def test_05_3_vmotion_adds_about_half_a_nine_then_ha_then_ft_more():
     assert n["vMotion + FT"] > n["vMotion + HA"]
 
 
+def test_05_3_the_none_rows_year_is_one_failure_and_four_weekend_works():
+    # "The none row's 12 h 25 min is one failure (its 4 h repair plus the boot) and 4 planned
+    # works of 2 h 05 min (7,500 s) each, done lesson 01's weekend way"
+    from vmlab.scenarios import SUBJECT_VM
+    from vmlab.units import format_duration
+
+    _, year = _lesson05()
+    none = year.loc["none"]
+    boot = Cluster.example().vms[SUBJECT_VM].boot_s
+    assert params("05")["MAINTENANCE_PER_YEAR"] == 4
+    assert params("05")["HOST_FAILURES_PER_YEAR"] == 1
+    assert none.maintenance_s == pytest.approx(7500)
+    assert format_duration(none.maintenance_s) == "2 h 05 min"
+    assert none.failure_s == pytest.approx(4 * 3600 + boot)
+    assert none.downtime_s_per_year == pytest.approx(none.failure_s + 4 * none.maintenance_s)
+    assert format_duration(none.downtime_s_per_year) == "12 h 25 min"
+
+
 def test_05_4_ha_reserve_share():
-    # "one host out of sixteen free (256 of the cluster's 4096 GiB) … 256 × 64 / 1152 ≈ 14.2"
+    # "one host's share of the cluster free (256 of the cluster's 4096 GiB, one sixteenth)"
+    # "… 256 × 64 / 1152 ≈ 14.2"
     from vmlab.scenarios import costs
 
     c = Cluster.example()
