@@ -638,6 +638,26 @@ def test_03_4_readiness_allocated_does_not_wait_guest_heartbeats_waits_the_boot(
         assert guest[vm] - base[vm] == pytest.approx(boot, abs=1), vm
 
 
+def test_03_4_guest_heartbeats_give_the_same_result_as_app_heartbeats():
+    # "the model takes a guest to send heartbeats only once its whole boot_s is over … so
+    # here Guest heartbeats detected gives the same result as App heartbeats detected"
+    from vmlab.lessons import with_priority
+
+    p = params("03")
+    cluster, _, _ = _lesson03()
+
+    def run(readiness):
+        c = with_priority(cluster, "highest", vm="mail-03")
+        c.enable_ha(restart_readiness=readiness)
+        sim = Simulation(c, seed=p["SEED"])
+        sim.fail_host(p["FAILED_HOST"], at_s=p["FAIL_AT_S"])
+        return sim.run(until_s=p["UNTIL_S"]).outages().set_index("vm").down_s
+
+    guest, app = run("guest_heartbeats"), run("app_heartbeats")
+    assert guest.to_dict() == app.to_dict()
+    assert (guest != run("allocated")).any()
+
+
 def test_04_5_the_limits_the_lesson_states_are_the_models():
     # "needs a 10 Gbit/s low-latency logging network … Per host, the defaults allow 4 FT VMs
     # and 8 FT vCPUs … Per FT VM … 8 vCPUs (2 with the Standard and Enterprise editions)"
