@@ -105,7 +105,7 @@ def write_catalog(lesson: Path, cat: Catalog) -> None:
     path = po_path(lesson)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
-        write_po(f, cat, width=76, ignore_obsolete=True, include_previous=True,
+        write_po(f, cat, width=76, ignore_obsolete=True, include_previous=False,
                  omit_header=False, sort_by_file=True)  # fmt: skip
 
 
