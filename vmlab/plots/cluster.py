@@ -347,8 +347,11 @@ def plot_timeline(
             ax.axvline(t, color=colour, linestyle=style, linewidth=1)
             label = (one.format(host=hosts[0]) if len(hosts) == 1
                      else many.format(hosts=name_list(hosts)))  # fmt: skip
+            # on a white patch above the lines: a repair a minute after the failure draws its
+            # line through the failure's label otherwise
             ax.annotate(label, (t, y_text), xytext=(3, 0), textcoords="offset points",
-                        fontsize=8, va="bottom", color=ink)  # fmt: skip
+                        fontsize=8, va="bottom", color=ink, zorder=5,
+                        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.6})  # fmt: skip
 
     ax.set_yticks(range(len(keys)))
     if grouping == "vm":

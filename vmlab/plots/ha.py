@@ -236,6 +236,9 @@ def plot_ha_timeline(
     used = state_bars(ax, bars)
     lo, hi = t_range if t_range is not None else _zoom(timeline, names)
     ev = timeline.events
+    marked = ev[ev.kind.isin([m[0] for m in _MARKS])].t_s
+    if t_range is None and ((marked - lo).abs() < 0.01 * (hi - lo)).any():
+        lo -= 0.03 * (hi - lo)  # a mark at the start (a failure at t = 0) clear of the axis
     top = max(len(keys), 1) + 0.75  # a band above the rows holds the labels
     handles: list[Artist] = [
         Patch(facecolor=STATE_COLOURS[s], label=_state_label(s)) for s in _STATES if s in used
@@ -248,7 +251,8 @@ def plot_ha_timeline(
             hosts = list(dict.fromkeys(hits.host[i] for i in group))
             ax.axvline(t, color=colour, linestyle=style, linewidth=1.2, zorder=2)
             k += 1
-            left = kind == "host_failed"  # left of its line: clear of the declaration after it
+            # left of its line, clear of the declaration after it, when there is room there
+            left = kind == "host_failed" and t - lo > 0.2 * (hi - lo)
             label = (_(one).format(host=hosts[0]) if len(hosts) == 1
                      else _(many).format(hosts=name_list(hosts)))  # fmt: skip
             ax.annotate(label, (t, top), xytext=(-3 if left else 3, -1 - 12 * (k % 2)),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.text import Annotation
 
 from vmlab import checks
 from vmlab.cluster import Cluster
@@ -59,6 +61,7 @@ class Balancer(Placeholder, w.VBox):
     def on_threshold(self, _change: object = None) -> None:
         """Propose moves for the new threshold and say whether they reach it."""
         threshold = self.threshold.value
+        ran = self.timeline is not None  # the moves just run are not kept: say so below
         self.moves = plan_moves(self.cluster, threshold_pct=threshold)
         self.timeline = None
         n = len(self.moves)
@@ -74,6 +77,8 @@ class Balancer(Placeholder, w.VBox):
                 self.message = _(
                     "Every host is already under {threshold} %: nothing to move."
                 ).format(threshold=threshold)
+            if ran:
+                self.message = then(self.message, _starts_again())
             self.summary.value = _html(self.message)
         else:
             over = len(self.moves.attrs["still_over"])
@@ -96,7 +101,16 @@ class Balancer(Placeholder, w.VBox):
                 ),
                 best,
             )
+            if ran:
+                self.message = then(self.message, _starts_again())
             self.summary.value = f"<b style='color:#D55E00'>{_html(self.message)}</b>"
+        # nothing to run: the button says so by being off (its tooltip says why)
+        self.run_button.disabled = self.moves.empty
+        self.run_button.tooltip = (
+            _("Nothing to move at this threshold: drag the Threshold slider first.")
+            if self.moves.empty
+            else _("Run these moves with vMotion, from the cluster as it started.")
+        )
         self._draw(self.cluster, _("How full each host is now"))
 
     @busy
@@ -168,6 +182,7 @@ class Balancer(Placeholder, w.VBox):
         fig = Figure(figsize=(9, 3), dpi=90)
         ax = fig.add_subplot()
         plot_host_load(cluster, threshold_pct=self.threshold.value, ax=ax)
+        _label_right_of_axes(ax, self.threshold.value)
         ax.set_title(title)
         fig.tight_layout()
         self.output.outputs = (figure_output(fig, _("<host load: {title}>").format(title=title)),)
@@ -180,3 +195,23 @@ def balancer(cluster: Cluster, *, threshold_pct: int = 80, seed: int = 0) -> Bal
 
 def _html(text: str) -> str:
     return html.escape(text)
+
+
+def _starts_again() -> str:
+    return _(
+        "This plan starts again from the cluster as it was at the start: the moves you ran "
+        "are not kept."
+    )
+
+
+def _label_right_of_axes(ax: Axes, threshold_pct: float) -> None:
+    """Move plot_host_load's "threshold N %" label into the right margin, at the line's
+    height: inside the axes it sits on the last bars at a low threshold (30 %)."""
+    label = _("threshold {pct:g} %").format(pct=threshold_pct)
+    for text in ax.texts:
+        if isinstance(text, Annotation) and text.get_text() == label:
+            text.xycoords = ("axes fraction", "data")
+            text.xy = (1.0, threshold_pct)
+            text.xyann = (4, 0)
+            text.set_horizontalalignment("left")
+            text.set_verticalalignment("center")

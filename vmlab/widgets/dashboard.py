@@ -42,14 +42,17 @@ ADMISSION_CHOICES = (
 """The admission-control dropdown: (label, policy); the label is said in the lesson's
 language when the dashboard is built."""
 
-# The option labels of the isolation and priority dropdowns: in English the value itself.
+# The option labels of the isolation and priority dropdowns. Isolation responses are
+# labelled as the vSphere 8 Client names them (vSphere Availability, "Host Isolation
+# Response"); the values stay vmlab's identifiers (``leave_powered_on`` is the vSphere 6.0-era
+# name "Leave powered on").
 _ISOLATION_LABELS = {
-    # TRANSLATORS: an HA isolation response (vSphere's "Disabled": leave the VMs powered on)
-    "leave_powered_on": N_("leave_powered_on"),
-    # TRANSLATORS: an HA isolation response (vSphere's "Power off and restart VMs")
-    "power_off": N_("power_off"),
-    # TRANSLATORS: an HA isolation response (vSphere's "Shut down and restart VMs")
-    "shutdown": N_("shutdown"),
+    # TRANSLATORS: an HA isolation response, as the vSphere 8 Client names it (the default)
+    "leave_powered_on": N_("Disabled (VMs stay powered on)"),
+    # TRANSLATORS: an HA isolation response, as the vSphere 8 Client names it
+    "power_off": N_("Power off and restart VMs"),
+    # TRANSLATORS: an HA isolation response, as the vSphere 8 Client names it
+    "shutdown": N_("Shut down and restart VMs"),
 }
 _PRIORITY_LABELS = {
     # TRANSLATORS: a VM restart priority (no restart)
@@ -131,21 +134,19 @@ class HADashboard(Placeholder, w.VBox):
         ha = getattr(self.cluster, "ha", None)
         known = {value for _, value in ADMISSION_CHOICES}
         start = ha.policy_name if ha is not None and ha.policy_name in known else "percentage"
-        self.admission = w.Dropdown(
-            options=[(_(label), value) for label, value in ADMISSION_CHOICES], value=start,
-            description=_("Admission control"), style=narrow)  # fmt: skip
-        self.isolation = w.Dropdown(
-            options=[(_(_ISOLATION_LABELS.get(r, r)), r) for r in ISOLATION_RESPONSES],
-            value="leave_powered_on", description=_("Isolation response"),
-            style=narrow)  # fmt: skip
+        self.admission = _dropdown(
+            [(_(label), value) for label, value in ADMISSION_CHOICES], start,
+            _("Admission control"))  # fmt: skip
+        self.isolation = _dropdown(
+            [(_(_ISOLATION_LABELS.get(r, r)), r) for r in ISOLATION_RESPONSES],
+            "leave_powered_on", _("Isolation response"))  # fmt: skip
         vms = list(self.cluster.vms)
-        self.vm = w.Dropdown(options=vms, description=_("VM"), layout=w.Layout(width="170px"))
-        self.priority = w.Dropdown(
-            options=[(_(_PRIORITY_LABELS.get(p, p)), p) for p in RESTART_PRIORITIES],
-            value=self.cluster.vms[vms[0]].restart_priority,
-            description=_("restart priority"), style=narrow)  # fmt: skip
+        self.vm = _dropdown([(v, v) for v in vms], vms[0], _("VM"))
+        self.priority = _dropdown(
+            [(_(_PRIORITY_LABELS.get(p, p)), p) for p in RESTART_PRIORITIES],
+            self.cluster.vms[vms[0]].restart_priority, _("restart priority"))  # fmt: skip
         self.summary = w.HTML(_("<i>Pick a host and press <b>Fail host</b>.</i>"))
-        self.capacity = w.HTML()
+        self.capacity = w.HTML(layout=w.Layout(width="100%"))  # a row of its own, full width
         self.tiles = [w.HTML(layout=w.Layout(width="96px")) for _ in hosts]
         grid = w.GridBox(self.tiles, layout=w.Layout(
             grid_template_columns="repeat(8, 100px)", grid_gap="3px"))  # fmt: skip
@@ -162,12 +163,20 @@ class HADashboard(Placeholder, w.VBox):
         self.isolation.observe(self.on_settings, names="value")
         self.vm.observe(self.on_vm, names="value")
         self.priority.observe(self.on_priority, names="value")
+        for button in (
+            self.fail_button,
+            self.isolate_button,
+            self.repair_button,
+            self.clear_button,
+        ):
+            button.layout = w.Layout(width="auto", flex="0 0 auto")  # the whole label shows
+        wrap = {"flex_flow": "row wrap", "align_items": "center"}  # a narrow page: next line
         super().__init__([
             w.HBox([self.host, self.at_s, self.fail_button, self.isolate_button,
-                    self.repair_button, self.clear_button]),
-            w.HBox([self.ha_on, self.admission, self.isolation]),
-            w.HBox([self.vm, self.priority, self.capacity]),
-            grid, self.summary, self.output, self.event_log,
+                    self.repair_button, self.clear_button], layout=w.Layout(**wrap)),
+            w.HBox([self.ha_on, self.admission, self.isolation], layout=w.Layout(**wrap)),
+            w.HBox([self.vm, self.priority], layout=w.Layout(**wrap)),
+            self.capacity, grid, self.summary, self.output, self.event_log,
         ])  # fmt: skip
         self.refresh(draw=False)  # no plot until a press: nothing has happened yet
 
@@ -237,12 +246,19 @@ class HADashboard(Placeholder, w.VBox):
             self._say_error(err)
             return
         self.actions.append(action)
+        before = self.at_s.value
         self.at_s.value = min(self.at_s.max, int(action[2]) + _STEP_S)
         self.refresh()
-        self.message += "\n" + _(
-            "The at (s) slider moved on to {t} s for your next action "
-            "(drag it to choose another time)."
-        ).format(t=self.at_s.value)
+        if self.at_s.value > before:
+            self.message += "\n" + _(
+                "The at (s) slider moved on to {t} s for your next action "
+                "(drag it to choose another time)."
+            ).format(t=self.at_s.value)
+        else:  # at its end already: it cannot move on
+            self.message += "\n" + _(
+                "The at (s) slider is at its end ({t} s): drag it back to choose the time "
+                "of your next action."
+            ).format(t=self.at_s.value)
         self.summary.value = html.escape(self.message).replace("\n", "<br>")
 
     def spec(self) -> Cluster:
@@ -339,6 +355,22 @@ class HADashboard(Placeholder, w.VBox):
 
         height = 1.6 + 0.32 * min(max(rows, 2), 24)
         self.output.outputs = (self._slot.render(draw, height_in=height, text=_("<HA timeline>")),)
+
+
+def text_width_px(text: str) -> int:
+    """A generous estimate of ``text``'s width in a widget's 13 px font: 7 px per Latin
+    letter, 13 px per Chinese character (full width)."""
+    return sum(13 if ord(ch) >= 0x2E80 else 7 for ch in text)
+
+
+def _dropdown(options: list[tuple[str, str]], value: str, description: str) -> w.Dropdown:
+    """A dropdown as wide as its description and its longest option label, so that no label
+    is cut off ("percentage: 1 host's shar") and the row around it cannot squeeze it."""
+    longest = max((text_width_px(label) for label, _value in options), default=0)
+    width = text_width_px(description) + longest + 44  # gaps, padding and the arrow
+    return w.Dropdown(options=options, value=value, description=description,
+                      style={"description_width": "initial"},
+                      layout=w.Layout(width=f"{width}px", flex="0 0 auto"))  # fmt: skip
 
 
 def primary_at_end(timeline: Timeline, primary: str | None) -> str:

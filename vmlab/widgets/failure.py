@@ -61,7 +61,7 @@ class FailurePicker(Placeholder, w.VBox):
         self.repair_after = w.IntSlider(
             value=10,
             min=1,
-            max=int((self.until_s - self.fail_at_s) // 60) - 1,
+            max=repair_max_min(self.until_s - self.fail_at_s),
             description=_("Repair after"),
             continuous_update=False,
             style={"description_width": "initial"},
@@ -121,6 +121,22 @@ class FailurePicker(Placeholder, w.VBox):
             seed=self.seed,
             until_s=self.until_s,
         )
+
+
+def repair_max_min(window_s: float) -> int:
+    """The Repair after slider's end, in whole minutes, for ``window_s`` seconds between the
+    failure and the end of the run: at least a minute before the end, and a round number
+    (a multiple of 10 minutes from 30 on, of 5 from 10 on) rather than 38.
+
+    >>> [repair_max_min(s) for s in (2340, 1740, 1140, 600, 120)]
+    [30, 25, 15, 9, 1]
+    """
+    room = int(window_s // 60) - 1
+    if room >= 30:
+        return room // 10 * 10
+    if room >= 10:
+        return room // 5 * 5
+    return max(room, 1)
 
 
 def describe_failure(timeline: Timeline, host: str) -> str:
