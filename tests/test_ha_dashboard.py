@@ -163,3 +163,86 @@ def test_a_violated_admission_policy_is_shown():
     assert "esx-16 runs 4 VMs" in board.capacity.value
     assert "keeps failover hosts empty" in board.capacity.value
     assert "vMotion VMs onto them" in board.capacity.value
+
+
+# -- what the newcomer trial saw (issue 16): labels cut, lines wrapping, "1 VMs" -------------
+
+
+def _dropdowns(board):
+    return [board.host, board.admission, board.isolation, board.vm, board.priority]
+
+
+def _rough_px(text):
+    """A lower bound of the width of ``text`` in a 13 px sans font (6 px a Latin letter)."""
+    return sum(13 if ord(ch) >= 0x2E80 else 6 for ch in text)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_no_dropdown_label_is_cut_off_and_no_row_squeezes_one(language):
+    from vmlab import i18n
+
+    i18n.use_language(language)
+    try:
+        board = ha_dashboard()
+        board.admission.value = "slots"  # the long warning that used to squeeze the priority
+    finally:
+        i18n.use_language("en")
+    for dropdown in _dropdowns(board):
+        width = dropdown.layout.width
+        assert width.endswith("px"), (dropdown.description, width)
+        labels = list(dropdown._options_labels)
+        need = _rough_px(dropdown.description) + max(map(_rough_px, labels)) + 30
+        assert int(width[:-2]) >= need, (dropdown.description, width, need)
+        assert dropdown.layout.flex == "0 0 auto"  # a long neighbour cannot shrink it
+    # The capacity line (and its warning) has a row of its own, not beside the dropdowns.
+    assert board.capacity in board.children and board.capacity.layout.width == "100%"
+    for row in board.children[:3]:
+        assert row.layout.flex_flow == "row wrap"
+    for button in (board.fail_button, board.clear_button):
+        assert button.layout.width == "auto"  # "Clear sce…" no more
+
+
+def test_isolation_labels_are_vsphere_8_names_and_the_values_stay():
+    board = ha_dashboard()
+    assert board.isolation.options == (
+        ("Disabled (VMs stay powered on)", "leave_powered_on"),
+        ("Power off and restart VMs", "power_off"),
+        ("Shut down and restart VMs", "shutdown"),
+    )
+    board.isolation.value = "shutdown"
+    assert board.isolation.label == "Shut down and restart VMs"
+
+
+def test_at_the_slider_s_end_the_message_does_not_say_it_moved_on():
+    board = ha_dashboard()
+    board.at_s.value = board.at_s.max
+    board.fail_button.click()
+    assert board.actions == [("fail", "esx-03", 1800.0)] and board.at_s.value == 1800
+    assert "moved on" not in board.message
+    assert "The at (s) slider is at its end (1800 s)" in board.message
+
+
+def test_a_tile_with_one_vm_says_vm_not_vms():
+    c = Cluster(name="tiny")
+    for h in ("esx-01", "esx-02"):
+        c.add_host(h, memory_gib=64)
+    c.add_datastore("san-01", shared=True)
+    c.add_vm("web-01", host="esx-01", vcpus=2, memory_gib=4, service="web")
+    board = ha_dashboard(c)
+    assert "up · 1 VM<" in board.tiles[0].value and "1 VMs" not in board.tiles[0].value
+    assert "up · 0 VMs" in board.tiles[1].value
+
+
+def test_a_failure_at_t0_is_drawn_inside_the_axes():
+    c = Cluster.example()
+    c.enable_ha()
+    sim = Simulation(c)
+    sim.fail_host("esx-01", at_s=0)
+    t = sim.run(until_s=600)
+    fig, ax = plt.subplots()
+    plot_ha_timeline(t, ax=ax)
+    lo, hi = ax.get_xlim()
+    assert lo < 0 and -lo >= 0.02 * hi  # the dashed line is not hidden by the axis
+    label = next(x for x in ax.texts if x.get_text() == "esx-01 fails")
+    assert label.get_ha() == "left"  # to the right of its line: no room on the left
+    plt.close(fig)

@@ -228,6 +228,9 @@ def drive_balancer(r: Reader) -> None:
         r.read(b)
         b.run_button.click()
         r.read(b)
+    b.threshold.value = 75  # a new plan after a run: it says it starts from the original cluster
+    r.engine_words(b.moves.attrs.get("why", ""))
+    r.read(b)
 
 
 def drive_ha_dashboard(r: Reader) -> None:
@@ -257,6 +260,11 @@ def drive_ha_dashboard(r: Reader) -> None:
     r.engine_words(board.event_log.value, *board.event_log.value.splitlines())
     r.read(board)
     board.clear_button.click()
+    r.read(board)
+    board.ha_on.value = True
+    board.at_s.value = board.at_s.max  # the slider's end: it cannot move on
+    board.fail_button.click()
+    r.engine_words(board.event_log.value, *board.event_log.value.splitlines())
     r.read(board)
 
 
@@ -381,7 +389,9 @@ def test_busy_line_is_chinese() -> None:
 
 def test_option_values_stay_english() -> None:
     board = widgets.ha_dashboard()
-    assert board.isolation.value == "leave_powered_on" and board.isolation.label == "保持打开电源"
+    assert board.isolation.value == "leave_powered_on"
+    assert board.isolation.label == "已禁用（虚拟机保持打开电源）"  # vSphere 8's "Disabled"
+    assert [v for _, v in board.isolation.options] == ["leave_powered_on", "power_off", "shutdown"]
     assert board.admission.value == "percentage"
     assert board.priority.value == "medium" and has_chinese(board.priority.label)
     panel = widgets.storage_panel()

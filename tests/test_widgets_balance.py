@@ -64,3 +64,46 @@ def test_one_move_is_singular():
     assert b.message.startswith("1 move brings every host under 90 %: mail-05.")
     b.run_button.click()
     assert b.message.startswith("Done: 1 VM moved while running")
+
+
+def test_run_is_off_when_there_is_nothing_to_move():
+    b = balancer(overloaded_cluster(), threshold_pct=100)
+    assert b.run_button.disabled and "Nothing to move" in b.run_button.tooltip
+    b.threshold.value = 80
+    assert not b.run_button.disabled and len(b.moves) >= 1
+
+
+def test_a_new_plan_after_a_run_says_it_starts_from_the_original_cluster():
+    b = balancer(overloaded_cluster(), threshold_pct=80)
+    assert "starts again" not in b.message  # nothing was run yet
+    b.run_button.click()
+    assert b.message.startswith("Done: 2 VMs moved")
+    b.threshold.value = 75
+    assert b.timeline is None and b.moves.vm.tolist() == ["batch-01", "batch-02"]
+    assert "This plan starts again from the cluster as it was at the start" in b.message
+    assert "starts again" in b.summary.value
+    b.threshold.value = 70  # no run in between: nothing to warn about
+    assert "starts again" not in b.message
+
+
+def test_the_threshold_label_sits_beside_the_bars_not_on_them():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from vmlab.plots.vmotion import plot_host_load
+    from vmlab.widgets.balance import _label_right_of_axes
+
+    fig = Figure(figsize=(9, 3), dpi=90)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    plot_host_load(overloaded_cluster(), threshold_pct=30, ax=ax)
+    _label_right_of_axes(ax, 30)
+    fig.tight_layout()
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    label = next(t for t in ax.texts if t.get_text() == "threshold 30 %")
+    box = label.get_window_extent(renderer)
+    assert box.x0 >= ax.get_window_extent(renderer).x1  # right of the axes
+    assert box.x1 <= fig.bbox.x1  # and inside the figure
+    for bar in ax.patches:
+        assert not box.overlaps(bar.get_window_extent(renderer))

@@ -65,3 +65,34 @@ def test_the_longest_repair_still_shows_the_whole_outage():
     assert not out.ongoing.any()
     assert out.down_s["db-03"] == picker.repair_after.max * 60 + 300
     assert "still down" not in picker.message
+
+
+def test_the_repair_slider_ends_on_a_round_number():
+    # Lesson 00 builds it with until_s=2400: 38 minutes was the end before; now 30.
+    assert failure_picker(fail_at_s=60, until_s=2400).repair_after.max == 30
+    assert failure_picker().repair_after.max == 25  # until_s=1800
+    assert failure_picker(fail_at_s=60, until_s=600).repair_after.max == 8
+
+
+def test_a_repair_a_minute_later_does_not_cross_out_the_failure_label():
+    import matplotlib.pyplot as plt
+
+    from vmlab.plots.cluster import plot_timeline
+
+    picker = failure_picker(until_s=2400)
+    picker.host.value = "esx-16"
+    picker.repair_after.value = 1
+    picker.fail_button.click()
+    fig, ax = plt.subplots(figsize=(9, 3.2), dpi=90)
+    plot_timeline(picker.timeline, ax=ax)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    label = next(t for t in ax.texts if t.get_text() == "esx-16 fails")
+    repaired = next(line for line in ax.lines if line.get_linestyle() == ":")
+    x = ax.transData.transform((repaired.get_xdata()[0], 0))[0]
+    box = label.get_window_extent(renderer)
+    assert box.x0 < x < box.x1  # the repaired line runs through the label's place …
+    patch = label.get_bbox_patch()
+    assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    assert label.get_zorder() > repaired.get_zorder()  # … and the label is drawn over it
+    plt.close(fig)

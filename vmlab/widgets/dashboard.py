@@ -119,10 +119,10 @@ class HADashboard(Placeholder, w.VBox):
         self.message = ""
         hosts = list(self.cluster.hosts)
         narrow = {"description_width": "initial"}
-        self.host = w.Dropdown(options=hosts, value=hosts[min(2, len(hosts) - 1)],
-                               description=_("Host"), layout=w.Layout(width="160px"))  # fmt: skip
+        self.host = _dropdown([(h, h) for h in hosts], hosts[min(2, len(hosts) - 1)], _("Host"))
         self.at_s = w.IntSlider(value=60, min=0, max=1800, step=15, description=_("at (s)"),
-                                continuous_update=False, style=narrow)  # fmt: skip
+                                continuous_update=False, style=narrow,
+                                layout=w.Layout(width="260px"))  # fmt: skip
         self.fail_button = w.Button(description=_("Fail host"), button_style="danger", icon="bolt")
         self.isolate_button = w.Button(description=_("Isolate host"), button_style="warning",
                                        icon="unlink")  # fmt: skip
@@ -358,16 +358,16 @@ class HADashboard(Placeholder, w.VBox):
 
 
 def text_width_px(text: str) -> int:
-    """A generous estimate of ``text``'s width in a widget's 13 px font: 7 px per Latin
-    letter, 13 px per Chinese character (full width)."""
-    return sum(13 if ord(ch) >= 0x2E80 else 7 for ch in text)
+    """A generous estimate of ``text``'s width in px in a widget's 13 px font: 6.5 px per
+    Latin letter, 14 px per Chinese character (full width; measured in Chromium)."""
+    return round(sum(14 if ord(ch) >= 0x2E80 else 6.5 for ch in text))
 
 
 def _dropdown(options: list[tuple[str, str]], value: str, description: str) -> w.Dropdown:
     """A dropdown as wide as its description and its longest option label, so that no label
     is cut off ("percentage: 1 host's shar") and the row around it cannot squeeze it."""
     longest = max((text_width_px(label) for label, _value in options), default=0)
-    width = text_width_px(description) + longest + 44  # gaps, padding and the arrow
+    width = text_width_px(description) + longest + 48  # gaps, padding and the arrow
     return w.Dropdown(options=options, value=value, description=description,
                       style={"description_width": "initial"},
                       layout=w.Layout(width=f"{width}px", flex="0 0 auto"))  # fmt: skip
