@@ -231,6 +231,9 @@ def test_a_tile_with_one_vm_says_vm_not_vms():
     board = ha_dashboard(c)
     assert "up · 1 VM<" in board.tiles[0].value and "1 VMs" not in board.tiles[0].value
     assert "up · 0 VMs" in board.tiles[1].value
+    assert "failover capacity <b>1</b> host before any failure" in board.capacity.value
+    assert "host(s)" not in board.capacity.value
+    assert "failover capacity <b>11</b> hosts before" in ha_dashboard().capacity.value
 
 
 def test_a_failure_at_t0_is_drawn_inside_the_axes():

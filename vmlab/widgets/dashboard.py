@@ -299,9 +299,12 @@ class HADashboard(Placeholder, w.VBox):
         if config is None:
             self.capacity.value = _("<b>HA is off</b>: nothing restarts a failed host's VMs.")
         else:
-            self.capacity.value = _(
+            self.capacity.value = ngettext(
                 "{primary} at the end of the run · failover capacity <b>{capacity}</b> "
-                "host(s) before any failure"
+                "host before any failure",
+                "{primary} at the end of the run · failover capacity <b>{capacity}</b> "
+                "hosts before any failure",
+                capacity or 0,
             ).format(
                 primary=primary_at_end(self.timeline, self.timeline.final.primary),
                 capacity=capacity,
