@@ -397,5 +397,6 @@ def test_option_values_stay_english() -> None:
     panel = widgets.storage_panel()
     panel.hosts.value = "every host"
     assert panel.hosts.label == "所有主机" and panel.vmcp.value == "conservative"
+    assert panel.vmcp.label == "关闭电源并重新启动虚拟机（保守）"
     explorer = widgets.migration_explorer()
     assert [v for _, v in explorer.policy.options] == ["sdps", "abort", "xen"]

@@ -14,6 +14,7 @@ from vmlab.plots.storage import plot_datastore_map, plot_storage_timeline
 from vmlab.sim import Simulation, Timeline
 from vmlab.storage import affected_vms
 from vmlab.units import format_duration
+from vmlab.widgets.dashboard import text_width_px
 from vmlab.widgets.render import Placeholder, figure_output
 
 __all__ = ["StoragePanel", "describe_storage", "storage_panel"]
@@ -23,14 +24,16 @@ EVERY_HOST = N_("every host")
 """The ``hosts`` dropdown's value for "every host" (its label is said in the lesson's language)."""
 
 _VMCP_LABELS = {
-    # TRANSLATORS: a VMCP response (vSphere's "Disabled")
-    "disabled": N_("disabled"),
-    # TRANSLATORS: a VMCP response (vSphere's "Issue events")
-    "issue_events": N_("issue_events"),
-    # TRANSLATORS: a VMCP response (power off and restart, conservative)
-    "conservative": N_("conservative"),
-    # TRANSLATORS: a VMCP response (power off and restart, aggressive)
-    "aggressive": N_("aggressive"),
+    # The vSphere 8 Client's words for the APD response (vmlab uses one response for APD and
+    # PDL); the values stay vmlab's identifiers.
+    # TRANSLATORS: a VMCP response, as the vSphere 8 Client names it
+    "disabled": N_("Disabled"),
+    # TRANSLATORS: a VMCP response, as the vSphere 8 Client names it
+    "issue_events": N_("Issue events"),
+    # TRANSLATORS: a VMCP response ("Power off and restart VMs - Conservative restart policy")
+    "conservative": N_("Power off and restart VMs (conservative)"),
+    # TRANSLATORS: a VMCP response ("Power off and restart VMs - Aggressive restart policy")
+    "aggressive": N_("Power off and restart VMs (aggressive)"),
 }
 
 
@@ -78,10 +81,14 @@ class StoragePanel(Placeholder, w.VBox):
             description=_("Fault"),
             style={"button_width": "auto"},
         )
+        labels = [(_(_VMCP_LABELS.get(r, r)), r) for r in VMCP_RESPONSES]
+        width = text_width_px(_("VMCP")) + max(text_width_px(t) for t, _v in labels) + 48
         self.vmcp = w.Dropdown(
-            options=[(_(_VMCP_LABELS.get(r, r)), r) for r in VMCP_RESPONSES],
+            options=labels,
             value="conservative",
             description=_("VMCP"),
+            style={"description_width": "initial"},
+            layout=w.Layout(width=f"{width}px", flex="0 0 auto"),  # no label cut off
         )
         self.heal = w.Checkbox(value=False, description=_("the paths come back after"))
         self.heal_after = w.IntSlider(
@@ -101,7 +108,10 @@ class StoragePanel(Placeholder, w.VBox):
         self.run_button.on_click(self.on_run)
         super().__init__(
             [
-                w.HBox([self.datastore, self.hosts, self.vmcp]),
+                w.HBox(
+                    [self.datastore, self.hosts, self.vmcp],
+                    layout=w.Layout(flex_flow="row wrap"),  # a narrow page: next line
+                ),
                 self.kind,
                 w.HBox([self.heal, self.heal_after, self.heal_unit, self.run_button]),
                 self.summary,
