@@ -141,3 +141,12 @@ def test_a_vm_without_ft_names_the_list_not_a_python_call(panel):
     panel.fail_primary_button.click()
     assert "choose a VM with FT in the VM list: db-01" in panel.message
     assert "cluster." not in panel.message
+
+
+def test_the_second_failure_slider_keeps_a_track_beside_its_long_description(panel):
+    # "2nd failure after (s)" took most of the slider's default 300 px: a 70 px track was left.
+    width = panel.second_after.layout.width
+    assert width.endswith("px")
+    description_px = 6 * len(panel.second_after.description)  # a 13 px font, roughly
+    assert int(width[:-2]) - description_px >= 250
+    assert panel.children[0].layout.flex_flow == "row wrap"

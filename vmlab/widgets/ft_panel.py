@@ -14,6 +14,7 @@ from vmlab.i18n import N_, _
 from vmlab.plots.ft import plot_ft_copies
 from vmlab.sim import Simulation, Timeline
 from vmlab.units import format_clock, format_duration
+from vmlab.widgets.dashboard import text_width_px
 from vmlab.widgets.messages import for_widget
 from vmlab.widgets.render import Placeholder, busy
 
@@ -85,6 +86,8 @@ class FTPanel(Placeholder, w.VBox):
             description=_("2nd failure after (s)"),
             continuous_update=False,
             style={"description_width": "initial"},
+            # the description's own width plus a track a student can drag (not 70 px)
+            layout=w.Layout(width=f"{text_width_px(_('2nd failure after (s)')) + 280}px"),
         )
         self.fail_primary_button = w.Button(
             description=_("Fail the primary's host"),
@@ -115,7 +118,7 @@ class FTPanel(Placeholder, w.VBox):
         self._show_status("before")
         super().__init__(
             [
-                w.HBox([self.vm, self.second_after]),
+                w.HBox([self.vm, self.second_after], layout=w.Layout(flex_flow="row wrap")),
                 w.HBox(
                     [
                         self.fail_primary_button,
