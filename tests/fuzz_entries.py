@@ -1746,6 +1746,7 @@ PENDING: dict[str, str] = dict.fromkeys(
         "vmlab.vmotion_quiz.first_sdps_rate_mib_s",
         "vmlab.vmotion_quiz.outage_band",
         "vmlab.vmotion_quiz.vsphere_outcome",
+        "vmlab.widgets.failure.repair_max_min",
         "vmlab.widgets.messages.state_words",
         "vmlab.widgets.messages.then",
         "vmlab.lessons.admission_warning",
