@@ -38,7 +38,7 @@ def test_lesson_06_lose_a_datastore_on_the_storage_panel(page, lab_server):
     assert "5 VMs stopped" in after.text and "VMCP terminated 5" in after.text, after.text
 
     select_option(cell, "Lost by", every)  # no host sees it: VMCP cannot restart
-    select_option(cell, "VMCP", "aggressive")
+    select_option(cell, "VMCP", "Power off and restart VMs (aggressive)")
     click_button(cell, "Lose the datastore")
     again = wait_for_change(page, widget, after)
     assert "VMCP did not terminate them" in again.text, again.text
