@@ -32,6 +32,7 @@ from vmlab.plots.style import (
     _label_width,
     _prepare_fonts,
     _state_label,
+    group_rows,
     merge_marks,
     name_list,
     share_bars,
@@ -390,26 +391,12 @@ def plot_timeline(
 def _rows(
     timeline: Timeline, vms: list[str], group_by: str | None, max_rows: int
 ) -> tuple[str, dict[str, str], list[str]]:
-    """``(grouping, vm → row key, row keys top to bottom)`` for :func:`plot_timeline`."""
-    if group_by is not None and group_by not in ("vm", "host", "service"):
-        raise ValueError(
-            _("group_by must be 'vm', 'host', 'service' or None; got {value}.").format(
-                value=repr(group_by)
-            )
-        )
+    """``(grouping, vm → row key, row keys top to bottom)`` for :func:`plot_timeline`; grouped by
+    host, each VM stands under the host it started on."""
     first = timeline.states.drop_duplicates("vm")  # each VM's first record: where it started
     start = dict(zip(first.vm, first.host, strict=True))
     host_of = {v: start.get(v, timeline.spec.vms[v].host) for v in vms}
-    hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]
-    if group_by is None:
-        group_by = "vm" if len(vms) <= max_rows else "host" if len(hosts) <= max_rows else (
-            "service")  # fmt: skip
-    if group_by == "vm":
-        return "vm", {v: v for v in vms}, list(vms)
-    if group_by == "host":
-        return "host", host_of, hosts
-    of = {v: timeline.spec.vms[v].service for v in vms}
-    return "service", of, list(dict.fromkeys(of[v] for v in vms))
+    return group_rows(timeline, vms, host_of, group_by, max_rows)
 
 
 def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:

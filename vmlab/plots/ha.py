@@ -32,6 +32,7 @@ from vmlab.plots.style import (
     _finish_fonts,
     _prepare_fonts,
     _state_label,
+    group_rows,
     merge_marks,
     name_list,
     share_bars,
@@ -97,7 +98,6 @@ _PRIORITIES = {
     # TRANSLATORS: a VM's restart priority (vSphere HA): HA never restarts it
     "disabled": N_("disabled"),
 }
-_GROUPINGS = ("vm", "host", "service")
 
 
 def _first_down_host(timeline: Timeline, names: list[str]) -> dict[str, str]:
@@ -113,29 +113,9 @@ def _first_down_host(timeline: Timeline, names: list[str]) -> dict[str, str]:
 def choose_rows(
     timeline: Timeline, names: list[str], group_by: str | None, max_rows: int
 ) -> tuple[str, dict[str, str], list[str]]:
-    """How to draw ``names``: ``(grouping, vm → row key, row keys top to bottom)``.
-
-    One row per VM up to ``max_rows`` VMs; above that one row per host the VMs stopped on,
-    or one per service when even the hosts are too many. ``group_by`` forces a grouping.
-    """
-    if group_by is not None and group_by not in _GROUPINGS:
-        raise ValueError(
-            _("group_by must be one of {choices} or None; got {value}.").format(
-                choices=", ".join(map(repr, _GROUPINGS)), value=repr(group_by)
-            )
-        )
-    host_of = _first_down_host(timeline, names)
-    hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]
-    if group_by is None:
-        group_by = "vm" if len(names) <= max_rows else "host" if len(hosts) <= max_rows else (
-            "service")  # fmt: skip
-    if group_by == "vm":
-        return "vm", {v: v for v in names}, list(names)
-    if group_by == "host":
-        return "host", host_of, hosts
-    vms = timeline.spec.vms
-    of = {v: vms[v].service for v in names}
-    return "service", of, list(dict.fromkeys(of[v] for v in names))
+    """How to draw ``names``: ``(grouping, vm → row key, row keys top to bottom)``; grouped by
+    host, each VM stands under the host it stopped on (:func:`vmlab.plots.style.group_rows`)."""
+    return group_rows(timeline, names, _first_down_host(timeline, names), group_by, max_rows)
 
 
 def ha_timeline_rows(

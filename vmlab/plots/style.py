@@ -16,7 +16,8 @@ from matplotlib.collections import PolyCollection
 from matplotlib.text import Text
 
 from vmlab import i18n
-from vmlab.i18n import N_, _, ngettext
+from vmlab.features import vm_state_words
+from vmlab.i18n import _, ngettext
 
 OKABE_ITO = {
     "orange": "#E69F00",
@@ -40,24 +41,6 @@ STATE_COLOURS = {
     "off": OKABE_ITO["grey"],
 }
 """Colour of each VM state. ``migrating`` = running while vMotion pre-copies its memory."""
-
-STATE_LABELS = {
-    # TRANSLATORS: a VM's state, in a plot's legend
-    "running": N_("running"),
-    # TRANSLATORS: a VM's state, in a plot's legend: paused for vMotion's switchover
-    "stunned": N_("stunned"),
-    # TRANSLATORS: a VM's state, in a plot's legend: not running (an outage)
-    "down": N_("down"),
-    # TRANSLATORS: a VM's state, in a plot's legend
-    "booting": N_("booting"),
-    # TRANSLATORS: a VM's state, in a plot's legend: running while vMotion copies its memory
-    "migrating": N_("migrating"),
-    # TRANSLATORS: a VM's state, in a plot's legend: an FT secondary copy
-    "secondary": N_("secondary"),
-    # TRANSLATORS: a VM's state, in a plot's legend: powered off
-    "off": N_("off"),
-}
-"""What a legend calls each state (translated where it is drawn, :func:`_state_label`)."""
 
 HOST_COLOURS = {
     "up": "#F4F4F4",
@@ -87,7 +70,7 @@ def _state_label(state: str) -> str:
     >>> _state_label("running")
     'running'
     """
-    return _(STATE_LABELS[state]) if state in STATE_LABELS else state
+    return vm_state_words(state)
 
 
 def _pgettext(context: str, message: str) -> str:
@@ -195,6 +178,39 @@ def state_bars(
             autolim=False,
         )  # fmt: skip
     return set(by_state)
+
+
+GROUPINGS = ("vm", "host", "service")
+"""How a timeline plot may group its rows."""
+
+
+def group_rows(
+    timeline: object, names: list[str], host_of: Mapping[str, str], group_by: str | None,
+    max_rows: int,
+) -> tuple[str, dict[str, str], list[str]]:  # fmt: skip
+    """How to draw ``names``: ``(grouping, vm → row key, row keys top to bottom)``.
+
+    One row per VM up to ``max_rows`` VMs; above that one row per host (``host_of`` says which
+    host stands for each VM), or one per service when even the hosts are too many.
+    ``group_by`` forces a grouping.
+    """
+    if group_by is not None and group_by not in GROUPINGS:
+        raise ValueError(
+            _("group_by must be one of {choices} or None; got {value}.").format(
+                choices=", ".join(map(repr, GROUPINGS)), value=repr(group_by)
+            )
+        )
+    hosts = [h for h in timeline.spec.hosts if h in set(host_of.values())]  # type: ignore[attr-defined]
+    if group_by is None:
+        group_by = "vm" if len(names) <= max_rows else "host" if len(hosts) <= max_rows else (
+            "service")  # fmt: skip
+    if group_by == "vm":
+        return "vm", {v: v for v in names}, list(names)
+    if group_by == "host":
+        return "host", dict(host_of), hosts
+    vms = timeline.spec.vms  # type: ignore[attr-defined]
+    of = {v: vms[v].service for v in names}
+    return "service", of, list(dict.fromkeys(of[v] for v in names))
 
 
 def name_list(names: list[str], *, most: int = 3, noun: str = "hosts") -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from vmlab.features import HOST_STATE_WORDS, VM_STATE_WORDS
 from vmlab.i18n import N_, _, language
 
 _CALL = re.compile(r"`?\b(?:sim|cluster|c)\.(\w+)\((?:[^()]|\([^()]*\))*\)`?")
@@ -63,31 +64,6 @@ _CALL_WORDS = {
 (the English words are the call's name with spaces, as before there was a catalog)."""
 
 
-_STATE_WORDS = {
-    # TRANSLATORS: a host's or a VM's state
-    "up": N_("up"),
-    # TRANSLATORS: a host's or a VM's state (off because of a failure)
-    "down": N_("down"),
-    # TRANSLATORS: a host's state (in maintenance mode)
-    "maintenance": N_("maintenance"),
-    # TRANSLATORS: a host's state (cut off from the management network)
-    "isolated": N_("isolated"),
-    # TRANSLATORS: a VM's state
-    "running": N_("running"),
-    # TRANSLATORS: a VM's state (paused for a switchover)
-    "stunned": N_("stunned"),
-    # TRANSLATORS: a VM's state (its guest is starting)
-    "booting": N_("booting"),
-    # TRANSLATORS: a VM's state (being moved by vMotion)
-    "migrating": N_("migrating"),
-    # TRANSLATORS: a VM's state (an FT secondary copy)
-    "secondary": N_("secondary"),
-    # TRANSLATORS: a VM's state (powered off on purpose)
-    "off": N_("off"),
-}
-"""Host and VM states in words (the English word is the state itself)."""
-
-
 def state_words(state: str) -> str:
     """A host's or VM's ``state`` (``'up'``, ``'down'``, ``'running'`` …) in the current
     language; an unknown state as it is.
@@ -95,7 +71,8 @@ def state_words(state: str) -> str:
     >>> state_words("isolated")
     'isolated'
     """
-    return _(_STATE_WORDS[state]) if state in _STATE_WORDS else str(state)
+    word = VM_STATE_WORDS.get(state) or HOST_STATE_WORDS.get(state)
+    return _(word) if word else str(state)
 
 
 def then(text: str, more: str) -> str:
