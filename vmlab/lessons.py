@@ -98,12 +98,12 @@ def who_stopped(timeline: Timeline, host: str | None = None) -> str:
     at the end of the run are those it carried.)"""
     checks.timeline(timeline)
     if host is not None:
-        checks.name(host, timeline.cluster.hosts, "Host")
+        checks.name(host, timeline.spec.hosts, "Host")
     if host is None:
         ev = timeline.events
         host = str(ev[ev.kind == "host_failed"].host.iloc[0])
     stopped = set(timeline.outages().vm)
-    on_host = {vm.name for vm in timeline.cluster.vms_on(host)}
+    on_host = {vm.name for vm in timeline.final.vms_on(host)}
     if stopped - on_host:
         return "VMs on other hosts too"
     return "all of its VMs" if stopped >= on_host else "some of its VMs"
@@ -515,7 +515,7 @@ def _log_points(labels, values_s, notes, xlabel, title, ax):
 def outage_s(timeline: Timeline, vm: str) -> float:
     """The longest outage of ``vm`` in a run, in seconds (0 when it never stopped)."""
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     out = timeline.outages()
     mine = out[out.vm == vm]
     return float(mine.down_s.max()) if len(mine) else 0.0
@@ -530,7 +530,7 @@ def ft_vm_of(timeline: Timeline) -> str:
 def outage_kind(timeline: Timeline, vm: str) -> str:
     """``vm``'s longest outage in the words of predictions ``04.pause`` and ``04.second``."""
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     down = outage_s(timeline, vm)
     if down == 0:
         return "nothing at all"
@@ -562,7 +562,7 @@ def vm_story(timeline: Timeline, vm: str, kinds: list[str] | None = None) -> str
     """The log lines of a run that concern ``vm``, the hosts failing, and HA's primary
     (elections and hosts declared failed) — not the other VMs."""
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     if kinds is not None:
         checks.choices(
             kinds, set(timeline.events.kind) | {k.value for k in EventKind}, N_("Event kind")
@@ -673,11 +673,11 @@ def logging_link_limit(net_in_mbit_s: float = 940, links_gbit_s: tuple = (1, 10)
 def unprotected_window(timeline: Timeline, vm: str) -> str:
     """One line: how long ``vm`` had no FT secondary after its failover in a run."""
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     ev = timeline.events
     mine = ev[ev.vm == vm].set_index("kind").t_s
     window_s = float(mine["ft_secondary_created"] - mine["ft_failover"])
-    size = timeline.cluster.vms[vm].memory_gib
+    size = timeline.spec.vms[vm].memory_gib
     return _("{vm} ({size:g} GiB) was unprotected for {window_s:.0f} s").format(
         vm=vm, size=size, window_s=window_s
     )
@@ -730,7 +730,7 @@ def with_priority(cluster: Cluster, priority: str, *, service: str | None = None
 def detection_s(timeline: Timeline, host: str) -> float:
     """Seconds from ``host``'s failure to HA declaring it failed, in a run."""
     checks.timeline(timeline)
-    checks.name(host, timeline.cluster.hosts, "Host")
+    checks.name(host, timeline.spec.hosts, "Host")
     ev = timeline.events
     failed = ev[(ev.kind == "host_failed") & (ev.host == host)].t_s.min()
     declared = ev[(ev.kind == "host_declared_failed") & (ev.host == host)].t_s.min()

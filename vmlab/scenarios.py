@@ -158,7 +158,7 @@ def vm_impact(timeline: Timeline, vm: str = SUBJECT_VM) -> dict[str, object]:
     schedule the move or the repair).
     """
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     states = timeline.states[(timeline.states.vm == vm) & (timeline.states.state != "secondary")]
     out = timeline.outages()
     events = timeline.events[timeline.events.vm == vm]

@@ -593,7 +593,7 @@ def how_ha_read(timeline: Any, host: str) -> str:
     'isolated'
     """
     checks.timeline(timeline)
-    checks.name(host, timeline.cluster.hosts, "Host")
+    checks.name(host, timeline.spec.hosts, "Host")
     ev = timeline.events
     mine = ev[ev.host == host]
     if (mine.kind == "host_declared_failed").any():

@@ -29,10 +29,10 @@ from vmlab.plots.style import (
     STATE_COLOURS,
     Bar,
     _finish_fonts,
+    _group_rows,
     _label_width,
     _prepare_fonts,
     _state_label,
-    group_rows,
     merge_marks,
     name_list,
     share_bars,
@@ -305,7 +305,7 @@ def plot_timeline(
     """
     checks.timeline(timeline)
     if vms is not None:
-        checks.names(vms, timeline.cluster.vms, "VM")
+        checks.names(vms, timeline.spec.vms, "VM")
     checks.flag(affected_only, "affected_only")
     checks.axes(ax)
     _prepare_fonts()
@@ -396,7 +396,7 @@ def _rows(
     first = timeline.states.drop_duplicates("vm")  # each VM's first record: where it started
     start = dict(zip(first.vm, first.host, strict=True))
     host_of = {v: start.get(v, timeline.spec.vms[v].host) for v in vms}
-    return group_rows(timeline, vms, host_of, group_by, max_rows)
+    return _group_rows(timeline, vms, host_of, group_by, max_rows)
 
 
 def plot_stack(cluster: Cluster, host: str, *, ax: Axes | None = None) -> Axes:

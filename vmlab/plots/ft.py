@@ -86,7 +86,7 @@ def plot_ft_copies(
     Axes
     """
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     if t_range is not None:
         checks.time_range(t_range)
     checks.axes(ax)

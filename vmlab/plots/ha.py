@@ -30,9 +30,9 @@ from vmlab.plots.style import (
     STATE_COLOURS,
     Bar,
     _finish_fonts,
+    _group_rows,
     _prepare_fonts,
     _state_label,
-    group_rows,
     merge_marks,
     name_list,
     share_bars,
@@ -114,8 +114,8 @@ def choose_rows(
     timeline: Timeline, names: list[str], group_by: str | None, max_rows: int
 ) -> tuple[str, dict[str, str], list[str]]:
     """How to draw ``names``: ``(grouping, vm → row key, row keys top to bottom)``; grouped by
-    host, each VM stands under the host it stopped on (:func:`vmlab.plots.style.group_rows`)."""
-    return group_rows(timeline, names, _first_down_host(timeline, names), group_by, max_rows)
+    host, each VM stands under the host it stopped on (:func:`vmlab.plots.style._group_rows`)."""
+    return _group_rows(timeline, names, _first_down_host(timeline, names), group_by, max_rows)
 
 
 def ha_timeline_rows(
@@ -194,7 +194,7 @@ def plot_ha_timeline(
     """
     checks.timeline(timeline)
     if vms is not None:
-        checks.names(vms, timeline.cluster.vms, "VM")
+        checks.names(vms, timeline.spec.vms, "VM")
     if t_range is not None:
         checks.time_range(t_range)
     checks.axes(ax)

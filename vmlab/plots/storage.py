@@ -71,7 +71,7 @@ def plot_storage_timeline(
     """
     checks.timeline(timeline)
     if vms is not None:
-        checks.names(vms, timeline.cluster.vms, "VM")
+        checks.names(vms, timeline.spec.vms, "VM")
     checks.whole(max_rows, "max_rows", low=1)
     checks.axes(ax)
     _prepare_fonts()

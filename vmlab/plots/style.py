@@ -184,7 +184,7 @@ GROUPINGS = ("vm", "host", "service")
 """How a timeline plot may group its rows."""
 
 
-def group_rows(
+def _group_rows(
     timeline: object, names: list[str], host_of: Mapping[str, str], group_by: str | None,
     max_rows: int,
 ) -> tuple[str, dict[str, str], list[str]]:  # fmt: skip

@@ -173,7 +173,7 @@ def plot_vm_migration(timeline: Timeline, vm: str, *, ax: Axes | None = None) ->
     >>> plt.close(fig)
     """
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
+    checks.name(vm, timeline.spec.vms, "VM")
     checks.axes(ax)
     _prepare_fonts()
     ax = ax or plt.gca()

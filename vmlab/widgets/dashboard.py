@@ -411,7 +411,7 @@ def describe_ha(timeline: Timeline, actions: list[tuple[str, str, float]]) -> st
                 ).format(what=checks.describe(action))
             )
         checks.choice(action[0], _WORDS, "Action")
-        checks.name(action[1], timeline.cluster.hosts, "Host")
+        checks.name(action[1], timeline.spec.hosts, "Host")
         checks.time_s(action[2], "t_s")
     if not actions:
         return _("Nothing has happened yet: every VM runs. Pick a host and press Fail host.")

@@ -142,7 +142,7 @@ def repair_max_min(window_s: float) -> int:
 def describe_failure(timeline: Timeline, host: str) -> str:
     """A few sentences on what a host failure cost: which services stopped, for how long."""
     checks.timeline(timeline)
-    checks.name(host, timeline.cluster.hosts, "Host")
+    checks.name(host, timeline.spec.hosts, "Host")
     out = timeline.outages()
     failed = timeline.events[
         (timeline.events.kind == "host_failed") & (timeline.events.host == host)

@@ -282,8 +282,8 @@ def describe_ft_run(timeline: Timeline, vm: str, first_primary: str) -> str:
     """A few sentences on what happened to an FT VM in a run: who took over, how long the
     service was out, how long the VM stayed unprotected."""
     checks.timeline(timeline)
-    checks.name(vm, timeline.cluster.vms, "VM")
-    checks.name(first_primary, timeline.cluster.hosts, "Host")
+    checks.name(vm, timeline.spec.vms, "VM")
+    checks.name(first_primary, timeline.spec.hosts, "Host")
     ev = timeline.events
     lines = []
     told = ("ft_failover", "ft_test_and_set", "ft_secondary_lost", "ft_no_secondary")
